@@ -1,0 +1,33 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Participant SMS",
+    "version": "18.0.1.0.0",
+    "summary": "SMS reminders, batch and free sends for social-insertion participants",
+    "description": """
+Participants, appointments (entretiens), pathway steps (étapes de parcours) and orientations,
+with the SMS features of a social-insertion service built on top of them.
+""",
+    "category": "Services",
+    "author": "participant_sms",
+    "license": "LGPL-3",
+    "depends": ["mail", "sms", "phone_validation", "calendar", "contacts"],
+    "external_dependencies": {"python": ["phonenumbers", "openpyxl", "requests"]},
+    "data": [
+        "security/participant_sms_security.xml",
+        "security/ir.model.access.csv",
+        "data/participant_config_data.xml",
+        "views/res_partner_views.xml",
+        "views/participant_list_views.xml",
+        "views/calendar_event_views.xml",
+        "views/participant_step_views.xml",
+        "views/participant_orientation_views.xml",
+        "views/participant_config_views.xml",
+        "views/participant_menus.xml",
+    ],
+    "demo": [
+        "demo/participant_users_demo.xml",
+        "demo/participant_demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

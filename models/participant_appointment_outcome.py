@@ -1,0 +1,25 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ParticipantAppointmentOutcome(models.Model):
+    """Outcome of an appointment (the seeds' "réalisation"): planned, done, absent..."""
+
+    _name = "participant.appointment.outcome"
+    _inherit = ["participant.config.mixin"]
+    _description = "Appointment outcome"
+
+    is_default = fields.Boolean(
+        string="Default outcome",
+        help="Outcome given to new appointments. Only one outcome can be the default.",
+    )
+
+    @api.constrains("is_default", "active")
+    def _check_single_default(self):
+        defaults = self.search([("is_default", "=", True)])
+        if len(defaults) > 1:
+            raise ValidationError(_("Only one appointment outcome can be the default one."))
+
+    @api.model
+    def _get_default_outcome(self):
+        return self.search([("is_default", "=", True)], limit=1)

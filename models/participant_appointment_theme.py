@@ -1,0 +1,7 @@
+from odoo import models
+
+
+class ParticipantAppointmentTheme(models.Model):
+    _name = "participant.appointment.theme"
+    _inherit = ["participant.config.mixin"]
+    _description = "Appointment theme"

@@ -1,0 +1,7 @@
+from odoo import models
+
+
+class ParticipantAppointmentType(models.Model):
+    _name = "participant.appointment.type"
+    _inherit = ["participant.config.mixin"]
+    _description = "Appointment type"

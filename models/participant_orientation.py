@@ -1,0 +1,29 @@
+from odoo import api, fields, models
+
+
+class ParticipantOrientation(models.Model):
+    """An orientation of a participant towards a programme or a partner (a summons date)."""
+
+    _name = "participant.orientation"
+    _description = "Orientation"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "planned_date desc, id desc"
+
+    participant_id = fields.Many2one(
+        "res.partner", string="Participant", required=True, index=True, tracking=True,
+        domain=[("is_participant", "=", True)], ondelete="cascade")
+    planned_date = fields.Datetime(string="Planned date", required=True, tracking=True)
+    orientation_type_id = fields.Many2one(
+        "participant.orientation.type", string="Orientation target", required=True,
+        tracking=True)
+    referent_id = fields.Many2one(
+        "res.users", string="Referent", tracking=True, domain=[("share", "=", False)],
+        default=lambda self: self.env.user)
+    decision_notes = fields.Html(string="Decision notes")
+
+    @api.depends("orientation_type_id", "participant_id")
+    def _compute_display_name(self):
+        for orientation in self:
+            orientation.display_name = " - ".join(
+                name for name in (orientation.participant_id.name,
+                                  orientation.orientation_type_id.name) if name)

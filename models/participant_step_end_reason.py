@@ -1,0 +1,7 @@
+from odoo import models
+
+
+class ParticipantStepEndReason(models.Model):
+    _name = "participant.step.end.reason"
+    _inherit = ["participant.config.mixin"]
+    _description = "Step end reason"

@@ -1,0 +1,7 @@
+from odoo import models
+
+
+class ParticipantStepType(models.Model):
+    _name = "participant.step.type"
+    _inherit = ["participant.config.mixin"]
+    _description = "Step type"

@@ -1,0 +1,68 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    """A participant is a contact followed by the service, flagged ``is_participant``."""
+
+    _inherit = "res.partner"
+    _rec_names_search = ["complete_name", "email", "ref", "vat", "company_registry",
+                         "participant_file_number"]
+
+    is_participant = fields.Boolean(string="Participant", index=True, tracking=True)
+    participant_file_number = fields.Char(
+        string="File number", copy=False, index=True, tracking=True,
+        help="Number of the participant's file in the service (unique).",
+    )
+    participant_referent_id = fields.Many2one(
+        "res.users", string="Referent", tracking=True,
+        domain=[("share", "=", False)],
+        help="Social worker who follows this participant.",
+    )
+    accepts_sms = fields.Boolean(
+        string="Accepts SMS", default=True, tracking=True,
+        help="The participant agrees to receive SMS from the service. "
+             "Untick it when the participant refuses SMS: no SMS will be sent to them.",
+    )
+    participant_appointment_ids = fields.One2many(
+        "calendar.event", "participant_id", string="Appointments")
+    participant_step_ids = fields.One2many(
+        "participant.step", "participant_id", string="Steps")
+    participant_orientation_ids = fields.One2many(
+        "participant.orientation", "participant_id", string="Orientations")
+    participant_appointment_count = fields.Integer(
+        compute="_compute_participant_counts", string="Appointment count")
+    participant_step_count = fields.Integer(
+        compute="_compute_participant_counts", string="Step count")
+    participant_orientation_count = fields.Integer(
+        compute="_compute_participant_counts", string="Orientation count")
+
+    _sql_constraints = [
+        ("participant_file_number_uniq", "unique(participant_file_number)",
+         "This file number is already used by another participant."),
+    ]
+
+    @api.depends("participant_appointment_ids", "participant_step_ids",
+                 "participant_orientation_ids")
+    def _compute_participant_counts(self):
+        for partner in self:
+            partner.participant_appointment_count = len(partner.participant_appointment_ids)
+            partner.participant_step_count = len(partner.participant_step_ids)
+            partner.participant_orientation_count = len(partner.participant_orientation_ids)
+
+    def _participant_action(self, xmlid):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("participant_id", "=", self.id)]
+        action["context"] = {"default_participant_id": self.id}
+        return action
+
+    def action_open_participant_appointments(self):
+        action = self._participant_action("participant_sms.action_participant_appointments")
+        action["context"]["default_partner_ids"] = [self.env.user.partner_id.id]
+        return action
+
+    def action_open_participant_steps(self):
+        return self._participant_action("participant_sms.action_participant_steps")
+
+    def action_open_participant_orientations(self):
+        return self._participant_action("participant_sms.action_participant_orientations")

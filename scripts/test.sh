@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Run every test of participant_sms:
+#   1. the framework-free core (tools/) with plain pytest, on any machine;
+#   2. when Odoo 18 is importable: an install without demo data that must log no ERROR/WARNING
+#      from this addon, then the Odoo tests (TransactionCase/HttpCase) on a fresh database with
+#      demo data, against a real PostgreSQL (started, or installed with apt-get, if needed).
+# Prints how many tests of each layer passed, and a last line "total: N passed, M failed".
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+
+status=0
+tools_passed=0; tools_failed=0; odoo_passed=0; odoo_failed=0
+
+# ---- 1. tools layer -------------------------------------------------------------------------
+tools_log="$(mktemp)"
+"$PYTHON" -m pytest -q -p no:cacheprovider tools/tests 2>&1 | tee "$tools_log"
+summary="$(grep -E '[0-9]+ (passed|failed)' "$tools_log" | tail -n 1)"
+tools_passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
+tools_failed=$(( $(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' || echo 0) + \
+                 $(grep -oE '[0-9]+ errors?' <<<"$summary" | grep -oE '[0-9]+' || echo 0) ))
+if [ "${tools_passed:-0}" = 0 ] || [ "$tools_failed" != 0 ]; then status=1; fi
+rm -f "$tools_log"
+
+# ---- 2. Odoo layer --------------------------------------------------------------------------
+odoo_tested=no
+if odoo_importable; then
+    ensure_postgres || { log "PostgreSQL unavailable: cannot run the Odoo tests"; exit 1; }
+    prepare_addons_dir
+    run_id="$$"
+    # 2a. install without demo data: no ERROR or WARNING from this addon
+    db_nodemo="participant_sms_nodemo_$run_id"
+    install_log="$(mktemp)"
+    drop_db "$db_nodemo"
+    "$PYTHON" -m odoo --addons-path="$ADDONS_DIR" -d "$db_nodemo" --db-filter="^${db_nodemo}\$" \
+        -i participant_sms --without-demo=all --stop-after-init --no-http \
+        --log-level=info >"$install_log" 2>&1
+    rc=$?
+    bad="$(grep -E ' (ERROR|WARNING|CRITICAL) ' "$install_log" | grep -E 'participant_sms' || true)"
+    if [ $rc != 0 ] || [ -n "$bad" ]; then
+        log "install without demo data FAILED (exit $rc):"; echo "$bad" | head -n 40
+        tail -n 40 "$install_log"; status=1; odoo_failed=$((odoo_failed + 1))
+    else
+        log "install without demo data: clean (no ERROR/WARNING from participant_sms)"
+        odoo_passed=$((odoo_passed + 1))
+    fi
+    drop_db "$db_nodemo"; rm -f "$install_log"
+
+    # 2b. install with demo data and run the addon's tests
+    db="participant_sms_test_$run_id"
+    test_log="$(mktemp)"
+    drop_db "$db"
+    "$PYTHON" -m odoo --addons-path="$ADDONS_DIR" -d "$db" --db-filter="^${db}\$" \
+        -i participant_sms --test-enable --test-tags=/participant_sms --stop-after-init \
+        --http-port="${PARTICIPANT_SMS_TEST_PORT:-8169}" --log-level=info >"$test_log" 2>&1
+    rc=$?
+    grep -E ' (ERROR|WARNING|CRITICAL) |FAIL:|ERROR:|odoo\.tests\.stats|tests when loading' "$test_log" | head -n 200
+    report="$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$test_log" | tail -n 1)"
+    bad="$(grep -E ' (ERROR|WARNING|CRITICAL) ' "$test_log" | grep -E 'participant_sms' || true)"
+    if [ -z "$report" ]; then
+        log "the Odoo tests did not report (exit $rc): last lines of the log follow"
+        tail -n 60 "$test_log"; status=1; odoo_failed=$((odoo_failed + 1))
+    else
+        read -r f _ e _ _ n _ <<<"$report"
+        odoo_failed=$((odoo_failed + f + e)); odoo_passed=$((odoo_passed + n - f - e))
+        if [ "$f" != 0 ] || [ "$e" != 0 ] || [ $rc != 0 ] || [ "$n" = 0 ]; then status=1; fi
+        if [ -n "$bad" ]; then log "ERROR/WARNING logged by participant_sms during the tests"; status=1; fi
+    fi
+    odoo_tested=yes
+    if [ "${PARTICIPANT_SMS_KEEP_DB:-0}" = 1 ]; then log "kept database $db and log $test_log";
+    else drop_db "$db"; rm -f "$test_log"; fi
+fi
+
+echo
+echo "tools layer (pytest): $tools_passed passed, $tools_failed failed"
+if [ "$odoo_tested" = yes ]; then
+    echo "Odoo layer (real Odoo 18 + PostgreSQL): $odoo_passed passed, $odoo_failed failed"
+else
+    echo "!!!!!!!! Odoo 18 is NOT importable here: the Odoo layer was NOT tested (only tools/ was) !!!!!!!!"
+fi
+echo "total: $((tools_passed + odoo_passed)) passed, $((tools_failed + odoo_failed)) failed"
+exit $status

@@ -1,0 +1,4 @@
+"""Framework-free core of participant_sms: nothing here imports odoo.
+
+Each module is usable and tested with plain pytest (see ``tools/tests``).
+"""

@@ -1,0 +1,102 @@
+"""SMS text measurement, as operators (SMSCs) count it.
+
+A text is sent in GSM-7 when every character is in the GSM 03.38 basic table or its extension
+table, otherwise in UCS-2. GSM-7 counts septets (an extension character is an escape + the
+character: 2 septets); UCS-2 counts UTF-16 code units (a character outside the BMP, such as most
+emoji, is a surrogate pair: 2 units). One SMS holds 160 septets / 70 units; a longer text is cut in
+segments of 153 / 67 (the rest is the concatenation header), and a segment never splits an escape
+pair or a surrogate pair, so a segment may be left one unit short.
+"""
+from dataclasses import dataclass, field
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+GSM7 = "GSM-7"
+UCS2 = "UCS-2"
+
+SINGLE_LIMIT = {GSM7: 160, UCS2: 70}
+SEGMENT_LIMIT = {GSM7: 153, UCS2: 67}
+
+
+@dataclass(frozen=True)
+class SmsMeasure:
+    """What a text costs once sent."""
+
+    encoding: str
+    units: int
+    segments: int
+    length: int
+    #: units the last segment can still take before one more SMS is needed
+    remaining: int
+    #: characters that forced UCS-2, in order of first appearance, without repeats
+    ucs2_chars: tuple = field(default_factory=tuple)
+
+    @property
+    def single_limit(self):
+        return SINGLE_LIMIT[self.encoding]
+
+    @property
+    def segment_limit(self):
+        return SEGMENT_LIMIT[self.encoding]
+
+    def as_dict(self):
+        return {
+            "encoding": self.encoding, "units": self.units, "segments": self.segments,
+            "length": self.length, "remaining": self.remaining,
+            "ucs2_chars": list(self.ucs2_chars),
+        }
+
+
+def is_gsm7(char):
+    return char in GSM7_BASIC or char in GSM7_EXTENSION
+
+
+def ucs2_chars(text):
+    """The characters of ``text`` that are not in GSM-7, first appearance order, no repeats."""
+    return tuple(dict.fromkeys(char for char in text or "" if not is_gsm7(char)))
+
+
+def _unit_costs(text, encoding):
+    if encoding == GSM7:
+        return [2 if char in GSM7_EXTENSION else 1 for char in text]
+    # UTF-16 code units: characters beyond U+FFFF are a surrogate pair
+    return [2 if ord(char) > 0xFFFF else 1 for char in text]
+
+
+def _count_segments(costs, units, encoding):
+    if not costs:
+        return 0, SINGLE_LIMIT[encoding]
+    if units <= SINGLE_LIMIT[encoding]:
+        return 1, SINGLE_LIMIT[encoding] - units
+    limit = SEGMENT_LIMIT[encoding]
+    segments, used = 1, 0
+    for cost in costs:
+        if used + cost > limit:
+            segments += 1
+            used = 0
+        used += cost
+    return segments, limit - used
+
+
+def measure(text):
+    """Measure ``text`` (``None`` counts as empty) and return a :class:`SmsMeasure`."""
+    text = text or ""
+    forcing = ucs2_chars(text)
+    encoding = UCS2 if forcing else GSM7
+    costs = _unit_costs(text, encoding)
+    units = sum(costs)
+    segments, remaining = _count_segments(costs, units, encoding)
+    return SmsMeasure(encoding=encoding, units=units, segments=segments, length=len(text),
+                      remaining=remaining, ucs2_chars=forcing)
+
+
+def max_units(encoding, max_segments):
+    """How many units a text of ``encoding`` may hold in at most ``max_segments`` SMS
+    (ignoring the pairs a segment cannot split)."""
+    if max_segments <= 1:
+        return SINGLE_LIMIT[encoding]
+    return SEGMENT_LIMIT[encoding] * max_segments

@@ -28,6 +28,11 @@ with the SMS features of a social-insertion service built on top of them.
         "demo/participant_users_demo.xml",
         "demo/participant_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "participant_sms/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -1,0 +1,30 @@
+import os
+
+import polib
+
+from odoo.modules.module import get_module_path
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestFrenchTranslation(TransactionCase):
+
+    def test_every_string_translated(self):
+        path = os.path.join(get_module_path("participant_sms"), "i18n")
+        template = polib.pofile(os.path.join(path, "participant_sms.pot"))
+        french = polib.pofile(os.path.join(path, "fr.po"))
+        translated = {entry.msgid for entry in french if entry.msgstr.strip()}
+        missing = [entry.msgid for entry in template if entry.msgid not in translated]
+        self.assertFalse(missing, "strings without French translation")
+
+    def test_french_loaded_in_odoo(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["participant_sms"], ["fr_FR"],
+                                                        overwrite=True)
+        fr = self.env(context={"lang": "fr_FR"})
+        field = fr["ir.model.fields"]._get("res.partner", "accepts_sms")
+        self.assertEqual(field.field_description, "Accepte les SMS")
+        self.assertEqual(fr.ref("participant_sms.outcome_planned").name, "Prévu")
+        self.assertEqual(fr.ref("participant_sms.group_sms_send_batch").name, "SMS : par lot")
+        menu = fr.ref("participant_sms.menu_participant_steps")
+        self.assertEqual(menu.name, "Étapes")

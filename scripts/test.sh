@@ -2,7 +2,7 @@
 # Run every test of participant_sms:
 #   1. the framework-free core (tools/) with plain pytest, on any machine;
 #   2. when Odoo 18 is importable: an install without demo data that must log no ERROR/WARNING
-#      from this addon, then the Odoo tests (TransactionCase/HttpCase) on a fresh database with
+#      from this addon, and its uninstall (no ERROR/WARNING at all), then the Odoo tests (TransactionCase/HttpCase) on a fresh database with
 #      demo data, against a real PostgreSQL (started, or installed with apt-get, if needed).
 # Prints how many tests of each layer passed, and a last line "total: N passed, M failed".
 set -uo pipefail
@@ -43,6 +43,18 @@ if odoo_importable; then
     else
         log "install without demo data: clean (no ERROR/WARNING from participant_sms)"
         odoo_passed=$((odoo_passed + 1))
+        # then uninstall it: no ERROR/WARNING either, and the module ends uninstalled
+        echo "env['ir.module.module'].search([('name', '=', 'participant_sms')]).button_immediate_uninstall(); env.cr.commit()" \
+            | "$PYTHON" -m odoo shell --addons-path="$ADDONS_DIR" -d "$db_nodemo" --no-http \
+                --log-level=info >"$install_log" 2>&1
+        state="$(psql -d "$db_nodemo" -tAc "select state from ir_module_module where name = 'participant_sms'")"
+        bad="$(grep -E ' (ERROR|WARNING|CRITICAL) ' "$install_log" || true)"
+        if [ "$state" != uninstalled ] || [ -n "$bad" ]; then
+            log "uninstall FAILED (state: $state):"; echo "$bad" | head -n 40
+            status=1; odoo_failed=$((odoo_failed + 1))
+        else
+            log "uninstall: clean"; odoo_passed=$((odoo_passed + 1))
+        fi
     fi
     drop_db "$db_nodemo"; rm -f "$install_log"
 

@@ -1,0 +1,63 @@
+"""Merge fields written ``{{code}}`` (the seed's syntax), rendered from a dict.
+
+Nothing is ever evaluated: a code is a plain identifier looked up in the values; unknown codes
+are reported, and a ``{{`` that does not close on a valid code is an error.
+"""
+import re
+
+CODE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+OPEN_RE = re.compile(r"\{\{")
+
+
+class MergeError(ValueError):
+    """``unknown`` lists the unknown codes; ``malformed`` the text of a broken placeholder."""
+
+    def __init__(self, message, unknown=(), malformed=()):
+        super().__init__(message)
+        self.unknown = tuple(unknown)
+        self.malformed = tuple(malformed)
+
+
+def find_codes(text):
+    """The codes used in ``text``, first appearance order, no repeats."""
+    return tuple(dict.fromkeys(CODE_RE.findall(text or "")))
+
+
+def malformed_placeholders(text):
+    """Pieces of ``text`` that open ``{{`` but are not a valid ``{{code}}``."""
+    text = text or ""
+    valid_starts = {match.start() for match in CODE_RE.finditer(text)}
+    broken = []
+    for match in OPEN_RE.finditer(text):
+        if match.start() not in valid_starts:
+            broken.append(text[match.start():match.start() + 20])
+    return tuple(broken)
+
+
+def has_placeholders(text):
+    return bool(OPEN_RE.search(text or "") or "}}" in (text or ""))
+
+
+def check(text, allowed):
+    """Raise :class:`MergeError` if ``text`` uses a code outside ``allowed`` or a broken
+    placeholder."""
+    unknown = [code for code in find_codes(text) if code not in allowed]
+    malformed = malformed_placeholders(text)
+    if unknown or malformed:
+        parts = []
+        if unknown:
+            parts.append("unknown merge fields: " + ", ".join("{{%s}}" % c for c in unknown))
+        if malformed:
+            parts.append("malformed merge fields: " + ", ".join(malformed))
+        raise MergeError("; ".join(parts), unknown=unknown, malformed=malformed)
+
+
+def render(text, values):
+    """Replace every ``{{code}}`` of ``text`` with ``values[code]`` (``None`` -> empty)."""
+    check(text, values)
+
+    def replace(match):
+        value = values[match.group(1)]
+        return "" if value is None or value is False else str(value)
+
+    return CODE_RE.sub(replace, text or "")

@@ -1,0 +1,204 @@
+"""Small local HTTP servers that speak the providers' documented protocols, for the tests and
+benchmarks (bound to 127.0.0.1 only). They check what a real provider checks (OVH's signature,
+Octopush's API headers and request ids) and answer the documented bodies and errors.
+
+``mode`` switches the behaviour: ``ok``, ``auth`` (401), ``reject`` (400), ``server`` (500),
+``slow`` (answers after ``delay`` seconds).
+"""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from .providers.ovh import signature
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "FakeProvider/1.0"
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length).decode("utf-8") if length else ""
+
+    def _answer(self, code, payload):
+        data = json.dumps(payload).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _common(self):
+        fake = self.server.fake
+        if fake.mode == "slow":
+            time.sleep(fake.delay)
+        if fake.mode == "server":
+            self._answer(500, {"message": "Internal server error"})
+            return False
+        return True
+
+    def do_GET(self):
+        self.server.fake.handle(self, "GET", "")
+
+    def do_POST(self):
+        self.server.fake.handle(self, "POST", self._read_body())
+
+
+class FakeProvider:
+    """Base of the fake servers: ``with FakeOvh() as ovh: ... ovh.url``."""
+
+    def __init__(self):
+        self.mode = "ok"
+        self.delay = 2.0
+        self.requests = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self):
+        host, port = self._server.server_address
+        return f"http://{host}:{port}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+
+    def handle(self, handler, method, body):
+        self.requests.append((method, handler.path, dict(handler.headers), body))
+        if not handler._common():
+            return
+        self.route(handler, method, urlparse(handler.path), body)
+
+
+class FakeOvh(FakeProvider):
+    """``POST /1.0/sms/{service}/jobs``, ``GET /1.0/sms/{service}/outgoing/{id}``,
+    ``GET /1.0/auth/time``; every call but auth/time must carry a valid signature."""
+
+    def __init__(self, application_key="ak", application_secret="as", consumer_key="ck",
+                 service_name="sms-ab12345-1"):
+        super().__init__()
+        self.application_key = application_key
+        self.application_secret = application_secret
+        self.consumer_key = consumer_key
+        self.service_name = service_name
+        self.next_id = 1000
+        self.outgoing = {}      # id -> {"receiver", "message", "deliveryReceipt", "ptt"}
+        self.jobs = []
+
+    @property
+    def url(self):
+        return self.base_url + "/1.0"
+
+    def settings(self, **extra):
+        return dict(application_key=self.application_key,
+                    application_secret=self.application_secret,
+                    consumer_key=self.consumer_key, service_name=self.service_name,
+                    endpoint=self.url, **extra)
+
+    def _signed(self, handler, method, body):
+        headers = handler.headers
+        if headers.get("X-Ovh-Application") != self.application_key:
+            return False
+        if headers.get("X-Ovh-Consumer") != self.consumer_key:
+            return False
+        timestamp = headers.get("X-Ovh-Timestamp", "")
+        url = self.base_url + handler.path
+        expected = signature(self.application_secret, self.consumer_key, method, url, body,
+                             timestamp)
+        return headers.get("X-Ovh-Signature") == expected and abs(int(timestamp or 0) - time.time()) < 60
+
+    def route(self, handler, method, url, body):
+        path = url.path
+        if path == "/1.0/auth/time" and method == "GET":
+            return handler._answer(200, int(time.time()))
+        if self.mode == "auth" or not self._signed(handler, method, body):
+            return handler._answer(403, {"message": "Invalid signature", "errorCode": "INVALID_SIGNATURE"})
+        prefix = f"/1.0/sms/{self.service_name}"
+        if method == "POST" and path == prefix + "/jobs":
+            return self._post_job(handler, body)
+        if method == "GET" and path.startswith(prefix + "/outgoing/"):
+            sms = self.outgoing.get(path.rsplit("/", 1)[1])
+            if not sms:
+                return handler._answer(404, {"message": "The requested object does not exist"})
+            return handler._answer(200, {"id": int(path.rsplit("/", 1)[1]),
+                                         "deliveryReceipt": sms["deliveryReceipt"],
+                                         "ptt": sms["ptt"], "receiver": sms["receiver"]})
+        return handler._answer(404, {"message": f"Got an invalid (or empty) URL: {path}"})
+
+    def _post_job(self, handler, body):
+        try:
+            job = json.loads(body)
+        except ValueError:
+            return handler._answer(400, {"message": "Invalid JSON"})
+        if self.mode == "reject" or not job.get("message") or not job.get("receivers"):
+            return handler._answer(400, {"message": "Invalid parameter: message or receivers"})
+        if job.get("senderForResponse") and job.get("sender"):
+            return handler._answer(400, {"message": "sender and senderForResponse are exclusive"})
+        self.jobs.append(job)
+        valid, invalid, ids = [], [], []
+        for receiver in job["receivers"]:
+            if not receiver.startswith("+") or receiver.endswith("98"):
+                invalid.append(receiver)
+                continue
+            self.next_id += 1
+            ids.append(self.next_id)
+            valid.append(receiver)
+            self.outgoing[str(self.next_id)] = {"receiver": receiver, "message": job["message"],
+                                                "deliveryReceipt": 8, "ptt": 0}
+        return handler._answer(200, {"ids": ids, "validReceivers": valid,
+                                     "invalidReceivers": invalid, "tag": job.get("tag", ""),
+                                     "totalCreditsRemoved": len(valid)})
+
+
+class FakeOctopush(FakeProvider):
+    """``POST /v1/public/sms-campaign/send`` with ``api-login``/``api-key`` headers."""
+
+    def __init__(self, api_login="login@example.com", api_key="secret-key"):
+        super().__init__()
+        self.api_login = api_login
+        self.api_key = api_key
+        self.request_ids = set()
+        self.campaigns = []
+
+    @property
+    def url(self):
+        return self.base_url + "/v1/public"
+
+    def settings(self, **extra):
+        return dict(api_login=self.api_login, api_key=self.api_key, endpoint=self.url, **extra)
+
+    def route(self, handler, method, url, body):
+        if (self.mode == "auth" or handler.headers.get("api-login") != self.api_login
+                or handler.headers.get("api-key") != self.api_key):
+            return handler._answer(401, {"code": 100, "message": "Invalid login or API key"})
+        if method != "POST" or url.path != "/v1/public/sms-campaign/send":
+            return handler._answer(404, {"code": 404, "message": "Not found"})
+        try:
+            campaign = json.loads(body)
+        except ValueError:
+            return handler._answer(400, {"code": 121, "message": "Invalid JSON"})
+        recipients = campaign.get("recipients") or []
+        if self.mode == "reject" or not campaign.get("text") or not recipients:
+            return handler._answer(400, {"code": 121, "message": "Missing text or recipients"})
+        if len(recipients) > 500:
+            return handler._answer(400, {"code": 122, "message": "Too many recipients"})
+        if campaign.get("request_id") in self.request_ids:
+            return handler._answer(400, {"code": 175, "message": "request_id already used"})
+        self.request_ids.add(campaign.get("request_id"))
+        self.campaigns.append(campaign)
+        ticket = f"sms_{len(self.campaigns):08d}"
+        return handler._answer(201, {"sms_ticket": ticket, "number_of_contacts": len(recipients),
+                                     "total_cost": 0.05 * len(recipients)})
+
+
+def parse_query(path):
+    return {key: values[0] for key, values in parse_qs(urlparse(path).query).items()}

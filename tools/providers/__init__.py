@@ -1,0 +1,19 @@
+"""SMS provider clients (framework-free). ``get_provider(name, **settings)`` builds one."""
+from .base import (FINAL_STATUSES, InboundReply, OutgoingSms, Provider, ProviderError,
+                   SendResult, StatusQuery, StatusUpdate, check_token)
+from .octopush import OctopushProvider
+from .ovh import OvhProvider
+from .simulator import SimulatorProvider
+
+PROVIDERS = {
+    SimulatorProvider.name: SimulatorProvider,
+    OvhProvider.name: OvhProvider,
+    OctopushProvider.name: OctopushProvider,
+}
+
+
+def get_provider(name, **settings):
+    try:
+        return PROVIDERS[name](**settings)
+    except KeyError:
+        raise ProviderError("config", f"Unknown SMS provider: {name!r}") from None

@@ -1,0 +1,115 @@
+"""The provider interface: send a batch, fetch statuses, parse a delivery-report callback,
+authenticate a callback. Statuses are ours (see ``STATUSES``); the provider's raw code is kept
+beside them."""
+import hmac
+from dataclasses import dataclass
+
+# our operator-side statuses
+PROCESSING = "processing"        # accepted by the provider, on its way
+SENT = "sent"                    # delivered to the operator
+DELIVERED = "delivered"          # delivered to the phone
+NOT_RECEIVED = "not_received"    # sent, phone unreachable: operators retry for 48 h
+FAILED = "failed"                # number unreachable / refused
+EXPIRED = "expired"              # still unreachable after the operators' retries
+STOP = "stop"                    # the recipient opted out (blacklisted)
+STATUSES = (PROCESSING, SENT, DELIVERED, NOT_RECEIVED, FAILED, EXPIRED, STOP)
+FINAL_STATUSES = frozenset((DELIVERED, FAILED, EXPIRED, STOP))
+
+
+class ProviderError(Exception):
+    """A provider call that did not work. ``kind``:
+
+    - ``unreachable``: network error or timeout (retry later);
+    - ``auth``: wrong credentials (retry after fixing the settings);
+    - ``rejected``: the provider refused the request (4xx other than auth);
+    - ``server``: the provider failed (5xx; retry later);
+    - ``malformed``: an answer or a callback we cannot read;
+    - ``config``: the account is not configured.
+    """
+
+    def __init__(self, kind, message, status_code=None):
+        super().__init__(message)
+        self.kind = kind
+        self.status_code = status_code
+
+    @property
+    def retryable(self):
+        return self.kind in ("unreachable", "server", "auth")
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    ref: str            # our reference of the message (unique)
+    number: str         # E.164
+    body: str
+    sender: str = ""    # sender label (ignored when reply is True)
+    reply: bool = False  # sent from the reply-capable number
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ref: str
+    accepted: bool
+    provider_id: str = ""
+    status: str = PROCESSING
+    raw_status: str = ""
+    error: str = ""
+    provider_tag: str = ""
+
+
+@dataclass(frozen=True)
+class StatusQuery:
+    provider_id: str
+    number: str
+    status: str
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    provider_id: str
+    status: str
+    raw_status: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class InboundReply:
+    inbound_id: str
+    number: str
+    text: str
+    provider_ref: str = ""
+
+
+def check_token(expected, given):
+    """Constant-time comparison of a callback token; an empty expected token never matches."""
+    if not expected or not given or not isinstance(given, str):
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+class Provider:
+    """Base class of the provider clients."""
+
+    name = None
+    #: how many messages one ``send`` call may carry
+    batch_size = 500
+    #: whether statuses can be fetched (otherwise they come by callback only)
+    can_poll = True
+
+    def __init__(self, timeout=10, **settings):
+        self.timeout = timeout
+        self.settings = settings
+
+    def send(self, messages):
+        """Send ``messages`` (a list of :class:`OutgoingSms`); return one :class:`SendResult`
+        per message, in order. Raise :class:`ProviderError` when nothing could be sent."""
+        raise NotImplementedError
+
+    def fetch_statuses(self, queries):
+        """Return :class:`StatusUpdate` for the :class:`StatusQuery` whose status is known."""
+        raise NotImplementedError
+
+    def parse_delivery_report(self, params):
+        """Read a delivery-report callback (a dict of its query or body) into a
+        :class:`StatusUpdate`; raise ``ProviderError('malformed')`` when it cannot."""
+        raise NotImplementedError

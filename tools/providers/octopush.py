@@ -1,0 +1,107 @@
+"""Octopush (``/v1/public``): ``api-login`` / ``api-key`` headers, up to 500 recipients per
+``POST /sms-campaign/send`` with a ``request_id`` that Octopush uses to refuse a duplicate
+request, ``with_replies`` for reply-enabled messages. Octopush answers an ``sms_ticket`` for the
+campaign; each recipient's message is then known by (ticket, number), which is our provider id
+``"<ticket>:<number>"``. Statuses come only by the delivery-report callback (``message_id``,
+``number``, ``status``, ``sms_ticket``), unsigned: the callback URL carries our token.
+"""
+import hashlib
+
+from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP, Provider,
+                   ProviderError, SendResult, StatusUpdate)
+from .http import json_or_error, request
+
+DEFAULT_ENDPOINT = "https://api.octopush.com/v1/public"
+STATUS_MAP = {
+    "ACK": SENT,
+    "DELIVERED": DELIVERED,
+    "NOT_DELIVERED": NOT_RECEIVED,
+    "EXPIRED": EXPIRED,
+    "NOT_ALLOWED": FAILED,
+    "BAD_DESTINATION": FAILED,
+    "UNKNOWN_DESTINATION": FAILED,
+    "BLACKLISTED_NUMBER": STOP,
+    "ERROR": FAILED,
+}
+
+
+class OctopushProvider(Provider):
+    name = "octopush"
+    batch_size = 500
+    can_poll = False
+
+    def __init__(self, api_login="", api_key="", endpoint=DEFAULT_ENDPOINT, sms_type="sms_premium",
+                 timeout=10, **settings):
+        super().__init__(timeout=timeout, **settings)
+        if not (api_login and api_key):
+            raise ProviderError("config", "The Octopush account needs an API login and key.")
+        self.api_login = api_login
+        self.api_key = api_key
+        self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        self.sms_type = sms_type
+
+    def _headers(self):
+        return {"api-login": self.api_login, "api-key": self.api_key,
+                "Content-Type": "application/json", "cache-control": "no-cache"}
+
+    @staticmethod
+    def _campaigns(messages):
+        campaigns, open_campaigns = [], {}
+        for message in messages:
+            key = (message.body, "" if message.reply else message.sender, message.reply)
+            campaign = open_campaigns.get(key)
+            if (campaign is None or message.number in campaign["numbers"]
+                    or len(campaign["messages"]) >= OctopushProvider.batch_size):
+                campaign = {"key": key, "messages": [], "numbers": set()}
+                campaigns.append(campaign)
+                open_campaigns[key] = campaign
+            campaign["messages"].append(message)
+            campaign["numbers"].add(message.number)
+        return campaigns
+
+    @staticmethod
+    def request_id(messages):
+        """Stable id of a request: the same messages sent again give the same id."""
+        digest = hashlib.sha256("|".join(m.ref for m in messages).encode()).hexdigest()
+        return digest[:40]
+
+    def send(self, messages):
+        results = {}
+        for campaign in self._campaigns(messages):
+            body, sender, reply = campaign["key"]
+            payload = {
+                "recipients": [{"phone_number": m.number} for m in campaign["messages"]],
+                "text": body,
+                "type": self.sms_type,
+                "purpose": "alert",
+                "with_replies": bool(reply),
+                "request_id": self.request_id(campaign["messages"]),
+            }
+            if sender and not reply:
+                payload["sender"] = sender
+            response = request("POST", self.endpoint + "/sms-campaign/send", self.timeout,
+                               json=payload, headers=self._headers())
+            answer = json_or_error(response)
+            ticket = answer.get("sms_ticket")
+            if not ticket:
+                raise ProviderError("malformed", "Octopush did not answer an sms_ticket.")
+            for message in campaign["messages"]:
+                results[message.ref] = SendResult(
+                    message.ref, True, provider_id=f"{ticket}:{message.number}",
+                    status=PROCESSING, raw_status="ticket", provider_tag=ticket)
+        return [results[message.ref] for message in messages]
+
+    def fetch_statuses(self, queries):
+        # Octopush reports statuses by callback only
+        return []
+
+    def parse_delivery_report(self, params):
+        ticket = str(params.get("sms_ticket") or "").strip()
+        number = str(params.get("number") or "").strip()
+        raw = str(params.get("status") or "").strip().upper()
+        if not ticket or not number or raw not in STATUS_MAP:
+            raise ProviderError("malformed", "An Octopush delivery report needs 'sms_ticket', "
+                                             "'number' and a known 'status'.")
+        if not number.startswith("+"):
+            number = "+" + number.lstrip("0")
+        return StatusUpdate(f"{ticket}:{number}", STATUS_MAP[raw], raw)

@@ -1,0 +1,161 @@
+"""OVHcloud SMS (``/1.0/sms/{serviceName}``), with OVH's request signature.
+
+Every call is signed: ``X-Ovh-Signature = "$1$" + sha1(AS+CK+METHOD+URL+BODY+TIMESTAMP)``, the
+six parts joined by ``+``, the timestamp taken from ``/auth/time`` (the difference with the local
+clock is kept). Messages are sent as jobs, many ``receivers`` per job when the text, sender and
+reply mode are the same; ``noStopClause`` is set (informational messages: no STOP mention, not
+held at night and on weekends); ``senderForResponse`` replaces ``sender`` for reply-enabled
+messages; ``tag`` carries our reference. Statuses come by pull on ``/outgoing/{id}`` and by the
+account's callback URL (query ``id``, ``dlr``, ``ptt``, ``description``), which OVH does not
+sign: the callback URL carries our unguessable token instead.
+
+``dlr`` codes (as the ``deliveryReceipt`` of ``/outgoing``): 1 delivered to the phone,
+2 not delivered to the phone, 4 buffered at the operator (phone unreachable), 8 delivered to
+the operator, 16 not delivered to the operator.
+"""
+import hashlib
+import json
+import time
+
+from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, Provider, ProviderError,
+                   SendResult, StatusUpdate)
+from .http import json_or_error, request
+
+DEFAULT_ENDPOINT = "https://eu.api.ovh.com/1.0"
+DLR_STATUS = {1: DELIVERED, 2: FAILED, 4: NOT_RECEIVED, 8: SENT, 16: FAILED}
+VALIDITY_MINUTES = 2880  # operators retry for 48 h
+
+
+def signature(app_secret, consumer_key, method, url, body, timestamp):
+    raw = "+".join([app_secret, consumer_key, method.upper(), url, body, str(timestamp)])
+    return "$1$" + hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+class OvhProvider(Provider):
+    name = "ovh"
+    batch_size = 500
+
+    def __init__(self, application_key="", application_secret="", consumer_key="",
+                 service_name="", endpoint=DEFAULT_ENDPOINT, timeout=10, **settings):
+        super().__init__(timeout=timeout, **settings)
+        if not (application_key and application_secret and consumer_key and service_name):
+            raise ProviderError("config", "The OVH account needs an application key and secret, "
+                                          "a consumer key and the SMS service name.")
+        self.application_key = application_key
+        self.application_secret = application_secret
+        self.consumer_key = consumer_key
+        self.service_name = service_name
+        self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        self._time_delta = None
+
+    # -- signed calls --------------------------------------------------------------------------
+    def _server_time_delta(self):
+        if self._time_delta is None:
+            response = request("GET", self.endpoint + "/auth/time", self.timeout)
+            server_time = json_or_error(response)
+            if not isinstance(server_time, int):
+                raise ProviderError("malformed", "OVH /auth/time did not answer a timestamp.")
+            self._time_delta = server_time - int(time.time())
+        return self._time_delta
+
+    def call(self, method, path, payload=None):
+        url = self.endpoint + path
+        body = json.dumps(payload, separators=(",", ":")) if payload is not None else ""
+        timestamp = int(time.time()) + self._server_time_delta()
+        headers = {
+            "X-Ovh-Application": self.application_key,
+            "X-Ovh-Consumer": self.consumer_key,
+            "X-Ovh-Timestamp": str(timestamp),
+            "X-Ovh-Signature": signature(self.application_secret, self.consumer_key, method, url,
+                                         body, timestamp),
+            "Content-Type": "application/json",
+        }
+        return request(method, url, self.timeout, data=body.encode("utf-8") or None,
+                       headers=headers)
+
+    # -- sending -------------------------------------------------------------------------------
+    @staticmethod
+    def _jobs(messages):
+        """Group messages sharing text, sender and reply mode; a number appears once a job."""
+        jobs = []
+        open_jobs = {}
+        for message in messages:
+            key = (message.body, "" if message.reply else message.sender, message.reply)
+            job = open_jobs.get(key)
+            if job is None or message.number in job["numbers"]:
+                job = {"key": key, "messages": [], "numbers": set()}
+                jobs.append(job)
+                open_jobs[key] = job
+            job["messages"].append(message)
+            job["numbers"].add(message.number)
+        return jobs
+
+    def _job_payload(self, job):
+        body, sender, reply = job["key"]
+        first = job["messages"][0]
+        payload = {
+            "charset": "UTF-8",
+            "class": "phoneDisplay",
+            "coding": "7bit",
+            "message": body,
+            "noStopClause": True,
+            "priority": "high",
+            "receivers": [message.number for message in job["messages"]],
+            "tag": first.ref,
+            "validityPeriod": VALIDITY_MINUTES,
+        }
+        if reply:
+            payload["senderForResponse"] = True
+        elif sender:
+            payload["sender"] = sender
+        return payload
+
+    def send(self, messages):
+        results = {}
+        for job in self._jobs(messages):
+            payload = self._job_payload(job)
+            answer = json_or_error(self.call("POST", f"/sms/{self.service_name}/jobs", payload))
+            ids = answer.get("ids") or []
+            valid = answer.get("validReceivers") or []
+            invalid = set(answer.get("invalidReceivers") or [])
+            by_number = dict(zip(valid, ids))
+            for message in job["messages"]:
+                provider_id = by_number.get(message.number)
+                if provider_id is not None:
+                    results[message.ref] = SendResult(
+                        message.ref, True, provider_id=str(provider_id), status=PROCESSING,
+                        raw_status="job", provider_tag=payload["tag"])
+                else:
+                    reason = "invalid receiver" if message.number in invalid else "not accepted"
+                    results[message.ref] = SendResult(
+                        message.ref, False, status=FAILED, raw_status="invalidReceiver",
+                        error=f"OVH: {reason}")
+        return [results[message.ref] for message in messages]
+
+    # -- statuses ------------------------------------------------------------------------------
+    def fetch_statuses(self, queries):
+        updates = []
+        for query in queries:
+            response = self.call("GET", f"/sms/{self.service_name}/outgoing/{query.provider_id}")
+            if response.status_code == 404:
+                # not out yet: still a pending job, or unknown to OVH
+                continue
+            answer = json_or_error(response)
+            dlr = answer.get("deliveryReceipt")
+            status = DLR_STATUS.get(dlr)
+            if status:
+                updates.append(StatusUpdate(query.provider_id, status,
+                                            f"dlr={dlr} ptt={answer.get('ptt')}"))
+        return updates
+
+    def parse_delivery_report(self, params):
+        provider_id = str(params.get("id") or "").strip()
+        try:
+            dlr = int(params.get("dlr"))
+        except (TypeError, ValueError):
+            dlr = None
+        if not provider_id.isdigit() or dlr not in DLR_STATUS:
+            raise ProviderError("malformed", "An OVH delivery report needs a numeric 'id' and a "
+                                             "known 'dlr' code.")
+        raw = f"dlr={dlr} ptt={params.get('ptt', '')} {params.get('description', '')}".strip()
+        return StatusUpdate(provider_id, DLR_STATUS[dlr], raw[:200])

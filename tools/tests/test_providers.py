@@ -1,0 +1,210 @@
+import time
+
+import pytest
+
+from psms_tools.fake_providers import FakeOctopush, FakeOvh
+from psms_tools.providers import (OutgoingSms, ProviderError, StatusQuery, check_token,
+                                  get_provider)
+from psms_tools.providers.base import DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP
+from psms_tools.providers.ovh import signature
+
+
+def sms(ref, number, body="Rappel : RDV demain 9h", **kw):
+    return OutgoingSms(ref=ref, number=number, body=body, sender=kw.pop("sender", "MAIRIE"), **kw)
+
+
+# -- simulator --------------------------------------------------------------------------------
+def test_simulator_progression_by_number():
+    sim = get_provider("simulator")
+    numbers = {"a": "+33612345678", "b": "+33612345600", "c": "+33612345601",
+               "d": "+33612345602", "e": "+33612345603"}
+    results = sim.send([sms(ref, number) for ref, number in numbers.items()])
+    assert all(r.accepted and r.status == PROCESSING for r in results)
+    queries = [StatusQuery(r.provider_id, numbers[r.ref], PROCESSING) for r in results]
+    first = sim.fetch_statuses(queries)
+    assert {u.status for u in first} == {SENT}
+    queries = [StatusQuery(r.provider_id, numbers[r.ref], SENT) for r in results]
+    final = {u.provider_id: u.status for u in sim.fetch_statuses(queries)}
+    assert [final[r.provider_id] for r in results] == [DELIVERED, FAILED, NOT_RECEIVED, EXPIRED, STOP]
+
+
+def test_simulator_refuses_98():
+    result, = get_provider("simulator").send([sms("x", "+33612345698")])
+    assert not result.accepted and result.status == FAILED
+
+
+def test_unknown_provider():
+    with pytest.raises(ProviderError) as err:
+        get_provider("carrier-pigeon")
+    assert err.value.kind == "config"
+
+
+def test_check_token():
+    assert check_token("abc", "abc")
+    assert not check_token("abc", "abd")
+    assert not check_token("", "")
+    assert not check_token("abc", None)
+
+
+# -- OVH --------------------------------------------------------------------------------------
+def test_ovh_signature_formula():
+    sig = signature("AS", "CK", "post", "https://eu.api.ovh.com/1.0/sms/x/jobs", "{}", 1366560945)
+    import hashlib
+    expected = "$1$" + hashlib.sha1(
+        b"AS+CK+POST+https://eu.api.ovh.com/1.0/sms/x/jobs+{}+1366560945").hexdigest()
+    assert sig == expected
+
+
+def test_ovh_send_groups_receivers_and_signs():
+    with FakeOvh() as server:
+        ovh = get_provider("ovh", **server.settings())
+        messages = [sms("1", "+33612345678"), sms("2", "+33612345679"),
+                    sms("3", "+33612345678"),  # same number again: second job
+                    sms("4", "+33612345670", body="Autre texte"),
+                    sms("5", "+33612345671", reply=True)]
+        results = ovh.send(messages)
+        assert [r.accepted for r in results] == [True] * 5
+        assert len({r.provider_id for r in results}) == 5
+        assert len(server.jobs) == 4
+        first = server.jobs[0]
+        assert first["receivers"] == ["+33612345678", "+33612345679"]
+        assert first["noStopClause"] is True and first["sender"] == "MAIRIE"
+        assert first["tag"] == "1"
+        reply_job = server.jobs[-1]
+        assert reply_job["senderForResponse"] is True and "sender" not in reply_job
+
+
+def test_ovh_invalid_receiver():
+    with FakeOvh() as server:
+        results = get_provider("ovh", **server.settings()).send(
+            [sms("1", "+33612345678"), sms("2", "+33612345698")])
+        assert results[0].accepted and not results[1].accepted
+        assert results[1].status == FAILED
+
+
+def test_ovh_statuses_by_pull():
+    with FakeOvh() as server:
+        ovh = get_provider("ovh", **server.settings())
+        result, = ovh.send([sms("1", "+33612345678")])
+        query = StatusQuery(result.provider_id, "+33612345678", PROCESSING)
+        assert ovh.fetch_statuses([query])[0].status == SENT
+        server.outgoing[result.provider_id]["deliveryReceipt"] = 1
+        update, = ovh.fetch_statuses([query])
+        assert update.status == DELIVERED and "dlr=1" in update.raw_status
+        assert ovh.fetch_statuses([StatusQuery("999999", "+33612345678", SENT)]) == []
+
+
+@pytest.mark.parametrize("mode, kind", [("auth", "auth"), ("reject", "rejected"),
+                                        ("server", "server")])
+def test_ovh_errors(mode, kind):
+    with FakeOvh() as server:
+        server.mode = mode
+        with pytest.raises(ProviderError) as err:
+            get_provider("ovh", **server.settings()).send([sms("1", "+33612345678")])
+        assert err.value.kind == kind
+        assert "as" not in str(err.value).split()  # no secret in the message
+
+
+def test_ovh_wrong_secret_is_refused_by_signature_check():
+    with FakeOvh() as server:
+        settings = server.settings()
+        settings["application_secret"] = "wrong"
+        with pytest.raises(ProviderError) as err:
+            get_provider("ovh", **settings).send([sms("1", "+33612345678")])
+        assert err.value.kind == "auth"
+
+
+def test_ovh_timeout():
+    with FakeOvh() as server:
+        server.mode, server.delay = "slow", 1.5
+        started = time.monotonic()
+        with pytest.raises(ProviderError) as err:
+            get_provider("ovh", timeout=0.5, **server.settings()).send([sms("1", "+33612345678")])
+        assert err.value.kind == "unreachable"
+        assert time.monotonic() - started < 1.4
+
+
+def test_ovh_unreachable():
+    with pytest.raises(ProviderError) as err:
+        get_provider("ovh", application_key="a", application_secret="b", consumer_key="c",
+                     service_name="s", endpoint="http://127.0.0.1:9/1.0", timeout=1).send(
+            [sms("1", "+33612345678")])
+    assert err.value.kind == "unreachable"
+
+
+def test_ovh_config_required():
+    with pytest.raises(ProviderError) as err:
+        get_provider("ovh", application_key="a")
+    assert err.value.kind == "config"
+
+
+def test_ovh_delivery_report():
+    ovh = get_provider("ovh", application_key="a", application_secret="b", consumer_key="c",
+                       service_name="s")
+    update = ovh.parse_delivery_report({"id": "1234", "dlr": "1", "ptt": "0",
+                                        "description": "Delivered"})
+    assert (update.provider_id, update.status) == ("1234", DELIVERED)
+    assert ovh.parse_delivery_report({"id": "1234", "dlr": "4"}).status == NOT_RECEIVED
+    for bad in ({}, {"id": "1234"}, {"id": "x", "dlr": "1"}, {"id": "1", "dlr": "77"},
+                {"id": "1", "dlr": "abc"}):
+        with pytest.raises(ProviderError) as err:
+            ovh.parse_delivery_report(bad)
+        assert err.value.kind == "malformed"
+
+
+# -- Octopush ---------------------------------------------------------------------------------
+def test_octopush_send():
+    with FakeOctopush() as server:
+        octopush = get_provider("octopush", **server.settings())
+        messages = [sms(str(i), f"+336123456{i:02d}") for i in range(10, 15)]
+        messages.append(sms("r", "+33612345699", reply=True))
+        results = octopush.send(messages)
+        assert all(r.accepted for r in results)
+        assert results[0].provider_id == "sms_00000001:+33612345610"
+        assert len(server.campaigns) == 2
+        assert server.campaigns[0]["sender"] == "MAIRIE"
+        assert server.campaigns[1]["with_replies"] is True and "sender" not in server.campaigns[1]
+        # the same messages again: same request_id, refused by Octopush as a duplicate
+        with pytest.raises(ProviderError) as err:
+            octopush.send(messages[:5])
+        assert err.value.kind == "rejected"
+
+
+def test_octopush_splits_at_500():
+    with FakeOctopush() as server:
+        messages = [sms(str(i), f"+3361{i:07d}") for i in range(1200)]
+        results = get_provider("octopush", **server.settings()).send(messages)
+        assert len(results) == 1200
+        assert [len(c["recipients"]) for c in server.campaigns] == [500, 500, 200]
+
+
+@pytest.mark.parametrize("mode, kind", [("auth", "auth"), ("reject", "rejected"),
+                                        ("server", "server")])
+def test_octopush_errors(mode, kind):
+    with FakeOctopush() as server:
+        server.mode = mode
+        with pytest.raises(ProviderError) as err:
+            get_provider("octopush", **server.settings()).send([sms("1", "+33612345678")])
+        assert err.value.kind == kind
+
+
+def test_octopush_timeout():
+    with FakeOctopush() as server:
+        server.mode, server.delay = "slow", 1.5
+        with pytest.raises(ProviderError) as err:
+            get_provider("octopush", timeout=0.5, **server.settings()).send(
+                [sms("1", "+33612345678")])
+        assert err.value.kind == "unreachable"
+
+
+def test_octopush_delivery_report():
+    octopush = get_provider("octopush", api_login="l", api_key="k")
+    update = octopush.parse_delivery_report({"sms_ticket": "sms_1", "number": "+33612345678",
+                                             "status": "DELIVERED", "message_id": "m1"})
+    assert (update.provider_id, update.status) == ("sms_1:+33612345678", DELIVERED)
+    assert octopush.parse_delivery_report(
+        {"sms_ticket": "t", "number": "33612345678", "status": "BLACKLISTED_NUMBER"}
+    ).status == STOP
+    for bad in ({}, {"sms_ticket": "t", "number": "+33612345678", "status": "WHATEVER"}):
+        with pytest.raises(ProviderError):
+            octopush.parse_delivery_report(bad)

@@ -12,3 +12,8 @@ from . import participant_orientation
 from . import participant_list
 from . import res_partner
 from . import calendar_event
+from . import res_company
+from . import res_config_settings
+from . import participant_sms_account
+from . import participant_sms_package
+from . import participant_sms

@@ -5,3 +5,5 @@ from . import test_step_orientation
 from . import test_access
 from . import test_i18n
 from . import test_ui
+from . import test_sms_message
+from . import test_sms_dispatch

@@ -48,6 +48,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.fake.handle(self, "POST", self._read_body())
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # a client that gave up (timeout tests) closes the connection: nothing to report
+        pass
+
+
 class FakeProvider:
     """Base of the fake servers: ``with FakeOvh() as ovh: ... ovh.url``."""
 
@@ -55,7 +63,7 @@ class FakeProvider:
         self.mode = "ok"
         self.delay = 2.0
         self.requests = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -125,6 +133,10 @@ class FakeOvh(FakeProvider):
         prefix = f"/1.0/sms/{self.service_name}"
         if method == "POST" and path == prefix + "/jobs":
             return self._post_job(handler, body)
+        if method == "GET" and path == prefix + "/outgoing":
+            tag = parse_query(handler.path).get("tag")
+            return handler._answer(200, [int(i) for i, sms in self.outgoing.items()
+                                         if tag is None or sms["tag"] == tag])
         if method == "GET" and path.startswith(prefix + "/outgoing/"):
             sms = self.outgoing.get(path.rsplit("/", 1)[1])
             if not sms:
@@ -153,7 +165,8 @@ class FakeOvh(FakeProvider):
             ids.append(self.next_id)
             valid.append(receiver)
             self.outgoing[str(self.next_id)] = {"receiver": receiver, "message": job["message"],
-                                                "deliveryReceipt": 8, "ptt": 0}
+                                                "deliveryReceipt": 8, "ptt": 0,
+                                                "tag": job.get("tag", "")}
         return handler._answer(200, {"ids": ids, "validReceivers": valid,
                                      "invalidReceivers": invalid, "tag": job.get("tag", ""),
                                      "totalCreditsRemoved": len(valid)})

@@ -71,7 +71,7 @@ class SendWindow:
 
     # -- questions -----------------------------------------------------------------------------
     def contains(self, utc_naive):
-        local = self.to_local(utc_naive).time()
+        local = self.to_local(utc_naive).time().replace(second=0, microsecond=0)
         return self.start <= local <= self.end
 
     def next_opening(self, utc_naive):

@@ -100,9 +100,18 @@ class Provider:
         self.timeout = timeout
         self.settings = settings
 
-    def send(self, messages):
-        """Send ``messages`` (a list of :class:`OutgoingSms`); return one :class:`SendResult`
-        per message, in order. Raise :class:`ProviderError` when nothing could be sent."""
+    #: whether ``lookup`` can tell which messages of an interrupted send the provider has
+    can_lookup = True
+
+    def send(self, messages, tag=""):
+        """Send ``messages`` (a list of :class:`OutgoingSms`) under ``tag`` (our reference of
+        the dispatch, given back by ``lookup``); return one :class:`SendResult` per message, in
+        order. Raise :class:`ProviderError` when nothing could be sent."""
+        raise NotImplementedError
+
+    def lookup(self, tag, numbers):
+        """After an interrupted dispatch: ``{number: provider_id}`` of the messages sent under
+        ``tag`` that the provider has (a number absent from the answer was not sent)."""
         raise NotImplementedError
 
     def fetch_statuses(self, queries):

@@ -29,6 +29,7 @@ class OctopushProvider(Provider):
     name = "octopush"
     batch_size = 500
     can_poll = False
+    can_lookup = False
 
     def __init__(self, api_login="", api_key="", endpoint=DEFAULT_ENDPOINT, sms_type="sms_premium",
                  timeout=10, **settings):
@@ -65,7 +66,10 @@ class OctopushProvider(Provider):
         digest = hashlib.sha256("|".join(m.ref for m in messages).encode()).hexdigest()
         return digest[:40]
 
-    def send(self, messages):
+    def lookup(self, tag, numbers):
+        raise ProviderError("config", "Octopush cannot tell which messages it received.")
+
+    def send(self, messages, tag=""):
         results = {}
         for campaign in self._campaigns(messages):
             body, sender, reply = campaign["key"]

@@ -90,7 +90,7 @@ class OvhProvider(Provider):
             job["numbers"].add(message.number)
         return jobs
 
-    def _job_payload(self, job):
+    def _job_payload(self, job, tag):
         body, sender, reply = job["key"]
         first = job["messages"][0]
         payload = {
@@ -101,7 +101,7 @@ class OvhProvider(Provider):
             "noStopClause": True,
             "priority": "high",
             "receivers": [message.number for message in job["messages"]],
-            "tag": first.ref,
+            "tag": tag or first.ref,
             "validityPeriod": VALIDITY_MINUTES,
         }
         if reply:
@@ -110,10 +110,10 @@ class OvhProvider(Provider):
             payload["sender"] = sender
         return payload
 
-    def send(self, messages):
+    def send(self, messages, tag=""):
         results = {}
         for job in self._jobs(messages):
-            payload = self._job_payload(job)
+            payload = self._job_payload(job, tag)
             answer = json_or_error(self.call("POST", f"/sms/{self.service_name}/jobs", payload))
             ids = answer.get("ids") or []
             valid = answer.get("validReceivers") or []
@@ -131,6 +131,16 @@ class OvhProvider(Provider):
                         message.ref, False, status=FAILED, raw_status="invalidReceiver",
                         error=f"OVH: {reason}")
         return [results[message.ref] for message in messages]
+
+    def lookup(self, tag, numbers):
+        answer = json_or_error(self.call("GET", f"/sms/{self.service_name}/outgoing?tag={tag}"))
+        wanted, found = set(numbers), {}
+        for provider_id in answer or []:
+            detail = json_or_error(
+                self.call("GET", f"/sms/{self.service_name}/outgoing/{provider_id}"))
+            if detail.get("receiver") in wanted:
+                found[detail["receiver"]] = str(provider_id)
+        return found
 
     # -- statuses ------------------------------------------------------------------------------
     def fetch_statuses(self, queries):

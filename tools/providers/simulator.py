@@ -29,10 +29,18 @@ def final_status(number):
 
 
 class SimulatorProvider(Provider):
+    """The simulator remembers what it was sent in this process (``lookup``)."""
+
     name = "simulator"
     batch_size = 1000
+    _sent = {}  # tag -> {number: provider_id}, shared by the process
 
-    def send(self, messages):
+    def lookup(self, tag, numbers):
+        known = self._sent.get(tag, {})
+        return {number: known[number] for number in numbers if number in known}
+
+    def send(self, messages, tag=""):
+        sent = self._sent.setdefault(tag, {}) if tag else {}
         results = []
         for message in messages:
             if message.number.endswith(REFUSED_SUFFIX):
@@ -40,9 +48,11 @@ class SimulatorProvider(Provider):
                                           raw_status="BAD_DESTINATION",
                                           error="The simulator refuses numbers ending in 98."))
                 continue
-            results.append(SendResult(message.ref, True, provider_id=f"sim-{uuid.uuid4().hex}",
+            provider_id = f"sim-{uuid.uuid4().hex}"
+            sent[message.number] = provider_id
+            results.append(SendResult(message.ref, True, provider_id=provider_id,
                                       status=PROCESSING, raw_status="ACCEPTED",
-                                      provider_tag=message.ref))
+                                      provider_tag=tag))
         return results
 
     def fetch_statuses(self, queries):

@@ -208,3 +208,26 @@ def test_octopush_delivery_report():
     for bad in ({}, {"sms_ticket": "t", "number": "+33612345678", "status": "WHATEVER"}):
         with pytest.raises(ProviderError):
             octopush.parse_delivery_report(bad)
+
+
+def test_simulator_lookup_after_interrupted_send():
+    sim = get_provider("simulator")
+    sim.send([sms("1", "+33612345678"), sms("2", "+33612345679")], tag="claim-abc")
+    found = sim.lookup("claim-abc", ["+33612345678", "+33612345677"])
+    assert list(found) == ["+33612345678"]
+    assert sim.lookup("claim-unknown", ["+33612345678"]) == {}
+
+
+def test_ovh_lookup_by_tag():
+    with FakeOvh() as server:
+        ovh = get_provider("ovh", **server.settings())
+        results = ovh.send([sms("1", "+33612345678"), sms("2", "+33612345679")], tag="claim-xyz")
+        assert server.jobs[0]["tag"] == "claim-xyz"
+        found = ovh.lookup("claim-xyz", ["+33612345678", "+33612345670"])
+        assert found == {"+33612345678": results[0].provider_id}
+        assert ovh.lookup("other", ["+33612345678"]) == {}
+
+
+def test_octopush_cannot_lookup():
+    with pytest.raises(ProviderError):
+        get_provider("octopush", api_login="l", api_key="k").lookup("t", ["+33612345678"])

@@ -1,0 +1,75 @@
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.schedule import SendWindow
+from ..tools.zones import DEFAULT_ZONE, ZONES, get_zone
+
+SENDER_RE = re.compile(r"^[A-Za-z0-9 ]{1,11}$")
+
+
+def _zone_selection(self):
+    return [(zone.code, zone.label) for zone in ZONES.values()]
+
+
+class ResCompany(models.Model):
+    """SMS settings of a structure (the seed's "Paramétrage")."""
+
+    _inherit = "res.company"
+
+    psms_sender = fields.Char(
+        string="SMS sender", default="INFO",
+        help="Label shown as the sender of the SMS: at most 11 letters, digits or spaces.")
+    psms_max_segments = fields.Integer(
+        string="Maximum SMS per message", default=1,
+        help="With 1, the length of a single SMS is a hard limit. A higher number allows longer "
+             "messages, each counting for as many SMS as it needs, up to this number.")
+    psms_window_start = fields.Float(string="Send window start", default=8.0)
+    psms_window_end = fields.Float(string="Send window end", default=18.0)
+    psms_zone = fields.Selection(
+        _zone_selection, string="SMS zone", default=DEFAULT_ZONE, required=True,
+        help="Where the structure is: sets the time zone of the send window and the region "
+             "used to read national phone numbers (metropolitan France by default).")
+    psms_account_id = fields.Many2one(
+        "participant.sms.account", string="SMS provider account",
+        help="Account used to send this company's SMS. The built-in simulator when empty.")
+    psms_credit_warning = fields.Integer(
+        string="Low credit warning", default=100,
+        help="A warning is shown when the remaining SMS credit falls under this number.")
+
+    @api.constrains("psms_sender")
+    def _check_psms_sender(self):
+        for company in self:
+            if company.psms_sender and not SENDER_RE.match(company.psms_sender):
+                raise ValidationError(_(
+                    "The SMS sender must have 1 to 11 characters, letters, digits or spaces only "
+                    "(no accents or special characters)."))
+
+    @api.constrains("psms_max_segments")
+    def _check_psms_max_segments(self):
+        for company in self:
+            if not 1 <= company.psms_max_segments <= 10:
+                raise ValidationError(_("The maximum number of SMS per message must be between "
+                                        "1 and 10."))
+
+    @api.constrains("psms_window_start", "psms_window_end")
+    def _check_psms_window(self):
+        for company in self:
+            if not 0 <= company.psms_window_start < company.psms_window_end <= 24:
+                raise ValidationError(_("The send window must start before it ends, between "
+                                        "00:00 and 24:00."))
+
+    def _psms_zone(self):
+        self.ensure_one()
+        return get_zone(self.psms_zone)
+
+    def _psms_window(self):
+        self.ensure_one()
+        return SendWindow.from_hours(self.psms_window_start, self.psms_window_end,
+                                     self._psms_zone().tz)
+
+    def _psms_account(self):
+        self.ensure_one()
+        return self.psms_account_id or self.env.ref(
+            "participant_sms.sms_account_simulator", raise_if_not_found=False)

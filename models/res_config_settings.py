@@ -1,0 +1,53 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    psms_sender = fields.Char(related="company_id.psms_sender", readonly=False)
+    psms_max_segments = fields.Integer(related="company_id.psms_max_segments", readonly=False)
+    psms_window_start = fields.Float(related="company_id.psms_window_start", readonly=False)
+    psms_window_end = fields.Float(related="company_id.psms_window_end", readonly=False)
+    psms_zone = fields.Selection(related="company_id.psms_zone", readonly=False)
+    psms_account_id = fields.Many2one(related="company_id.psms_account_id", readonly=False)
+    psms_credit_warning = fields.Integer(related="company_id.psms_credit_warning", readonly=False)
+    psms_credit_remaining = fields.Integer(compute="_compute_psms_credit",
+                                           string="Remaining credit")
+    psms_credit_month = fields.Integer(compute="_compute_psms_credit",
+                                       string="Credits used this month")
+    psms_credit_low = fields.Boolean(compute="_compute_psms_credit")
+    psms_test_number = fields.Char(string="Test number")
+
+    def _compute_psms_credit(self):
+        Package = self.env["participant.sms.package"].sudo()
+        first_day = fields.Date.context_today(self).replace(day=1)
+        for settings in self:
+            company = settings.company_id
+            settings.psms_credit_remaining = Package._remaining_credit(company)
+            used = self.env["participant.sms"].sudo()._read_group(
+                [("company_id", "=", company.id), ("sent_at", ">=", first_day)],
+                aggregates=["credits:sum"])
+            settings.psms_credit_month = used[0][0] or 0
+            settings.psms_credit_low = (settings.psms_credit_remaining
+                                        < company.psms_credit_warning)
+
+    def action_psms_send_test(self):
+        """Send a test SMS to the number typed by the administrator, now."""
+        self.ensure_one()
+        if not self.psms_test_number:
+            raise UserError(_("Type the number that should receive the test SMS."))
+        sms = self.env["participant.sms"]._queue([{
+            "origin": "test", "context_type": "test", "number": self.psms_test_number,
+            "body": _("Test SMS from %s.", self.company_id.name),
+            "planned_at": fields.Datetime.now(), "company_id": self.company_id.id,
+        }])
+        sms.action_dispatch_now()
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {"type": "info", "sticky": False,
+                       "message": _("Test SMS to %(number)s: %(status)s",
+                                    number=sms.number_display,
+                                    status=dict(sms._fields["state"]._description_selection(
+                                        self.env))[sms.state])},
+        }

@@ -1,0 +1,52 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import ParticipantCommon
+
+
+class SmsCommon(ParticipantCommon):
+    """A company whose window is always open, 100 credits, and users of each SMS profile."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
+                           "psms_max_segments": 3, "psms_sender": "INSERTION",
+                           "psms_zone": "metropole", "psms_account_id": False})
+        cls.Sms = cls.env["participant.sms"]
+        cls.env["participant.sms.package"].search([]).unlink()  # demo packages
+        cls.package = cls.env["participant.sms.package"].create(
+            {"name": "Test package", "quantity": 100})
+        cls.simulator = cls.env.ref("participant_sms.sms_account_simulator")
+        cls.user_instant = mail_new_test_user(
+            cls.env, login="psms_instant", name="Instant Sender",
+            groups="base.group_user,participant_sms.group_sms_send_instant")
+        cls.user_admin_sms = mail_new_test_user(
+            cls.env, login="psms_admin", name="Sms Admin",
+            groups="base.group_user,participant_sms.group_sms_admin")
+        start = fields.Datetime.now() + timedelta(days=2)
+        cls.event = cls.env["calendar.event"].create({
+            "name": "Diagnosis", "participant_id": cls.participant.id,
+            "participant_appointment_type_id": cls.type_individual.id,
+            "start": start, "stop": start + timedelta(hours=1),
+        })
+
+    def queue(self, count=1, **values):
+        base = {
+            "origin": "instant", "partner_id": self.participant.id,
+            "body": "Rappel : entretien demain à 9h30.",
+            "res_model": "calendar.event", "res_id": self.event.id,
+            "planned_at": fields.Datetime.now() - timedelta(minutes=1),
+        }
+        base.update(values)
+        return self.Sms.sudo()._queue([dict(base) for _i in range(count)])
+
+    def queue_numbers(self, numbers, **values):
+        return self.Sms.sudo()._queue([
+            {"origin": "free", "context_type": "free", "number": number,
+             "body": "Information : salon de l'emploi jeudi.",
+             "planned_at": fields.Datetime.now() - timedelta(minutes=1), **values}
+            for number in numbers])

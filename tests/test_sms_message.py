@@ -1,0 +1,118 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common_sms import SmsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSmsMessage(SmsCommon):
+
+    def test_message_keeps_its_context(self):
+        sms = self.queue()
+        self.assertEqual(sms.state, "queued")
+        self.assertEqual(sms.number, "+33612345678")
+        self.assertEqual(sms.number_display, "+33 6 12 34 56 78")
+        self.assertEqual((sms.encoding, sms.segments), ("GSM-7", 1))
+        self.assertEqual(sms.context_type, "appointment")
+        self.assertEqual(sms.context_name, self.event.display_name)
+        self.assertEqual(sms.author_id, self.env.user)
+        self.assertEqual(sms.account_id, self.simulator)
+        self.assertGreaterEqual(sms.deadline, sms.planned_at + timedelta(hours=24))
+        self.assertLessEqual(sms.deadline, fields.Datetime.now() + timedelta(hours=24))
+
+    def test_phone_number_snapshotted(self):
+        sms = self.queue()
+        self.participant.mobile = "+33 7 81 23 45 67"
+        self.assertEqual(sms.number, "+33612345678")
+
+    def test_zone_reads_national_numbers(self):
+        self.company.psms_zone = "reunion"
+        sms = self.queue_numbers(["0692 12 34 56"])
+        self.assertEqual(sms.number, "+262692123456")
+
+    def test_invalid_numbers_refused_nothing_created(self):
+        count = self.Sms.search_count([])
+        for number, message in (("", "no mobile number"), ("hello", "not a phone number"),
+                                ("06 12", "not a valid phone number"),
+                                ("01 44 55 66 77", "not a mobile number")):
+            with self.subTest(number=number), self.assertRaisesRegex(ValidationError, message):
+                self.queue_numbers([number])
+        self.participant_2.mobile = False
+        with self.assertRaises(ValidationError):
+            self.queue(partner_id=self.participant_2.id)
+        self.assertEqual(self.Sms.search_count([]), count)
+
+    def test_segment_limit(self):
+        self.company.psms_max_segments = 1
+        self.queue(body="a" * 160)
+        with self.assertRaisesRegex(ValidationError, "needs 2 SMS"):
+            self.queue(body="a" * 161)
+        with self.assertRaisesRegex(ValidationError, "force Unicode: ’"):
+            self.queue(body="Aujourd’hui " + "a" * 60)
+        with self.assertRaisesRegex(ValidationError, "empty"):
+            self.queue(body="")
+        self.company.psms_max_segments = 2
+        sms = self.queue(body="a" * 300 + "€")
+        self.assertEqual((sms.segments, sms.encoding), (2, "GSM-7"))
+
+    def test_immediate_send_waits_for_window(self):
+        now = fields.Datetime.now()
+        window = self.company._psms_window()
+        sms = self.Sms.sudo()._queue([{"origin": "instant", "partner_id": self.participant.id,
+                                        "body": "Bonjour"}])
+        self.assertEqual(sms.planned_at, window.immediate_send_at(now))
+
+    def test_permissions_by_origin(self):
+        Sms = self.Sms.with_user(self.user_participant)
+        values = {"partner_id": self.participant.id, "body": "Bonjour"}
+        for origin in ("instant", "scheduled", "batch", "free", "automation", "test"):
+            with self.subTest(origin=origin), self.assertRaises(AccessError):
+                Sms._queue([dict(values, origin=origin)])
+        sms = self.Sms.with_user(self.user_instant)._queue([dict(values, origin="instant")])
+        self.assertEqual(sms.author_id, self.user_instant)
+        with self.assertRaises(AccessError):
+            self.Sms.with_user(self.user_instant)._queue([dict(values, origin="scheduled")])
+        # no direct create, even for SMS administrators
+        with self.assertRaises(AccessError):
+            self.Sms.with_user(self.user_admin_sms).create([dict(values, origin="test")])
+
+    def test_final_status_never_changes(self):
+        sms = self.queue()
+        sms.write({"state": "delivered"})
+        with self.assertRaises(UserError):
+            sms.write({"state": "queued"})
+        self.assertFalse(sms._set_state("failed"))
+        self.assertEqual(sms.state, "delivered")
+        sms.write({"state": "delivered"})  # same status: allowed, nothing changes
+
+    def test_cancel_and_never_delete(self):
+        sms = self.queue()
+        sms.with_user(self.user_admin_sms).action_cancel()
+        self.assertEqual(sms.state, "cancelled")
+        with self.assertRaises(UserError):
+            sms.action_cancel()
+        with self.assertRaises(UserError):
+            sms.unlink()
+        self.assertTrue(sms.exists())
+
+    def test_sender_label_validation(self):
+        for label in ("MAIRIE 69", "A", "ABCDEFGHIJK"):
+            self.company.psms_sender = label
+        for label in ("ABCDEFGHIJKL", "Mairie-69", "Métropole", "A&B"):
+            with self.subTest(label=label), self.assertRaises(ValidationError):
+                self.company.psms_sender = label
+
+    def test_settings_validation(self):
+        with self.assertRaises(ValidationError):
+            self.company.psms_max_segments = 0
+        with self.assertRaises(ValidationError):
+            self.company.write({"psms_window_start": 18.0, "psms_window_end": 8.0})
+
+    def test_search_final(self):
+        sms = self.queue(2)
+        sms[0].write({"state": "failed"})
+        self.assertEqual(self.Sms.search([("id", "in", sms.ids), ("is_final", "=", True)]), sms[0])
+        self.assertEqual(self.Sms.search([("id", "in", sms.ids), ("is_final", "=", False)]), sms[1])

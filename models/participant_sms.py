@@ -120,11 +120,12 @@ class ParticipantSms(models.Model):
     provider_tag = fields.Char(string="Provider tag", readonly=True, copy=False)
     raw_status = fields.Char(string="Provider status", readonly=True, copy=False)
     attempts = fields.Integer(readonly=True, copy=False)
-    last_error = fields.Text(readonly=True, copy=False)
-    next_attempt_at = fields.Datetime(readonly=True, copy=False)
-    claimed_at = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Text(string="Last error", readonly=True, copy=False)
+    next_attempt_at = fields.Datetime(string="Next attempt", readonly=True, copy=False)
+    claimed_at = fields.Datetime(string="Claimed at", readonly=True, copy=False)
     credits = fields.Integer(string="Credits used", readonly=True, copy=False)
-    package_id = fields.Many2one("participant.sms.package", readonly=True, copy=False)
+    package_id = fields.Many2one("participant.sms.package", string="Package", readonly=True,
+                                 copy=False)
 
     # ------------------------------------------------------------------------------------------
     # computes

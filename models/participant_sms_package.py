@@ -12,10 +12,10 @@ class ParticipantSmsPackage(models.Model):
     name = fields.Char(required=True, default=lambda self: _("SMS package"))
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
                                  index=True)
-    purchase_date = fields.Date(required=True, default=fields.Date.context_today)
+    purchase_date = fields.Date(string="Purchase date", required=True, default=fields.Date.context_today)
     quantity = fields.Integer(string="Quantity bought", required=True)
-    consumed = fields.Integer(readonly=True, default=0, copy=False)
-    remaining = fields.Integer(compute="_compute_remaining", store=True)
+    consumed = fields.Integer(string="Consumed", readonly=True, default=0, copy=False)
+    remaining = fields.Integer(string="Remaining", compute="_compute_remaining", store=True)
     note = fields.Text()
 
     _sql_constraints = [

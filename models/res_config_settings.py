@@ -16,7 +16,7 @@ class ResConfigSettings(models.TransientModel):
                                            string="Remaining credit")
     psms_credit_month = fields.Integer(compute="_compute_psms_credit",
                                        string="Credits used this month")
-    psms_credit_low = fields.Boolean(compute="_compute_psms_credit")
+    psms_credit_low = fields.Boolean(compute="_compute_psms_credit", string="Low credit")
     psms_test_number = fields.Char(string="Test number")
 
     def _compute_psms_credit(self):

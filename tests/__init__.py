@@ -7,3 +7,5 @@ from . import test_i18n
 from . import test_ui
 from . import test_sms_message
 from . import test_sms_dispatch
+from . import test_sms_providers
+from . import test_sms_controller

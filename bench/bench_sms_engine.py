@@ -1,0 +1,114 @@
+"""Benchmark of the SMS engine on a real database.
+
+Measures, in one run: queueing N SMS (one ``_queue`` call, as a batch send does), dispatching
+them through the simulator with W concurrent workers (each with its own database connection,
+one commit per batch), and polling their N statuses twice (processing -> delivered to operator
+-> final). Everything the benchmark creates is deleted at the end.
+
+    python3 bench/bench_sms_engine.py --db DATABASE [--count 10000] [--workers 2] [--batch 500]
+
+DATABASE must have participant_sms installed (``./scripts/run.sh`` makes one); the addons path
+defaults to the ``.addons`` folder that the scripts create.
+"""
+import argparse
+import os
+import threading
+import time
+from datetime import timedelta
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--count", type=int, default=10000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--addons-path", default=os.path.join(ROOT, ".addons"))
+    args = parser.parse_args()
+
+    import odoo
+    from odoo import api, fields
+    from odoo.tools import config
+
+    config.parse_config(["--addons-path", args.addons_path, "-d", args.db, "--log-level", "warn"])
+    registry = odoo.modules.registry.Registry(args.db)
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        company = env.company
+        saved = {key: company[key] for key in ("psms_window_start", "psms_window_end",
+                                               "psms_account_id")}
+        company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
+                       "psms_account_id": env.ref("participant_sms.sms_account_simulator").id})
+        package = env["participant.sms.package"].create({
+            "name": "Benchmark", "quantity": args.count * 2, "purchase_date": "2000-01-01"})
+        planned = fields.Datetime.now() - timedelta(minutes=1)
+        vals = [{"origin": "batch", "context_type": "batch", "batch_ref": "BENCHMARK",
+                 "number": f"+3361{i:07d}", "planned_at": planned,
+                 "body": "Information : salon de l'emploi jeudi 14h, Espace Insertion."}
+                for i in range(args.count)]
+        started = time.perf_counter()
+        messages = env["participant.sms"]._queue(vals)
+        env.flush_all()
+        cr.commit()
+        queue_seconds = time.perf_counter() - started
+        ids, company_id, package_id = messages.ids, company.id, package.id
+
+    try:
+        cursors = [registry.cursor() for _i in range(args.workers)]
+        envs = [api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True})
+                for cr in cursors]
+
+        def worker(env):
+            company = env["res.company"].browse(company_id)
+            while env["participant.sms"]._dispatch_batch(company, args.batch):
+                pass
+            env.cr.commit()
+
+        threads = [threading.Thread(target=worker, args=(env,)) for env in envs]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        dispatch_seconds = time.perf_counter() - started
+        for cr in cursors:
+            cr.close()
+
+        poll_seconds = []
+        with registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True})
+            for _round in range(2):
+                started = time.perf_counter()
+                env["participant.sms"]._cron_poll_statuses()
+                cr.commit()
+                poll_seconds.append(time.perf_counter() - started)
+            cr.execute("SELECT state, count(*) FROM participant_sms WHERE id IN %s GROUP BY state",
+                       [tuple(ids)])
+            states = dict(cr.fetchall())
+            cr.execute("SELECT count(DISTINCT provider_id) FROM participant_sms WHERE id IN %s",
+                       [tuple(ids)])
+            distinct_ids = cr.fetchone()[0]
+    finally:
+        with registry.cursor() as cr:
+            cr.execute("DELETE FROM phone_blacklist WHERE number IN "
+                       "(SELECT number FROM participant_sms WHERE id IN %s)", [tuple(ids)])
+            cr.execute("DELETE FROM participant_sms WHERE id IN %s", [tuple(ids)])
+            cr.execute("DELETE FROM participant_sms_package WHERE id = %s", [package_id])
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["res.company"].browse(company_id).write(
+                {key: value.id if hasattr(value, "id") else value for key, value in saved.items()})
+
+    n = args.count
+    print(f"SMS engine benchmark: {n} SMS, {args.workers} dispatch workers, batches of {args.batch}")
+    print(f"  queue    : {queue_seconds:7.2f} s  ({n / queue_seconds:8.0f} SMS/s)")
+    print(f"  dispatch : {dispatch_seconds:7.2f} s  ({n / dispatch_seconds:8.0f} SMS/s)")
+    print(f"  poll 1   : {poll_seconds[0]:7.2f} s  ({n / poll_seconds[0]:8.0f} statuses/s)")
+    print(f"  poll 2   : {poll_seconds[1]:7.2f} s  ({n / poll_seconds[1]:8.0f} statuses/s)")
+    print(f"  final states: {states}; distinct provider ids: {distinct_ids}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..tools.fake_providers import FakeOctopush, FakeOvh
+from .common_sms import SmsCommon
+
+
+MUTE = ("odoo.addons.participant_sms.models.participant_sms",
+        "odoo.addons.participant_sms.models.participant_sms_account")
+
+
+@tagged("post_install", "-at_install")
+class TestSmsProviderAccounts(SmsCommon):
+    """Each adapter, through the whole Odoo dispatch, against a local server speaking its
+    protocol (success, 4xx, 5xx, timeout)."""
+
+    def _ovh_account(self, server, **values):
+        settings = server.settings()
+        account = self.env["participant.sms.account"].create({
+            "name": "OVH test", "provider": "ovh", "endpoint": settings["endpoint"],
+            "ovh_application_key": settings["application_key"],
+            "ovh_application_secret": settings["application_secret"],
+            "ovh_consumer_key": settings["consumer_key"],
+            "ovh_service_name": settings["service_name"], **values,
+        })
+        self.company.psms_account_id = account
+        return account
+
+    def _octopush_account(self, server, **values):
+        settings = server.settings()
+        account = self.env["participant.sms.account"].create({
+            "name": "Octopush test", "provider": "octopush", "endpoint": settings["endpoint"],
+            "octopush_api_login": settings["api_login"], "octopush_api_key": settings["api_key"],
+            **values,
+        })
+        self.company.psms_account_id = account
+        return account
+
+    def test_ovh_success_and_statuses(self):
+        with FakeOvh() as server:
+            account = self._ovh_account(server)
+            messages = self.queue(2) | self.queue_numbers(["+33612345698"])
+            self.assertEqual(messages.account_id, account)
+            self.Sms._cron_dispatch()
+            ok = messages[:2]
+            self.assertEqual(ok.mapped("state"), ["processing"] * 2)
+            self.assertEqual(messages[2].state, "failed", "OVH invalid receiver")
+            # same number twice: two jobs; the free SMS has another text: a third
+            self.assertEqual(len(server.jobs), 3)
+            self.assertEqual(server.jobs[0]["sender"], "INSERTION")
+            self.assertEqual(server.jobs[0]["tag"], ok[0].provider_tag)
+            self.Sms._cron_poll_statuses()
+            self.assertEqual(ok.mapped("state"), ["sent"] * 2)
+            server.outgoing[ok[0].provider_id]["deliveryReceipt"] = 1
+            server.outgoing[ok[1].provider_id]["deliveryReceipt"] = 4
+            self.Sms._cron_poll_statuses()
+            self.assertEqual(ok.mapped("state"), ["delivered", "not_received"])
+            self.assertEqual(self.package.consumed, 2)
+
+    @mute_logger(*MUTE)
+    def test_ovh_server_error_keeps_messages_queued(self):
+        with FakeOvh() as server:
+            self._ovh_account(server)
+            server.mode = "server"
+            sms = self.queue()
+            self.Sms._cron_dispatch()
+            self.assertEqual(sms.state, "queued")
+            self.assertIn("unreachable", sms.last_error)
+            self.assertEqual((sms.attempts, sms.credits), (1, 0))
+            self.assertEqual(self.package.consumed, 0)
+            self.assertTrue(sms.next_attempt_at)
+            # manual dispatch shows the error
+            server.mode = "ok"
+            sms.sudo().next_attempt_at = False
+            server.mode = "server"
+            with self.assertRaisesRegex(UserError, "unreachable: check the provider settings"):
+                self.Sms.with_user(self.user_admin_sms).action_dispatch_now()
+            # the provider is back: it goes
+            server.mode = "ok"
+            sms.sudo().next_attempt_at = False
+            self.Sms._cron_dispatch()
+            self.assertEqual(sms.state, "processing")
+            self.assertFalse(sms.last_error)
+
+    @mute_logger(*MUTE)
+    def test_ovh_wrong_credentials(self):
+        with FakeOvh() as server:
+            self._ovh_account(server, ovh_application_secret="wrong-secret")
+            sms = self.queue()
+            self.Sms._cron_dispatch()
+            self.assertEqual(sms.state, "queued")
+            self.assertIn("credentials", sms.last_error)
+            self.assertNotIn("wrong-secret", sms.last_error)
+
+    @mute_logger(*MUTE)
+    def test_ovh_rejected_request_fails(self):
+        with FakeOvh() as server:
+            self._ovh_account(server)
+            server.mode = "reject"
+            sms = self.queue()
+            self.Sms._cron_dispatch()
+            self.assertEqual(sms.state, "failed")
+            self.assertIn("refused", sms.last_error)
+            self.assertEqual(self.package.consumed, 0)
+
+    @mute_logger(*MUTE)
+    def test_ovh_timeout(self):
+        with FakeOvh() as server:
+            self._ovh_account(server, timeout=1)
+            server.mode, server.delay = "slow", 2.5
+            sms = self.queue()
+            self.Sms._cron_dispatch()
+            self.assertEqual(sms.state, "queued")
+            self.assertIn("did not answer", sms.last_error)
+
+    def test_octopush_success(self):
+        with FakeOctopush() as server:
+            self._octopush_account(server)
+            sms = self.queue()
+            self.Sms._cron_dispatch()
+            self.assertEqual(sms.state, "processing")
+            self.assertEqual(sms.provider_id, "sms_00000001:+33612345678")
+            self.assertEqual(server.campaigns[0]["sender"], "INSERTION")
+            # Octopush statuses come by callback only: polling changes nothing
+            self.Sms._cron_poll_statuses()
+            self.assertEqual(sms.state, "processing")
+
+    @mute_logger(*MUTE)
+    def test_octopush_errors(self):
+        with FakeOctopush() as server:
+            self._octopush_account(server)
+            for mode, state, text in (("auth", "queued", "credentials"),
+                                      ("server", "queued", "unreachable"),
+                                      ("reject", "failed", "refused")):
+                with self.subTest(mode=mode):
+                    server.mode = mode
+                    sms = self.queue()
+                    self.Sms._cron_dispatch()
+                    self.assertEqual(sms.state, state)
+                    self.assertIn(text, sms.last_error)
+
+    def test_octopush_interrupted_dispatch_not_resent(self):
+        with FakeOctopush() as server:
+            self._octopush_account(server)
+            sms = self.queue()
+            sms.sudo().write({"state": "processing", "provider_tag": "lost",
+                              "claimed_at": "2020-01-01 00:00:00"})
+            self.Sms._reconcile_stale_claims()
+            self.assertEqual(sms.state, "not_sent")
+            self.assertIn("duplicate", sms.last_error)
+            self.assertFalse(server.campaigns)
+
+    @mute_logger(*MUTE)
+    def test_connection_test_button(self):
+        with FakeOvh() as server:
+            account = self._ovh_account(server)
+            server.mode = "auth"
+            with self.assertRaisesRegex(UserError, "credentials"):
+                account.action_test_connection()
+
+    @mute_logger(*MUTE)
+    def test_incomplete_account(self):
+        account = self.env["participant.sms.account"].create({"name": "Empty", "provider": "ovh"})
+        self.company.psms_account_id = account
+        sms = self.queue()
+        self.Sms._cron_dispatch()
+        self.assertEqual(sms.state, "failed")
+        self.assertIn("incomplete", sms.last_error)
+
+    def test_callback_token_is_secret_and_unique(self):
+        accounts = self.env["participant.sms.account"].create(
+            [{"name": "A", "provider": "simulator"}, {"name": "B", "provider": "simulator"}])
+        tokens = accounts.mapped("callback_token")
+        self.assertEqual(len(set(tokens)), 2)
+        self.assertTrue(all(len(token) >= 40 for token in tokens))
+        self.assertIn(tokens[0], accounts[0].delivery_report_url)
+        old = tokens[0]
+        accounts[0].action_renew_callback_token()
+        self.assertNotEqual(accounts[0].callback_token, old)
+        self.assertFalse(self.env["participant.sms.account"]._find_by_token(old))
+        self.assertEqual(self.env["participant.sms.account"]._find_by_token(
+            accounts[0].callback_token), accounts[0])
+        fields_for_user = self.env["participant.sms.account"].with_user(
+            self.user_participant).fields_get()
+        self.assertNotIn("callback_token", fields_for_user)
+        self.assertNotIn("ovh_application_secret", fields_for_user)

@@ -17,6 +17,7 @@ with the SMS features of a social-insertion service built on top of them.
         "security/ir.model.access.csv",
         "data/participant_config_data.xml",
         "data/participant_sms_data.xml",
+        "data/participant_sms_template_data.xml",
         "views/res_partner_views.xml",
         "views/participant_list_views.xml",
         "views/calendar_event_views.xml",
@@ -24,6 +25,8 @@ with the SMS features of a social-insertion service built on top of them.
         "views/participant_orientation_views.xml",
         "views/participant_config_views.xml",
         "views/participant_sms_views.xml",
+        "views/participant_sms_dashboard_views.xml",
+        "views/participant_sms_template_views.xml",
         "views/participant_sms_account_views.xml",
         "views/participant_sms_package_views.xml",
         "views/res_config_settings_views.xml",
@@ -34,6 +37,9 @@ with the SMS features of a social-insertion service built on top of them.
         "demo/participant_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "participant_sms/static/src/**/*",
+        ],
         "web.assets_tests": [
             "participant_sms/static/tests/tours/*.js",
         ],

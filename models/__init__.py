@@ -7,6 +7,9 @@ from . import participant_programme
 from . import participant_step_type
 from . import participant_step_end_reason
 from . import participant_orientation_type
+from . import participant_sms_reminder_mixin
+from . import participant_sms_template
+from . import participant_sms_automation
 from . import participant_step
 from . import participant_orientation
 from . import participant_list
@@ -17,3 +20,4 @@ from . import res_config_settings
 from . import participant_sms_account
 from . import participant_sms_package
 from . import participant_sms
+from . import participant_sms_dashboard

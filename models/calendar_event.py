@@ -1,11 +1,17 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class CalendarEvent(models.Model):
     """Appointments ("entretiens") are Odoo calendar events linked to a participant."""
 
-    _inherit = "calendar.event"
+    _name = "calendar.event"
+    _inherit = ["calendar.event", "participant.sms.reminder.mixin"]
+    _psms_event_start_field = "start"
+    _psms_template_type = "appointment"
+    _psms_merge_trigger_fields = ("location", "participant_collaborator_id",
+                                  "participant_appointment_type_id", "participant_theme_id",
+                                  "participant_id")
 
     participant_id = fields.Many2one(
         "res.partner", string="Followed participant", index=True, tracking=True,
@@ -40,3 +46,61 @@ class CalendarEvent(models.Model):
             if event.participant_step_id.participant_id != event.participant_id:
                 raise ValidationError(
                     _("The step of an appointment must belong to its participant."))
+
+    # ------------------------------------------------------------------------------------------
+    # SMS reminder
+    # ------------------------------------------------------------------------------------------
+    def _psms_merge_values(self):
+        values = self._psms_common_values()
+        values.update(
+            location=self.location or "",
+            collaborator=self.participant_collaborator_id.name or "",
+            appointment_type=self.participant_appointment_type_id.name or "",
+            theme=self.participant_theme_id.name or "",
+        )
+        return values
+
+    def _psms_matching_automation(self):
+        automation = self.env["participant.sms.automation"]._find(self, "before")
+        if (automation and self.sms_reminder_template_id == automation.template_id
+                and self.sms_reminder_days == str(automation.days)):
+            return automation
+        return automation.browse()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        untouched = events.browse([event.id for event, vals in zip(events, vals_list)
+                                   if "sms_reminder" not in vals])
+        untouched._psms_apply_automations()
+        return events
+
+    def _psms_apply_automations(self):
+        Automation = self.env["participant.sms.automation"]
+        now = fields.Datetime.now()
+        for event in self.filtered(lambda e: e.participant_id and e.start and e.start > now):
+            reminder = Automation._find(event, "before")
+            follow_up = Automation._find(event, "after")
+            try:
+                if reminder:
+                    event.write(reminder._reminder_values())
+                if follow_up:
+                    follow_up._queue_follow_up(event)
+            except (UserError, ValidationError) as error:
+                event.with_context(psms_reminder_sync=True).write(
+                    {"sms_reminder": False, "sms_reminder_days": False,
+                     "sms_reminder_template_id": False})
+                Automation._note_impossible(event, error)
+
+    @api.onchange("participant_id", "participant_collaborator_id",
+                  "participant_appointment_type_id", "start")
+    def _onchange_psms_automation(self):
+        if self.sms_reminder or self.sms_reminder_sms_id or not self.participant_id:
+            return
+        if not self.start or self.start <= fields.Datetime.now():
+            return
+        automation = self.env["participant.sms.automation"]._find(self, "before")
+        if automation:
+            self.update(automation._reminder_values())
+            self.sms_reminder_body = self._psms_render(automation.template_id)
+            self._onchange_sms_reminder_days()

@@ -6,8 +6,11 @@ class ParticipantOrientation(models.Model):
 
     _name = "participant.orientation"
     _description = "Orientation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.reminder.mixin"]
     _order = "planned_date desc, id desc"
+    _psms_event_start_field = "planned_date"
+    _psms_template_type = "orientation"
+    _psms_merge_trigger_fields = ("orientation_type_id", "referent_id", "participant_id")
 
     participant_id = fields.Many2one(
         "res.partner", string="Participant", required=True, index=True, tracking=True,
@@ -27,3 +30,9 @@ class ParticipantOrientation(models.Model):
             orientation.display_name = " - ".join(
                 name for name in (orientation.participant_id.name,
                                   orientation.orientation_type_id.name) if name)
+
+    def _psms_merge_values(self):
+        values = self._psms_common_values()
+        values.update(orientation_target=self.orientation_type_id.name or "",
+                      referent=self.referent_id.name or "")
+        return values

@@ -166,6 +166,29 @@ class ParticipantSms(models.Model):
             return record if record.exists() else False
         return False
 
+    def action_open_context(self):
+        """Open the record the SMS was sent for (the SMS itself for free and batch sends)."""
+        self.ensure_one()
+        record = self._context_record()
+        if record and record.has_access("read"):
+            return {"type": "ir.actions.act_window", "res_model": record._name,
+                    "res_id": record.id, "view_mode": "form", "views": [(False, "form")],
+                    "target": "current"}
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "view_mode": "form", "views": [(False, "form")], "target": "current"}
+
+    def action_export_xlsx(self):
+        """Export the selected SMS (all those of the list when none is selected) to Excel."""
+        records = self
+        if not records:
+            domain = {"sent": [("state", "not in", ("queued", "cancelled"))],
+                      "upcoming": [("state", "=", "queued")]}.get(
+                self.env.context.get("psms_list"), [])
+            records = self.search(list(self.env.context.get("active_domain") or []) + domain)
+        ids = ",".join(str(record_id) for record_id in records.ids)
+        return {"type": "ir.actions.act_url", "target": "download",
+                "url": f"/participant_sms/export_xlsx?ids={ids}"}
+
     # ------------------------------------------------------------------------------------------
     # creation: the one way in, with permissions, number, text and window checks
     # ------------------------------------------------------------------------------------------
@@ -262,19 +285,49 @@ class ParticipantSms(models.Model):
                 raise UserError(_("An SMS in a final status (%s) cannot change status.",
                                   ", ".join(sorted(set(locked.mapped("state"))))))
             vals.setdefault("status_at", fields.Datetime.now())
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("state") == "cancelled" and not self.env.context.get("psms_from_record"):
+            self._psms_switch_off_reminders()
+        return result
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(_("SMS are kept forever. Cancel an SMS that must not be sent."))
+    def unlink(self):
+        """SMS are kept forever: deleting SMS not sent yet (the trash of *Upcoming SMS*) cancels
+        them; the others cannot be deleted."""
+        if self.filtered(lambda s: s.state != "queued"):
+            raise UserError(_("SMS are kept forever. Only SMS not yet sent can be removed: "
+                              "they are then cancelled."))
+        self.action_cancel()
+        return True
 
     def action_cancel(self):
-        """Cancel SMS not sent yet (the others are left as they are)."""
+        """Cancel SMS not sent yet; the reminder of their record is switched off."""
         queued = self.filtered(lambda s: s.state == "queued")
         if not queued:
             raise UserError(_("Only SMS not yet sent can be cancelled."))
+        queued._check_cancel_rights()
         queued.sudo().write({"state": "cancelled", "next_attempt_at": False})
         return True
+
+    def _check_cancel_rights(self):
+        if self.env.su or self.env.user.has_group("participant_sms.group_sms_admin"):
+            return
+        self.check_access("read")
+        allowed = self.env.user.has_group("participant_sms.group_sms_send_scheduled")
+        if not allowed and self.filtered(lambda s: s.author_id != self.env.user):
+            raise AccessError(_("You may only cancel the SMS you scheduled."))
+
+    def _psms_update_pending(self, body, planned_at, deadline):
+        """A reminder whose record changed: new text and time, same number (snapshot)."""
+        self.ensure_one()
+        measure = self._check_text(body, self.company_id)
+        self.write({"body": body, "planned_at": planned_at, "deadline": deadline,
+                    "encoding": measure.encoding, "segments": measure.segments})
+
+    def _psms_switch_off_reminders(self):
+        for model in ("calendar.event", "participant.step", "participant.orientation"):
+            records = self.env[model].sudo().with_context(active_test=False).search(
+                [("sms_reminder_sms_id", "in", self.ids)])
+            records.with_context(psms_reminder_sync=True).write({"sms_reminder": False})
 
     def _set_state(self, state, **values):
         """Move to ``state`` the SMS that are not final yet; return them."""

@@ -7,9 +7,13 @@ class ParticipantStep(models.Model):
 
     _name = "participant.step"
     _description = "Pathway step"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.reminder.mixin"]
     _order = "planned_start desc, id desc"
     _rec_name = "step_type_id"
+    _psms_event_start_field = "planned_start"
+    _psms_template_type = "step"
+    _psms_merge_trigger_fields = ("step_type_id", "partner_organisation_id", "referent_id",
+                                  "participant_id")
 
     participant_id = fields.Many2one(
         "res.partner", string="Participant", required=True, index=True, tracking=True,
@@ -45,3 +49,10 @@ class ParticipantStep(models.Model):
                 raise ValidationError(_("The planned end of a step cannot be before its start."))
             if step.actual_start and step.actual_end and step.actual_end < step.actual_start:
                 raise ValidationError(_("The actual end of a step cannot be before its start."))
+
+    def _psms_merge_values(self):
+        values = self._psms_common_values()
+        values.update(step_name=self.step_type_id.name or "",
+                      partner_organisation=self.partner_organisation_id.name or "",
+                      referent=self.referent_id.name or "")
+        return values

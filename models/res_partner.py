@@ -35,6 +35,8 @@ class ResPartner(models.Model):
         compute="_compute_participant_counts", string="Step count")
     participant_orientation_count = fields.Integer(
         compute="_compute_participant_counts", string="Orientation count")
+    participant_sms_count = fields.Integer(
+        compute="_compute_participant_sms_count", string="SMS count")
 
     _sql_constraints = [
         ("participant_file_number_uniq", "unique(participant_file_number)",
@@ -48,6 +50,21 @@ class ResPartner(models.Model):
             partner.participant_appointment_count = len(partner.participant_appointment_ids)
             partner.participant_step_count = len(partner.participant_step_ids)
             partner.participant_orientation_count = len(partner.participant_orientation_ids)
+
+    def _compute_participant_sms_count(self):
+        counts = dict(self.env["participant.sms"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+        for partner in self:
+            partner.participant_sms_count = counts.get(partner, 0)
+
+    def action_open_participant_sms(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "participant_sms.action_participant_sms_sent")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {}
+        action["name"] = self.name
+        return action
 
     def _participant_action(self, xmlid):
         self.ensure_one()

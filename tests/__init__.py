@@ -9,3 +9,6 @@ from . import test_sms_message
 from . import test_sms_dispatch
 from . import test_sms_providers
 from . import test_sms_controller
+from . import test_sms_template
+from . import test_sms_reminder
+from . import test_sms_lists

@@ -22,3 +22,25 @@ class TestParticipantUi(HttpCase):
         self.start_tour("/odoo/action-participant_sms.action_participants",
                         "participant_sms_participant_tour", login="admin")
         self.assertFalse(participant.accepts_sms, "the tour unticked 'Accepts SMS' and saved")
+
+
+@tagged("post_install", "-at_install")
+class TestSmsReminderUi(HttpCase):
+
+    def test_reminder_tour(self):
+        self.env.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
+                                "psms_max_segments": 3})
+        self.env["participant.sms.automation"].search([]).action_archive()
+        participant = self.env["res.partner"].create({
+            "name": "Tour PARTICIPANT", "is_participant": True,
+            "participant_file_number": "TOUR-0002", "mobile": "+33 6 11 22 33 45"})
+        admin = self.env.ref("base.user_admin")
+        admin.groups_id |= self.env.ref("participant_sms.group_sms_send_scheduled")
+        self.start_tour("/odoo/action-participant_sms.action_participant_appointments/new",
+                        "participant_sms_reminder_tour", login="admin")
+        event = self.env["calendar.event"].search([("participant_id", "=", participant.id)])
+        sms = event.sms_reminder_sms_id
+        self.assertEqual(sms.state, "queued")
+        self.assertEqual(sms.body, "Rappel tour : RDV dans 5 jours à 10h.")
+        self.assertEqual(sms.author_id, admin)
+        self.assertEqual(sms.origin, "scheduled")

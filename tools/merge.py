@@ -7,6 +7,7 @@ import re
 
 CODE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 OPEN_RE = re.compile(r"\{\{")
+SPACES_RE = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 
 class MergeError(ValueError):
@@ -60,4 +61,6 @@ def render(text, values):
         value = values[match.group(1)]
         return "" if value is None or value is False else str(value)
 
-    return CODE_RE.sub(replace, text or "")
+    rendered = CODE_RE.sub(replace, text or "")
+    # an empty value leaves no double space behind ("Bonjour {{civility}} {{last_name}}")
+    return SPACES_RE.sub(" ", rendered).strip()

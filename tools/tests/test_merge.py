@@ -44,3 +44,8 @@ def test_text_without_fields():
     assert has_placeholders("Avec {{x}}")
     assert has_placeholders("Avec }} seul")
     assert render("", VALUES) == ""
+
+
+def test_empty_value_leaves_no_double_space():
+    assert render("Bonjour {{location}} {{first_name}}", VALUES) == "Bonjour Nadia"
+    assert render("a\n\nb  {{first_name}}", VALUES) == "a\n\nb Nadia"

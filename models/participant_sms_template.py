@@ -1,0 +1,125 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.merge import MergeError, check, render
+
+#: every merge field: code -> (label, example value)
+MERGE_FIELDS = {
+    "civility": ("Civility", "Mme"),
+    "first_name": ("First name", "Nadia"),
+    "last_name": ("Last name", "BENALI"),
+    "participant_name": ("Participant", "Nadia BENALI"),
+    "date": ("Date", "12/03/2026"),
+    "time": ("Time", "09:30"),
+    "weekday": ("Weekday", "jeudi"),
+    "location": ("Location", "Espace Insertion, 12 rue de la République"),
+    "collaborator": ("Collaborator", "Claire Martin"),
+    "appointment_type": ("Appointment type", "Entretien individuel"),
+    "theme": ("Theme", "Emploi"),
+    "step_name": ("Step", "Formation"),
+    "partner_organisation": ("Partner organisation", "AFPA Lyon"),
+    "orientation_target": ("Orientation target", "France Travail"),
+    "referent": ("Referent", "Claire Martin"),
+    "company_name": ("Company name", "Maison de l'Insertion"),
+    "company_phone": ("Company phone", "04 78 00 00 00"),
+}
+COMMON_CODES = ["civility", "first_name", "last_name", "participant_name", "date", "time",
+                "weekday", "company_name", "company_phone"]
+TYPE_CODES = {
+    "appointment": COMMON_CODES + ["location", "collaborator", "appointment_type", "theme"],
+    "step": COMMON_CODES + ["step_name", "partner_organisation", "referent"],
+    "orientation": COMMON_CODES + ["orientation_target", "referent"],
+    "batch": COMMON_CODES + ["location", "collaborator", "appointment_type", "theme"],
+}
+TEMPLATE_TYPES = [("appointment", "Appointment"), ("step", "Step"),
+                  ("orientation", "Orientation"), ("batch", "Batch")]
+
+
+class ParticipantSmsTemplate(models.Model):
+    """A reusable SMS text with ``{{code}}`` merge fields (the seed's "modèle de SMS")."""
+
+    _name = "participant.sms.template"
+    _description = "SMS template"
+    _order = "template_type, name, id"
+
+    name = fields.Char(string="Title", required=True, translate=True)
+    template_type = fields.Selection(TEMPLATE_TYPES, string="Type", required=True,
+                                     default="appointment")
+    body = fields.Text(string="Text", required=True, translate=True)
+    reply_enabled = fields.Boolean(
+        string="Reply possible",
+        help="The SMS is sent from the provider's reply-capable number instead of the sender "
+             "label, so that the participant can answer it.")
+    active = fields.Boolean(default=True)
+    example_text = fields.Text(compute="_compute_example_text", string="Example",
+                               help="The text rendered with example values.")
+    @api.depends("body", "template_type")
+    def _compute_example_text(self):
+        for template in self:
+            try:
+                template.example_text = template._render(template._example_values())
+            except MergeError:
+                template.example_text = False
+
+    @api.model
+    def _merge_label(self, code):
+        labels = {
+            "civility": _("Civility"), "first_name": _("First name"),
+            "last_name": _("Last name"), "participant_name": _("Participant"),
+            "date": _("Date"), "time": _("Time"), "weekday": _("Weekday"),
+            "location": _("Location"), "collaborator": _("Collaborator"),
+            "appointment_type": _("Appointment type"), "theme": _("Theme"),
+            "step_name": _("Step"), "partner_organisation": _("Partner organisation"),
+            "orientation_target": _("Orientation target"), "referent": _("Referent"),
+            "company_name": _("Company name"), "company_phone": _("Company phone"),
+        }
+        return labels[code]
+
+    @api.constrains("body", "template_type")
+    def _check_merge_fields(self):
+        for template in self:
+            try:
+                check(template.body, TYPE_CODES[template.template_type])
+            except MergeError as error:
+                allowed = ", ".join("{{%s}}" % code for code in TYPE_CODES[template.template_type])
+                problems = ", ".join(["{{%s}}" % code for code in error.unknown]
+                                     + list(error.malformed))
+                raise ValidationError(_(
+                    "The template uses merge fields that do not exist for this type: %(problems)s."
+                    " Available: %(allowed)s", problems=problems, allowed=allowed)) from None
+
+    def action_insert_merge_field(self):
+        """One-click insert of a merge field (its code comes in the context)."""
+        self.ensure_one()
+        code = self.env.context.get("merge_code")
+        if code not in TYPE_CODES.get(self.template_type, []):
+            raise UserError(_("This merge field is not available for this type of template."))
+        separator = "" if not self.body or self.body.endswith((" ", "\n")) else " "
+        self.body = f"{self.body or ''}{separator}{{{{{code}}}}}"
+        return True
+
+    def _render(self, values):
+        self.ensure_one()
+        return render(self.body, values)
+
+    def _example_values(self):
+        values = {code: example for code, (_label, example) in MERGE_FIELDS.items()}
+        values["company_name"] = self.env.company.name
+        values["company_phone"] = self.env.company.phone or values["company_phone"]
+        return values
+
+    def action_send_test(self):
+        self.ensure_one()
+        return self.env["participant.sms.test"]._open_wizard(template=self)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_unused(self):
+        used_by_automation = self.env["participant.sms.automation"].with_context(
+            active_test=False).search_count([("template_id", "in", self.ids)])
+        used_by_records = any(
+            self.env[model].sudo().search_count([("sms_reminder_template_id", "in", self.ids),
+                                                 ("sms_reminder_sms_id.state", "=", "queued")])
+            for model in ("calendar.event", "participant.step", "participant.orientation"))
+        if used_by_automation or used_by_records:
+            raise UserError(_("This template is used by an automation or by an SMS not sent "
+                              "yet: archive it instead."))

@@ -1,0 +1,1 @@
+from . import participant_sms_test

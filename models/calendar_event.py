@@ -70,9 +70,10 @@ class CalendarEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         events = super().create(vals_list)
-        untouched = events.browse([event.id for event, vals in zip(events, vals_list)
-                                   if "sms_reminder" not in vals])
-        untouched._psms_apply_automations()
+        if not self.env.context.get("psms_no_automation"):
+            untouched = events.browse([event.id for event, vals in zip(events, vals_list)
+                                       if "sms_reminder" not in vals])
+            untouched._psms_apply_automations()
         return events
 
     def _psms_apply_automations(self):

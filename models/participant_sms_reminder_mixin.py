@@ -4,7 +4,6 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date, format_time
 
 from ..tools.phone import PhoneError, normalize_mobile
 from ..tools.schedule import ScheduleError
@@ -77,39 +76,19 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     # merge values
     # ------------------------------------------------------------------------------------------
     def _psms_lang(self):
-        return self.participant_id.lang or self.env.lang or "fr_FR"
+        """Texts are written in the language of the user who writes them (the service's)."""
+        return self.env.lang or self.env.user.lang or self.participant_id.lang or "en_US"
 
     def _psms_common_values(self):
         self.ensure_one()
-        partner = self.participant_id
-        words = (partner.name or "").split()
-        last = [word for word in words if word.isupper() and len(word) > 1]
-        first = [word for word in words if word not in last]
-        if not last and len(words) > 1:
-            first, last = words[:1], words[1:]
-        start = self._psms_start()
-        tz = self.env.company._psms_zone().tz
-        lang = self._psms_lang()
-        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), start) if start else None
-        return {
-            "civility": partner.title.shortcut or partner.title.name or "",
-            "first_name": " ".join(first),
-            "last_name": " ".join(last),
-            "participant_name": partner.name or "",
-            "date": format_date(self.env, local.date(), lang_code=lang) if local else "",
-            "time": format_time(self.env, local.time(), time_format="HH:mm", lang_code=lang)
-            if local else "",
-            "weekday": format_date(self.env, local.date(), date_format="EEEE", lang_code=lang)
-            if local else "",
-            "company_name": self.env.company.name or "",
-            "company_phone": self.env.company.phone or "",
-        }
+        return self.env["participant.sms.template"]._common_values(
+            self.participant_id, self._psms_start(), self._psms_lang())
 
     def _psms_merge_values(self):
         return self._psms_common_values()
 
     def _psms_render(self, template):
-        return template._render(self._psms_merge_values())
+        return template.with_context(lang=self._psms_lang())._render(self._psms_merge_values())
 
     # ------------------------------------------------------------------------------------------
     # checks

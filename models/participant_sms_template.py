@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date, format_time
 
 from ..tools.merge import MergeError, check, render
 
@@ -97,6 +98,32 @@ class ParticipantSmsTemplate(models.Model):
         separator = "" if not self.body or self.body.endswith((" ", "\n")) else " "
         self.body = f"{self.body or ''}{separator}{{{{{code}}}}}"
         return True
+
+    @api.model
+    def _common_values(self, partner, start, lang):
+        """Merge values every type has: the participant, the date of the thing, the company."""
+        words = (partner.name or "").split()
+        last = [word for word in words if word.isupper() and len(word) > 1]
+        first = [word for word in words if word not in last]
+        if not last and len(words) > 1:
+            first, last = words[:1], words[1:]
+        tz = self.env.company._psms_zone().tz
+        local = (fields.Datetime.context_timestamp(self.with_context(tz=tz), start)
+                 if start else None)
+        title = partner.title.with_context(lang=lang)
+        return {
+            "civility": title.shortcut or title.name or "",
+            "first_name": " ".join(first),
+            "last_name": " ".join(last),
+            "participant_name": partner.name or "",
+            "date": format_date(self.env, local.date(), lang_code=lang) if local else "",
+            "time": format_time(self.env, local.time(), time_format="HH:mm", lang_code=lang)
+            if local else "",
+            "weekday": format_date(self.env, local.date(), date_format="EEEE", lang_code=lang)
+            if local else "",
+            "company_name": self.env.company.name or "",
+            "company_phone": self.env.company.phone or "",
+        }
 
     def _render(self, values):
         self.ensure_one()

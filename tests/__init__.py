@@ -12,3 +12,4 @@ from . import test_sms_controller
 from . import test_sms_template
 from . import test_sms_reminder
 from . import test_sms_lists
+from . import test_sms_batch

@@ -44,3 +44,24 @@ class TestSmsReminderUi(HttpCase):
         self.assertEqual(sms.body, "Rappel tour : RDV dans 5 jours à 10h.")
         self.assertEqual(sms.author_id, admin)
         self.assertEqual(sms.origin, "scheduled")
+
+
+@tagged("post_install", "-at_install")
+class TestSmsBatchUi(HttpCase):
+
+    def test_batch_tour(self):
+        job_fair = self.env.ref("participant_sms.participant_list_job_fair", raise_if_not_found=False)
+        if not job_fair:
+            self.skipTest("needs the demo data (saved list 'Job fair - Lyon')")
+        self.env.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
+                                "psms_max_segments": 3})
+        admin = self.env.ref("base.user_admin")
+        admin.groups_id |= self.env.ref("participant_sms.group_sms_send_batch")
+        self.start_tour("/odoo/action-participant_sms.action_participants",
+                        "participant_sms_batch_tour", login="admin")
+        messages = self.env["participant.sms"].search(
+            [("origin", "=", "batch"), ("partner_id", "in", job_fair.partner_ids.ids)])
+        self.assertEqual(len(messages), 6)
+        self.assertEqual(len(set(messages.mapped("batch_ref"))), 1)
+        events = self.env["calendar.event"].browse(messages.mapped("res_id"))
+        self.assertEqual(set(events.mapped("location")), {"Salle des fêtes"})

@@ -1,1 +1,3 @@
 from . import participant_sms_test
+from . import participant_sms_batch
+from . import participant_sms_free

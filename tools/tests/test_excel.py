@@ -1,0 +1,69 @@
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from psms_tools.excel import MAX_ROWS, SpreadsheetError, read_phone_column
+
+
+def xlsx(rows, formula_row=None):
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    if formula_row:
+        sheet.cell(row=formula_row, column=1, value="=A2")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_numbers():
+    data = xlsx([["Nom", "Téléphone"], ["A", "06 12 34 56 78"], ["B", 612345679], ["C", None],
+                 ["D", "+33 7 81 23 45 67"]])
+    assert read_phone_column(data, "liste.xlsx") == [
+        (2, "06 12 34 56 78"), (3, "0612345679"), (5, "+33 7 81 23 45 67")]
+
+
+def test_csv_semicolon_and_comma():
+    data = "NOM;TELEPHONE\nA;06 12 34 56 78\nB;0612345679\n".encode("utf-8")
+    assert read_phone_column(data, "l.csv") == [(2, "06 12 34 56 78"), (3, "0612345679")]
+    data = "telephone,nom\n0612345678,A\n".encode("latin-1")
+    assert read_phone_column(data, "L.CSV") == [(2, "0612345678")]
+
+
+@pytest.mark.parametrize("data, filename, code", [
+    (b"", "a.xlsx", "empty"),
+    (b"x" * (10 * 1024 * 1024 + 1), "a.xlsx", "too_big"),
+    (b"hello", "a.pdf", "wrong_type"),
+    (b"not a zip", "a.xlsx", "unreadable"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "a.xlsx", "encrypted"),
+    ("NOM;PORTABLE\nA;0612345678\n".encode(), "a.csv", "no_column"),
+    ("TELEPHONE\n\n\n".encode(), "a.csv", "empty"),
+])
+def test_refused_files(data, filename, code):
+    with pytest.raises(SpreadsheetError) as err:
+        read_phone_column(data, filename)
+    assert err.value.code == code
+
+
+def test_missing_column_xlsx():
+    with pytest.raises(SpreadsheetError) as err:
+        read_phone_column(xlsx([["Nom", "Mobile"], ["A", "0612345678"]]), "a.xlsx")
+    assert err.value.code == "no_column"
+
+
+def test_formula_refused():
+    with pytest.raises(SpreadsheetError) as err:
+        read_phone_column(xlsx([["TELEPHONE"], ["0612345678"], [None]], formula_row=3), "a.xlsx")
+    assert err.value.code == "formula"
+    assert err.value.details["row"] == 3
+
+
+def test_too_many_rows():
+    rows = "TELEPHONE\n" + "0612345678\n" * (MAX_ROWS + 1)
+    with pytest.raises(SpreadsheetError) as err:
+        read_phone_column(rows.encode(), "a.csv")
+    assert err.value.code == "too_many_rows"
+    rows = "TELEPHONE\n" + "0612345678\n" * MAX_ROWS
+    assert len(read_phone_column(rows.encode(), "a.csv")) == MAX_ROWS

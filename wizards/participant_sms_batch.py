@@ -1,0 +1,246 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tools import sms_text
+from ..tools.merge import MergeError, render
+from ..tools.phone import PhoneError, normalize_mobile
+
+_logger = logging.getLogger(__name__)
+
+
+class ParticipantSmsBatch(models.TransientModel):
+    """Batch SMS (the seed's "SMS par lot"): one appointment in each participant's file and one
+    SMS each, tagged with one batch reference."""
+
+    _name = "participant.sms.batch"
+    _description = "Batch SMS"
+
+    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose")
+    list_id = fields.Many2one("participant.list", string="Saved participant list")
+    partner_ids = fields.Many2many("res.partner", string="Participants",
+                                   domain=[("is_participant", "=", True)])
+    # the appointment created in every file
+    name = fields.Char(string="Subject")
+    start = fields.Datetime(string="Date and time", required=True)
+    duration = fields.Float(default=1.0)
+    collaborator_id = fields.Many2one("res.users", string="Collaborator", required=True,
+                                      default=lambda self: self.env.user,
+                                      domain=[("share", "=", False)])
+    appointment_type_id = fields.Many2one("participant.appointment.type",
+                                          string="Appointment type", required=True)
+    theme_id = fields.Many2one("participant.appointment.theme", string="Theme", required=True)
+    outcome_id = fields.Many2one(
+        "participant.appointment.outcome", string="Outcome", required=True,
+        default=lambda self: self.env["participant.appointment.outcome"]._get_default_outcome())
+    location = fields.Char()
+    channel_id = fields.Many2one("participant.channel", string="Channel")
+    programme_id = fields.Many2one("participant.programme", string="Programme")
+    synthesis = fields.Html()
+    # the SMS
+    template_id = fields.Many2one("participant.sms.template", string="SMS template",
+                                  domain=[("template_type", "=", "batch")])
+    body = fields.Text(string="Text")
+    send_mode = fields.Selection([("now", "Send now"), ("scheduled", "Planned send")],
+                                 default="now", required=True)
+    planned_at = fields.Datetime(string="Planned send")
+    # preview
+    line_ids = fields.One2many("participant.sms.batch.line", "batch_id", string="Preview")
+    recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
+    sms_count = fields.Integer(compute="_compute_totals", string="SMS")
+    credit_remaining = fields.Integer(compute="_compute_totals", string="Credit remaining")
+    credit_ok = fields.Boolean(compute="_compute_totals")
+
+    @api.depends("line_ids.selected", "line_ids.segments")
+    def _compute_totals(self):
+        for wizard in self:
+            selected = wizard.line_ids.filtered("selected")
+            wizard.recipient_count = len(selected)
+            wizard.sms_count = sum(selected.mapped("segments"))
+            wizard.credit_remaining = self.env["participant.sms.package"].sudo()._remaining_credit(
+                self.env.company)
+            wizard.credit_ok = wizard.sms_count <= wizard.credit_remaining
+
+    @api.onchange("template_id")
+    def _onchange_template_id(self):
+        if self.template_id:
+            self.body = self.template_id.body
+
+    @api.onchange("appointment_type_id")
+    def _onchange_appointment_type_id(self):
+        if self.appointment_type_id and not self.name:
+            self.name = self.appointment_type_id.name
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "res.partner" and context.get("active_ids"):
+            values["partner_ids"] = [(6, 0, self.env["res.partner"].browse(
+                context["active_ids"]).filtered("is_participant").ids)]
+        if context.get("active_model") == "participant.list" and context.get("active_id"):
+            values["list_id"] = context["active_id"]
+        return values
+
+    # ------------------------------------------------------------------------------------------
+    def _check_permission(self):
+        if not self.env.user.has_group("participant_sms.group_sms_send_batch"):
+            raise AccessError(_("You are not allowed to send SMS by batch."))
+
+    def _recipients(self):
+        return (self.list_id.partner_ids | self.partner_ids).filtered("is_participant")
+
+    def _planned(self):
+        window = self.env.company._psms_window()
+        now = fields.Datetime.now()
+        if self.send_mode == "now":
+            return window.immediate_send_at(now)
+        if not self.planned_at:
+            raise UserError(_("Choose the planned send date."))
+        planned = window.next_opening(max(self.planned_at, now))
+        return planned
+
+    def _line_values(self, partners):
+        """One preview line per participant: rendered text, its measure, and the reason it
+        cannot go, if any. Bulk: one blacklist query, no per-line ORM write."""
+        company = self.env.company
+        region = company._psms_zone().region
+        Template = self.env["participant.sms.template"]
+        lang = self.env.lang or self.env.user.lang or "en_US"
+        common_extra = {
+            "location": self.location or "", "collaborator": self.collaborator_id.name or "",
+            "appointment_type": self.appointment_type_id.with_context(lang=lang).name or "",
+            "theme": self.theme_id.with_context(lang=lang).name or "",
+        }
+        numbers, lines = {}, []
+        for partner in partners:
+            try:
+                numbers[partner.id] = normalize_mobile(partner.mobile, region)
+            except PhoneError:
+                numbers[partner.id] = False
+        blacklisted = set(self.env["phone.blacklist"].sudo().search(
+            [("number", "in", [n for n in numbers.values() if n])]).mapped("number"))
+        for partner in partners:
+            values = dict(Template._common_values(partner, self.start, lang), **common_extra)
+            error = False
+            try:
+                text = render(self.body or "", values)
+            except MergeError as merge_error:
+                raise UserError(_("The text uses unknown merge fields: %s",
+                                  ", ".join(merge_error.unknown + merge_error.malformed))) from None
+            measure = sms_text.measure(text)
+            number = numbers[partner.id]
+            if not number:
+                error = _("No valid mobile number")
+            elif not partner.accepts_sms:
+                error = _("Refuses SMS")
+            elif number in blacklisted:
+                error = _("STOP")
+            elif measure.segments > company.psms_max_segments:
+                error = _("%(count)s SMS, more than the %(max)s allowed",
+                          count=measure.segments, max=company.psms_max_segments)
+            lines.append({
+                "batch_id": self.id, "partner_id": partner.id, "number": number or partner.mobile,
+                "body": text, "units": measure.units, "segments": measure.segments,
+                "encoding": measure.encoding, "error": error, "selected": not error,
+            })
+        return lines
+
+    def action_preview(self):
+        self.ensure_one()
+        self._check_permission()
+        if not self.body:
+            raise UserError(_("Choose a batch template or type the text."))
+        if not self.start or self.start <= fields.Datetime.now():
+            raise UserError(_("The appointment must be in the future."))
+        partners = self._recipients()
+        if not partners:
+            raise UserError(_("Choose at least one participant."))
+        self.line_ids.unlink()
+        self.env["participant.sms.batch.line"].create(self._line_values(partners))
+        self.state = "preview"
+        return self._reopen()
+
+    def action_back(self):
+        self.ensure_one()
+        self.state = "compose"
+        return self._reopen()
+
+    def _reopen(self):
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "view_mode": "form", "views": [(False, "form")], "target": "new",
+                "name": _("Batch SMS")}
+
+    def action_validate(self):
+        self.ensure_one()
+        self._check_permission()
+        lines = self.line_ids.filtered(lambda line: line.selected and not line.error)
+        if not lines:
+            raise UserError(_("No SMS can go: every line is unticked or in error."))
+        if not self.credit_ok:
+            raise UserError(_("%(needed)s SMS credits are needed but only %(left)s remain: "
+                              "buy a package or untick recipients.",
+                              needed=self.sms_count, left=self.credit_remaining))
+        batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.batch") or (
+            fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S"))
+        stop = self.start + timedelta(hours=self.duration or 1.0)
+        events = self.env["calendar.event"].with_context(
+            no_mail_to_attendees=True, psms_no_automation=True).create([{
+                "name": self.name or self.appointment_type_id.name,
+                "participant_id": line.partner_id.id, "start": self.start, "stop": stop,
+                "participant_collaborator_id": self.collaborator_id.id,
+                "user_id": self.collaborator_id.id,
+                "partner_ids": [(6, 0, self.collaborator_id.partner_id.ids)],
+                "participant_appointment_type_id": self.appointment_type_id.id,
+                "participant_theme_id": self.theme_id.id,
+                "participant_outcome_id": self.outcome_id.id,
+                "location": self.location, "participant_channel_id": self.channel_id.id,
+                "participant_programme_id": self.programme_id.id,
+                "participant_synthesis": self.synthesis,
+            } for line in lines])
+        planned = self._planned()
+        messages = self.env["participant.sms"]._queue([{
+            "origin": "batch", "context_type": "batch", "batch_ref": batch_ref,
+            "partner_id": line.partner_id.id, "number": line.number, "body": line.body,
+            "planned_at": planned, "deadline": max(planned + timedelta(hours=24), planned),
+            "res_model": "calendar.event", "res_id": event.id,
+            "reply_enabled": self.template_id.reply_enabled,
+        } for line, event in zip(lines, events)])
+        if self.send_mode == "now":
+            self.env.ref("participant_sms.ir_cron_sms_dispatch")._trigger()
+        _logger.info("Batch %s: %s appointments and %s SMS scheduled", batch_ref, len(events),
+                     len(messages))
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {
+                "type": "success", "sticky": True, "title": _("Batch SMS %s", batch_ref),
+                "message": _("%(count)s SMS scheduled and %(events)s appointments created.",
+                             count=len(messages), events=len(events)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+
+class ParticipantSmsBatchLine(models.TransientModel):
+    _name = "participant.sms.batch.line"
+    _description = "Batch SMS preview line"
+    _order = "error desc, id"
+
+    batch_id = fields.Many2one("participant.sms.batch", required=True, ondelete="cascade",
+                               index=True)
+    partner_id = fields.Many2one("res.partner", string="Participant", readonly=True)
+    number = fields.Char(readonly=True)
+    body = fields.Text(string="Text", readonly=True)
+    units = fields.Integer(string="Characters", readonly=True)
+    segments = fields.Integer(string="SMS", readonly=True)
+    encoding = fields.Char(readonly=True)
+    error = fields.Char(readonly=True)
+    selected = fields.Boolean(string="Send", default=True)
+
+    def write(self, vals):
+        if vals.get("selected") and self.filtered("error"):
+            raise UserError(_("A line in error cannot be ticked: %s",
+                              self.filtered("error")[0].error))
+        return super().write(vals)

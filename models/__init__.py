@@ -21,3 +21,4 @@ from . import participant_sms_account
 from . import participant_sms_package
 from . import participant_sms
 from . import participant_sms_dashboard
+from . import phone_blacklist

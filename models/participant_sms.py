@@ -239,12 +239,19 @@ class ParticipantSms(models.Model):
         return measure
 
     @api.model
-    def _prepare_values(self, vals):
+    def _prepare_values(self, vals, companies):
+        """Complete and check one SMS's values; ``companies`` caches what is per company
+        (window, account) across a batch."""
         vals = dict(vals)
-        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        company_id = vals.get("company_id") or self.env.company.id
+        if company_id not in companies:
+            company = self.env["res.company"].browse(company_id)
+            companies[company_id] = (company, company._psms_window(),
+                                     company._psms_account().id)
+        company, window, account_id = companies[company_id]
         vals["company_id"] = company.id
-        partner = self.env["res.partner"].browse(vals.get("partner_id"))
-        raw_number = vals.get("number") or partner.mobile
+        raw_number = vals.get("number") or self.env["res.partner"].browse(
+            vals.get("partner_id")).mobile
         vals["number"] = self._normalize_number(raw_number, company)
         measure = self._check_text(vals.get("body"), company)
         vals.update(encoding=measure.encoding, segments=measure.segments)
@@ -252,25 +259,26 @@ class ParticipantSms(models.Model):
             vals.setdefault("context_type", CONTEXT_MODELS.get(vals["res_model"]))
         now = fields.Datetime.now()
         planned = vals.get("planned_at") and fields.Datetime.to_datetime(vals["planned_at"])
-        vals["planned_at"] = planned or company._psms_window().immediate_send_at(now)
+        vals["planned_at"] = planned or window.immediate_send_at(now)
         if not vals.get("deadline"):
             vals["deadline"] = retry_deadline(max(now, vals["planned_at"]))
-        vals.setdefault("account_id", company._psms_account().id)
+        vals.setdefault("account_id", account_id)
         vals.setdefault("author_id", self.env.uid)
         return vals
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_origin_permission(vals.get("origin"))
-        return super().create([self._prepare_values(vals) for vals in vals_list])
+        for origin in {vals.get("origin") for vals in vals_list}:
+            self._check_origin_permission(origin)
+        companies = {}
+        return super().create([self._prepare_values(vals, companies) for vals in vals_list])
 
     @api.model
     def _queue(self, vals_list):
         """Create SMS after checking, with the current user's rights, that they may send SMS of
         each origin; the records are created as superuser (users have no direct create right)."""
-        for vals in vals_list:
-            self._check_origin_permission(vals.get("origin"))
+        for origin in {vals.get("origin") for vals in vals_list}:
+            self._check_origin_permission(origin)
         author = self.env.uid
         return self.sudo().create([dict(vals, author_id=vals.get("author_id", author))
                                    for vals in vals_list])
@@ -416,8 +424,7 @@ class ParticipantSms(models.Model):
                       else _("The deadline passed before the SMS could be sent."))
             sms._set_state("not_sent", last_error=reason)
         rest = self - late
-        blacklisted = set(self.env["phone.blacklist"].sudo().search(
-            [("number", "in", rest.mapped("number"))]).mapped("number"))
+        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(rest.mapped("number"))
         stopped = rest.filtered(lambda s: s.number in blacklisted
                                 or (s.partner_id and not s.partner_id.accepts_sms))
         for sms in stopped:

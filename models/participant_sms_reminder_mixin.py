@@ -106,7 +106,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         except PhoneError:
             raise UserError(_("%s has no valid mobile number: the SMS reminder is impossible.",
                               partner.name)) from None
-        if self.env["phone.blacklist"].sudo().search_count([("number", "=", number)]):
+        if self.env["phone.blacklist"]._psms_blacklisted([number]):
             raise UserError(_("%s answered STOP: the SMS reminder is impossible.", partner.name))
         return number
 

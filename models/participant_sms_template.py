@@ -102,20 +102,29 @@ class ParticipantSmsTemplate(models.Model):
     @api.model
     def _common_values(self, partner, start, lang):
         """Merge values every type has: the participant, the date of the thing, the company."""
+        return dict(self._partner_values(partner, lang), **self._event_values(start, lang))
+
+    @api.model
+    def _partner_values(self, partner, lang):
         words = (partner.name or "").split()
         last = [word for word in words if word.isupper() and len(word) > 1]
         first = [word for word in words if word not in last]
         if not last and len(words) > 1:
             first, last = words[:1], words[1:]
-        tz = self.env.company._psms_zone().tz
-        local = (fields.Datetime.context_timestamp(self.with_context(tz=tz), start)
-                 if start else None)
         title = partner.title.with_context(lang=lang)
         return {
             "civility": title.shortcut or title.name or "",
             "first_name": " ".join(first),
             "last_name": " ".join(last),
             "participant_name": partner.name or "",
+        }
+
+    @api.model
+    def _event_values(self, start, lang):
+        tz = self.env.company._psms_zone().tz
+        local = (fields.Datetime.context_timestamp(self.with_context(tz=tz), start)
+                 if start else None)
+        return {
             "date": format_date(self.env, local.date(), lang_code=lang) if local else "",
             "time": format_time(self.env, local.time(), time_format="HH:mm", lang_code=lang)
             if local else "",

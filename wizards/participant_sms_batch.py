@@ -18,7 +18,8 @@ class ParticipantSmsBatch(models.TransientModel):
     _name = "participant.sms.batch"
     _description = "Batch SMS"
 
-    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose")
+    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose",
+                             string="Step")
     list_id = fields.Many2one("participant.list", string="Saved participant list")
     partner_ids = fields.Many2many("res.partner", string="Participants",
                                    domain=[("is_participant", "=", True)])
@@ -44,14 +45,14 @@ class ParticipantSmsBatch(models.TransientModel):
                                   domain=[("template_type", "=", "batch")])
     body = fields.Text(string="Text")
     send_mode = fields.Selection([("now", "Send now"), ("scheduled", "Planned send")],
-                                 default="now", required=True)
+                                 string="When", default="now", required=True)
     planned_at = fields.Datetime(string="Planned send")
     # preview
     line_ids = fields.One2many("participant.sms.batch.line", "batch_id", string="Preview")
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
     sms_count = fields.Integer(compute="_compute_totals", string="SMS")
     credit_remaining = fields.Integer(compute="_compute_totals", string="Credit remaining")
-    credit_ok = fields.Boolean(compute="_compute_totals")
+    credit_ok = fields.Boolean(compute="_compute_totals", string="Enough credit")
 
     @api.depends("line_ids.selected", "line_ids.segments")
     def _compute_totals(self):
@@ -109,21 +110,21 @@ class ParticipantSmsBatch(models.TransientModel):
         region = company._psms_zone().region
         Template = self.env["participant.sms.template"]
         lang = self.env.lang or self.env.user.lang or "en_US"
-        common_extra = {
+        common_extra = dict(Template._event_values(self.start, lang), **{
             "location": self.location or "", "collaborator": self.collaborator_id.name or "",
             "appointment_type": self.appointment_type_id.with_context(lang=lang).name or "",
             "theme": self.theme_id.with_context(lang=lang).name or "",
-        }
+        })
         numbers, lines = {}, []
         for partner in partners:
             try:
                 numbers[partner.id] = normalize_mobile(partner.mobile, region)
             except PhoneError:
                 numbers[partner.id] = False
-        blacklisted = set(self.env["phone.blacklist"].sudo().search(
-            [("number", "in", [n for n in numbers.values() if n])]).mapped("number"))
+        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(
+            [n for n in numbers.values() if n])
         for partner in partners:
-            values = dict(Template._common_values(partner, self.start, lang), **common_extra)
+            values = dict(Template._partner_values(partner, lang), **common_extra)
             error = False
             try:
                 text = render(self.body or "", values)
@@ -186,13 +187,17 @@ class ParticipantSmsBatch(models.TransientModel):
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.batch") or (
             fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S"))
         stop = self.start + timedelta(hours=self.duration or 1.0)
+        # no "created" log, follower or tracking per event: the SMS notes tell the story
         events = self.env["calendar.event"].with_context(
-            no_mail_to_attendees=True, psms_no_automation=True).create([{
+            no_mail_to_attendees=True, psms_no_automation=True, mail_create_nolog=True,
+            mail_create_nosubscribe=True, tracking_disable=True).create([{
                 "name": self.name or self.appointment_type_id.name,
                 "participant_id": line.partner_id.id, "start": self.start, "stop": stop,
                 "participant_collaborator_id": self.collaborator_id.id,
                 "user_id": self.collaborator_id.id,
-                "partner_ids": [(6, 0, self.collaborator_id.partner_id.ids)],
+                # the collaborator organises; no attendee, so that 5,000 files do not fill
+                # their personal calendar with invitations
+                "partner_ids": [(6, 0, [])],
                 "participant_appointment_type_id": self.appointment_type_id.id,
                 "participant_theme_id": self.theme_id.id,
                 "participant_outcome_id": self.outcome_id.id,

@@ -20,12 +20,13 @@ class ParticipantSmsFree(models.TransientModel):
     _name = "participant.sms.free"
     _description = "Free SMS"
 
-    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose")
+    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose",
+                             string="Step")
     body = fields.Text(string="Text", required=True)
     file = fields.Binary(string="File", attachment=False)
-    filename = fields.Char()
+    filename = fields.Char(string="File name")
     send_mode = fields.Selection([("now", "Send now"), ("scheduled", "Planned send")],
-                                 default="now", required=True)
+                                 string="When", default="now", required=True)
     planned_at = fields.Datetime(string="Planned send")
     line_ids = fields.One2many("participant.sms.free.line", "wizard_id", string="Numbers")
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
@@ -90,8 +91,8 @@ class ParticipantSmsFree(models.TransientModel):
                 normalized[raw] = normalize_mobile(raw, region)
             except PhoneError:
                 normalized[raw] = False
-        blacklisted = set(self.env["phone.blacklist"].sudo().search(
-            [("number", "in", [n for n in normalized.values() if n])]).mapped("number"))
+        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(
+            [n for n in normalized.values() if n])
         for row, raw in rows:
             number = normalized[raw]
             error = False

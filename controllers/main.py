@@ -28,13 +28,19 @@ class ParticipantSmsController(http.Controller):
             params.update(payload)
         return params
 
+    @staticmethod
+    def _account(token, kind):
+        account = request.env["participant.sms.account"].sudo()._find_by_token(token)
+        if not account:
+            _logger.warning("SMS %s refused: unknown token (from %s)", kind,
+                            request.httprequest.remote_addr)
+        return account
+
     @http.route("/participant_sms/dlr/<string:token>", type="http", auth="public",
                 methods=["GET", "POST"], csrf=False, save_session=False)
     def delivery_report(self, token, **_kwargs):
-        account = request.env["participant.sms.account"].sudo()._find_by_token(token)
+        account = self._account(token, "delivery report")
         if not account:
-            _logger.warning("SMS delivery report refused: unknown token (from %s)",
-                            request.httprequest.remote_addr)
             return request.make_response("Forbidden", status=403)
         try:
             update = account._get_provider().parse_delivery_report(self._params())
@@ -42,4 +48,18 @@ class ParticipantSmsController(http.Controller):
             _logger.warning("SMS delivery report refused for account %s: %s", account.id, error)
             return request.make_response("Bad Request", status=400)
         request.env["participant.sms"].sudo()._apply_status_updates(account, [update])
+        return request.make_response("OK", status=200)
+
+    @http.route("/participant_sms/inbound/<string:token>", type="http", auth="public",
+                methods=["GET", "POST"], csrf=False, save_session=False)
+    def inbound(self, token, **_kwargs):
+        account = self._account(token, "reply")
+        if not account:
+            return request.make_response("Forbidden", status=403)
+        try:
+            reply = account._get_provider().parse_inbound(self._params())
+        except ProviderError as error:
+            _logger.warning("SMS reply refused for account %s: %s", account.id, error)
+            return request.make_response("Bad Request", status=400)
+        request.env["participant.sms.reply"].sudo()._process(account, [reply])
         return request.make_response("OK", status=200)

@@ -22,3 +22,5 @@ from . import participant_sms_package
 from . import participant_sms
 from . import participant_sms_dashboard
 from . import phone_blacklist
+from . import participant_reply_keyword
+from . import participant_sms_reply

@@ -34,6 +34,12 @@ class CalendarEvent(models.Model):
         "participant.step", string="Step", domain="[('participant_id', '=', participant_id)]",
         help="Step of the participant's pathway this appointment belongs to.")
     participant_synthesis = fields.Html(string="Synthesis")
+    participant_outcome_from_reply = fields.Boolean(
+        string="Outcome from an SMS reply", readonly=True, copy=False, index=True,
+        help="The outcome was set by the participant's answer to an SMS.")
+    participant_reply_at = fields.Datetime(string="SMS reply date", readonly=True, copy=False)
+    participant_reply_ids = fields.One2many("participant.sms.reply", "event_id",
+                                            string="SMS replies")
 
     @api.onchange("participant_id")
     def _onchange_participant_id(self):

@@ -14,6 +14,12 @@ class ParticipantAppointmentOutcome(models.Model):
         help="Outcome given to new appointments. Only one outcome can be the default.",
     )
 
+    reply_keyword_ids = fields.Many2many(
+        "participant.reply.keyword", "participant_outcome_reply_keyword_rel", "outcome_id",
+        "keyword_id", string="Reply keywords",
+        help="First words of an SMS reply that give this outcome to the appointment (case, "
+             "accents and punctuation ignored). A keyword belongs to one outcome.")
+
     @api.constrains("is_default", "active")
     def _check_single_default(self):
         defaults = self.search([("is_default", "=", True)])

@@ -124,6 +124,7 @@ class ParticipantSms(models.Model):
     next_attempt_at = fields.Datetime(string="Next attempt", readonly=True, copy=False)
     claimed_at = fields.Datetime(string="Claimed at", readonly=True, copy=False)
     credits = fields.Integer(string="Credits used", readonly=True, copy=False)
+    reply_ids = fields.One2many("participant.sms.reply", "sms_id", string="Replies")
     package_id = fields.Many2one("participant.sms.package", string="Package", readonly=True,
                                  copy=False)
 
@@ -176,6 +177,13 @@ class ParticipantSms(models.Model):
                     "target": "current"}
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "views": [(False, "form")], "target": "current"}
+
+    def action_simulate_reply(self):
+        """Simulator accounts only: answer this SMS as the participant would."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "participant.sms.simulate.reply",
+                "view_mode": "form", "views": [(False, "form")], "target": "new",
+                "name": _("Simulate a reply"), "context": {"default_sms_id": self.id}}
 
     def action_export_xlsx(self):
         """Export the selected SMS (all those of the list when none is selected) to Excel."""

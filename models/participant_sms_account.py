@@ -42,6 +42,11 @@ class ParticipantSmsAccount(models.Model):
         groups="base.group_system",
         help="Address to give to the provider for its delivery reports.")
 
+    inbound_url = fields.Char(
+        compute="_compute_delivery_report_url", string="Reply address",
+        groups="base.group_system",
+        help="Address to give to the provider for the replies of the participants.")
+
     _sql_constraints = [
         ("callback_token_uniq", "unique(callback_token)", "The callback token must be unique."),
         ("timeout_positive", "CHECK(timeout > 0 AND timeout <= 120)",
@@ -52,9 +57,10 @@ class ParticipantSmsAccount(models.Model):
     def _compute_delivery_report_url(self):
         base_url = self.get_base_url()
         for account in self:
+            token = account.callback_token
             account.delivery_report_url = (
-                f"{base_url}/participant_sms/dlr/{account.callback_token}"
-                if account.callback_token else False)
+                f"{base_url}/participant_sms/dlr/{token}" if token else False)
+            account.inbound_url = f"{base_url}/participant_sms/inbound/{token}" if token else False
 
     def action_renew_callback_token(self):
         self.ensure_one()
@@ -80,6 +86,12 @@ class ParticipantSmsAccount(models.Model):
         """The tools client of this account (raises ProviderError('config') if incomplete)."""
         self.ensure_one()
         return get_provider(self.provider, **self._provider_settings())
+
+    def _get_provider_or_none(self):
+        try:
+            return self._get_provider()
+        except ProviderError:
+            return None
 
     @api.model
     def _find_by_token(self, token):

@@ -13,3 +13,4 @@ from . import test_sms_template
 from . import test_sms_reminder
 from . import test_sms_lists
 from . import test_sms_batch
+from . import test_sms_replies

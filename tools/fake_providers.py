@@ -47,6 +47,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.server.fake.handle(self, "POST", self._read_body())
 
+    def do_DELETE(self):
+        self.server.fake.handle(self, "DELETE", "")
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -101,6 +104,13 @@ class FakeOvh(FakeProvider):
         self.next_id = 1000
         self.outgoing = {}      # id -> {"receiver", "message", "deliveryReceipt", "ptt"}
         self.jobs = []
+        self.incoming = {}      # id -> {"sender", "message", "tag"}
+
+    def add_incoming(self, sender, message, tag=""):
+        self.next_id += 1
+        self.incoming[str(self.next_id)] = {"id": self.next_id, "sender": sender,
+                                            "message": message, "tag": tag}
+        return str(self.next_id)
 
     @property
     def url(self):
@@ -133,6 +143,16 @@ class FakeOvh(FakeProvider):
         prefix = f"/1.0/sms/{self.service_name}"
         if method == "POST" and path == prefix + "/jobs":
             return self._post_job(handler, body)
+        if method == "GET" and path == prefix + "/incoming":
+            return handler._answer(200, [int(i) for i in self.incoming])
+        if path.startswith(prefix + "/incoming/"):
+            inbound_id = path.rsplit("/", 1)[1]
+            if inbound_id not in self.incoming:
+                return handler._answer(404, {"message": "The requested object does not exist"})
+            if method == "DELETE":
+                del self.incoming[inbound_id]
+                return handler._answer(200, None)
+            return handler._answer(200, self.incoming[inbound_id])
         if method == "GET" and path == prefix + "/outgoing":
             tag = parse_query(handler.path).get("tag")
             return handler._answer(200, [int(i) for i, sms in self.outgoing.items()

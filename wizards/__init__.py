@@ -1,3 +1,4 @@
 from . import participant_sms_test
 from . import participant_sms_batch
 from . import participant_sms_free
+from . import participant_sms_simulate_reply

@@ -1,6 +1,6 @@
 """SMS provider clients (framework-free). ``get_provider(name, **settings)`` builds one."""
 from .base import (FINAL_STATUSES, InboundReply, OutgoingSms, Provider, ProviderError,
-                   SendResult, StatusQuery, StatusUpdate, check_token)
+                   SendResult, StatusQuery, StatusUpdate, check_token, require)
 from .octopush import OctopushProvider
 from .ovh import OvhProvider
 from .simulator import SimulatorProvider

@@ -80,6 +80,18 @@ class InboundReply:
     provider_ref: str = ""
 
 
+def require(params, *names):
+    """The values of ``names`` in ``params`` (stripped strings); ProviderError if one is
+    missing or empty."""
+    values = []
+    for name in names:
+        value = params.get(name)
+        if not isinstance(value, (str, int)) or not str(value).strip():
+            raise ProviderError("malformed", f"The callback has no '{name}'.")
+        values.append(str(value).strip())
+    return values
+
+
 def check_token(expected, given):
     """Constant-time comparison of a callback token; an empty expected token never matches."""
     if not expected or not given or not isinstance(given, str):
@@ -122,3 +134,19 @@ class Provider:
         """Read a delivery-report callback (a dict of its query or body) into a
         :class:`StatusUpdate`; raise ``ProviderError('malformed')`` when it cannot."""
         raise NotImplementedError
+
+    #: whether replies can be fetched (otherwise they come by callback only)
+    can_poll_replies = False
+
+    def parse_inbound(self, params):
+        """Read an inbound-reply callback into an :class:`InboundReply`; raise
+        ``ProviderError('malformed')`` when it cannot."""
+        raise NotImplementedError
+
+    def fetch_replies(self):
+        """Replies waiting at the provider (for providers that deliver them by pull)."""
+        return []
+
+    def acknowledge_replies(self, inbound_ids):
+        """Tell the provider these replies were recorded (it may then forget them)."""
+        return None

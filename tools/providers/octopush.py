@@ -7,8 +7,8 @@ campaign; each recipient's message is then known by (ticket, number), which is o
 """
 import hashlib
 
-from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP, Provider,
-                   ProviderError, SendResult, StatusUpdate)
+from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP,
+                   InboundReply, Provider, ProviderError, SendResult, StatusUpdate, require)
 from .http import json_or_error, request
 
 DEFAULT_ENDPOINT = "https://api.octopush.com/v1/public"
@@ -109,3 +109,14 @@ class OctopushProvider(Provider):
         if not number.startswith("+"):
             number = "+" + number.lstrip("0")
         return StatusUpdate(f"{ticket}:{number}", STATUS_MAP[raw], raw)
+
+    def parse_inbound(self, params):
+        """The inbound callback: ``message_id``, ``number``, ``text``, and the ``sms_ticket``
+        of the campaign answered when Octopush gives it."""
+        inbound_id, number = require(params, "message_id", "number")
+        text = params.get("text")
+        if not isinstance(text, str):
+            raise ProviderError("malformed", "An Octopush reply needs a 'text'.")
+        if not number.startswith("+"):
+            number = "+" + number.lstrip("0")
+        return InboundReply(inbound_id, number, text, str(params.get("sms_ticket") or ""))

@@ -17,8 +17,8 @@ import hashlib
 import json
 import time
 
-from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, Provider, ProviderError,
-                   SendResult, StatusUpdate)
+from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, InboundReply, Provider,
+                   ProviderError, SendResult, StatusUpdate, require)
 from .http import json_or_error, request
 
 DEFAULT_ENDPOINT = "https://eu.api.ovh.com/1.0"
@@ -34,6 +34,7 @@ def signature(app_secret, consumer_key, method, url, body, timestamp):
 class OvhProvider(Provider):
     name = "ovh"
     batch_size = 500
+    can_poll_replies = True
 
     def __init__(self, application_key="", application_secret="", consumer_key="",
                  service_name="", endpoint=DEFAULT_ENDPOINT, timeout=10, **settings):
@@ -169,3 +170,32 @@ class OvhProvider(Provider):
                                              "known 'dlr' code.")
         raw = f"dlr={dlr} ptt={params.get('ptt', '')} {params.get('description', '')}".strip()
         return StatusUpdate(provider_id, DLR_STATUS[dlr], raw[:200])
+
+    # -- replies ---------------------------------------------------------------------------
+    def parse_inbound(self, params):
+        """The ``smsResponse`` callback: ``id``, ``senderid`` (or ``sender``), ``message``,
+        and the ``tag`` of the SMS answered when OVH knows it."""
+        inbound_id, = require(params, "id")
+        number = str(params.get("senderid") or params.get("sender") or "").strip()
+        text = params.get("message")
+        if not number or not isinstance(text, str):
+            raise ProviderError("malformed", "An OVH reply needs 'senderid' and 'message'.")
+        return InboundReply(inbound_id, number, text, str(params.get("tag") or ""))
+
+    def fetch_replies(self):
+        """``GET /incoming`` then each ``/incoming/{id}``."""
+        ids = json_or_error(self.call("GET", f"/sms/{self.service_name}/incoming"))
+        replies = []
+        for inbound_id in ids or []:
+            detail = json_or_error(
+                self.call("GET", f"/sms/{self.service_name}/incoming/{inbound_id}"))
+            replies.append(InboundReply(str(inbound_id), str(detail.get("sender") or ""),
+                                        str(detail.get("message") or ""),
+                                        str(detail.get("tag") or "")))
+        return replies
+
+    def acknowledge_replies(self, inbound_ids):
+        for inbound_id in inbound_ids:
+            response = self.call("DELETE", f"/sms/{self.service_name}/incoming/{inbound_id}")
+            if response.status_code not in (200, 204, 404):
+                json_or_error(response)

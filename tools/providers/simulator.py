@@ -18,7 +18,7 @@ otherwise   delivered
 import uuid
 
 from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP,
-                   Provider, ProviderError, SendResult, StatusUpdate)
+                   InboundReply, Provider, ProviderError, SendResult, StatusUpdate, require)
 
 FINAL_BY_SUFFIX = {"00": FAILED, "01": NOT_RECEIVED, "02": EXPIRED, "03": STOP}
 REFUSED_SUFFIX = "98"
@@ -72,3 +72,7 @@ class SimulatorProvider(Provider):
                                              STOP):
             raise ProviderError("malformed", "A simulator report needs 'id' and a known 'status'.")
         return StatusUpdate(str(provider_id), status, status.upper())
+
+    def parse_inbound(self, params):
+        inbound_id, number, text = require(params, "id", "number", "text")
+        return InboundReply(inbound_id, number, text, str(params.get("ref") or ""))

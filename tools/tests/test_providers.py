@@ -231,3 +231,38 @@ def test_ovh_lookup_by_tag():
 def test_octopush_cannot_lookup():
     with pytest.raises(ProviderError):
         get_provider("octopush", api_login="l", api_key="k").lookup("t", ["+33612345678"])
+
+
+def test_inbound_parsing():
+    sim = get_provider("simulator")
+    reply = sim.parse_inbound({"id": "r1", "number": "+33612345678", "text": "OUI", "ref": "t"})
+    assert (reply.inbound_id, reply.number, reply.text, reply.provider_ref) == (
+        "r1", "+33612345678", "OUI", "t")
+    ovh = get_provider("ovh", application_key="a", application_secret="b", consumer_key="c",
+                       service_name="s")
+    reply = ovh.parse_inbound({"id": "9", "senderid": "+33612345678", "message": "Non",
+                               "tag": "abc"})
+    assert (reply.number, reply.text, reply.provider_ref) == ("+33612345678", "Non", "abc")
+    octopush = get_provider("octopush", api_login="l", api_key="k")
+    reply = octopush.parse_inbound({"message_id": "m", "number": "33612345678", "text": "ok"})
+    assert reply.number == "+33612345678"
+    for provider, bad in ((sim, {"id": "1", "number": "+336"}), (ovh, {"id": "1"}),
+                          (octopush, {"number": "+33612345678", "text": "x"}),
+                          (sim, {"id": ["x"], "number": "1", "text": "a"})):
+        with pytest.raises(ProviderError) as err:
+            provider.parse_inbound(bad)
+        assert err.value.kind == "malformed"
+
+
+def test_ovh_reply_polling_and_acknowledge():
+    with FakeOvh() as server:
+        ovh = get_provider("ovh", **server.settings())
+        first = server.add_incoming("+33612345678", "OUI", tag="claim-1")
+        server.add_incoming("+33612345679", "Non merci")
+        replies = ovh.fetch_replies()
+        assert [(r.inbound_id, r.number, r.text, r.provider_ref) for r in replies][0] == (
+            first, "+33612345678", "OUI", "claim-1")
+        assert len(replies) == 2
+        ovh.acknowledge_replies([r.inbound_id for r in replies])
+        assert server.incoming == {}
+        assert ovh.fetch_replies() == []

@@ -1,0 +1,158 @@
+import logging
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import format_datetime
+
+from ..tools.phone import PhoneError, normalize_mobile
+from ..tools.providers import ProviderError
+from ..tools.replies import first_word, is_stop
+
+_logger = logging.getLogger(__name__)
+
+
+class ParticipantSmsReply(models.Model):
+    """An SMS received from a participant (or anyone), kept with what it did."""
+
+    _name = "participant.sms.reply"
+    _description = "SMS reply"
+    _order = "received_at desc, id desc"
+    _rec_name = "text"
+
+    account_id = fields.Many2one("participant.sms.account", string="Provider account",
+                                 required=True, readonly=True,
+                                 index=True)
+    inbound_id = fields.Char(string="Provider id", required=True, readonly=True)
+    number = fields.Char(required=True, readonly=True)
+    text = fields.Text(readonly=True)
+    received_at = fields.Datetime(string="Received", readonly=True,
+                                  default=fields.Datetime.now)
+    sms_id = fields.Many2one("participant.sms", string="SMS answered", readonly=True,
+                             index=True)
+    partner_id = fields.Many2one("res.partner", string="Participant", readonly=True)
+    event_id = fields.Many2one("calendar.event", string="Appointment", readonly=True)
+    outcome_id = fields.Many2one("participant.appointment.outcome", string="Outcome given",
+                                 readonly=True)
+    result = fields.Selection([
+        ("applied", "Outcome updated"),
+        ("no_keyword", "No keyword"),
+        ("later", "Later reply (recorded only)"),
+        ("stop", "STOP"),
+        ("unmatched", "Unmatched"),
+    ], readonly=True, index=True)
+
+    _sql_constraints = [
+        ("inbound_uniq", "unique(account_id, inbound_id)",
+         "This reply was already recorded."),
+    ]
+
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _process(self, account, replies):
+        """Record and apply inbound replies (webhook and polling share this path). A reply
+        already recorded (same provider id) is skipped. Return the new records."""
+        if not replies:
+            return self.browse()
+        known = set(self.search([("account_id", "=", account.id),
+                                 ("inbound_id", "in", [r.inbound_id for r in replies])])
+                    .mapped("inbound_id"))
+        created = self.browse()
+        for reply in replies:
+            if reply.inbound_id in known:
+                continue
+            known.add(reply.inbound_id)
+            record = self.create({"account_id": account.id, "inbound_id": reply.inbound_id,
+                                  "number": self._e164(reply.number), "text": reply.text})
+            record._apply(reply.provider_ref)
+            created |= record
+        return created
+
+    @api.model
+    def _e164(self, number):
+        try:
+            return normalize_mobile(number, self.env.company._psms_zone().region)
+        except PhoneError:
+            return number
+
+    def _find_sms(self, provider_ref):
+        """The SMS answered: by the provider's reference when it gives one, else the last
+        reply-enabled SMS sent to that number."""
+        Sms = self.env["participant.sms"]
+        sent = [("number", "=", self.number), ("account_id", "=", self.account_id.id),
+                ("sent_at", "!=", False)]
+        if provider_ref:
+            sms = Sms.search(sent + ["|", ("provider_tag", "=", provider_ref),
+                                     ("provider_id", "=like", provider_ref + ":%")],
+                             order="sent_at desc, id desc", limit=1)
+            if sms:
+                return sms
+        return Sms.search(sent + [("reply_enabled", "=", True)], order="sent_at desc, id desc",
+                          limit=1)
+
+    def _apply(self, provider_ref):
+        self.ensure_one()
+        sms = self._find_sms(provider_ref)
+        if is_stop(self.text):
+            self._apply_stop(sms)
+            return
+        if not sms:
+            self.result = "unmatched"
+            return
+        event = (self.env["calendar.event"].browse(sms.res_id).exists()
+                 if sms.res_model == "calendar.event" else self.env["calendar.event"])
+        self.write({"sms_id": sms.id, "partner_id": sms.partner_id.id, "event_id": event.id})
+        first = not self.search_count([("sms_id", "=", sms.id), ("id", "!=", self.id)])
+        outcome = self.env["participant.reply.keyword"]._outcome_for(first_word(self.text))
+        if not first:
+            self.result = "later"
+        elif outcome and event:
+            event.with_context(psms_reminder_sync=True).write({
+                "participant_outcome_id": outcome.id, "participant_outcome_from_reply": True,
+                "participant_reply_at": self.received_at})
+            self.write({"result": "applied", "outcome_id": outcome.id})
+        else:
+            self.result = "no_keyword"
+        self._post_note(sms, event)
+
+    def _apply_stop(self, sms):
+        self.env["phone.blacklist"].sudo()._add([self.number], message=_(
+            "The participant answered STOP to an SMS."))
+        partners = sms.partner_id or self.env["res.partner"].search(
+            [("is_participant", "=", True), ("phone_sanitized", "=", self.number)])
+        partners.write({"accepts_sms": False})
+        self.write({"result": "stop", "sms_id": sms.id, "partner_id": partners[:1].id})
+        for partner in partners:
+            partner._message_log(body=Markup("<p>%s</p>") % _(
+                "Answered STOP by SMS: no more SMS will be sent."))
+
+    def _post_note(self, sms, event):
+        record = event or (sms._context_record() if sms else False)
+        if not record:
+            return
+        when = format_datetime(self.env, self.received_at, tz=self.env.company._psms_zone().tz,
+                               dt_format="short")
+        body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (
+            _("SMS reply of %(when)s", when=when), self.text)
+        if self.outcome_id:
+            body += Markup("<p>%s</p>") % _("Outcome set to: %s", self.outcome_id.name)
+        elif self.result == "later":
+            body += Markup("<p>%s</p>") % _("Later reply: the outcome is not changed.")
+        record.sudo()._message_log(body=body)
+
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_poll_replies(self):
+        """Fetch the replies of providers that deliver them only by pull (OVH /incoming)."""
+        for account in self.env["participant.sms.account"].search([]):
+            provider = account._get_provider_or_none()
+            if not provider or not provider.can_poll_replies:
+                continue
+            try:
+                replies = provider.fetch_replies()
+                self._process(account, replies)
+                self.env.flush_all()
+                provider.acknowledge_replies([reply.inbound_id for reply in replies])
+            except ProviderError as error:
+                _logger.warning("SMS replies of account %s could not be fetched: %s",
+                                account.id, error.kind)

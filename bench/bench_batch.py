@@ -9,27 +9,20 @@ and deletes everything it created.
 
     python3 bench/bench_batch.py --db DATABASE [--count 5000]
 """
-import argparse
 import os
+import sys
 import time
 from datetime import timedelta
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import open_registry, parse_args  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--count", type=int, default=5000)
-    parser.add_argument("--addons-path", default=os.path.join(ROOT, ".addons"))
-    args = parser.parse_args()
-
-    import odoo
+    args = parse_args(__doc__, count=(int, 5000))
     from odoo import api, fields
-    from odoo.tools import config
 
-    config.parse_config(["--addons-path", args.addons_path, "-d", args.db, "--log-level", "warn"])
-    registry = odoo.modules.registry.Registry(args.db)
+    registry = open_registry(args)
     n = args.count
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})

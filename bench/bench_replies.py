@@ -8,33 +8,25 @@ created is deleted at the end.
     ./scripts/run.sh &            # a server on http://localhost:8069
     python3 bench/bench_replies.py --db participant_sms_demo [--count 2000] [--workers 4]
 """
-import argparse
 import os
 import statistics
+import sys
 import threading
 import time
 from datetime import timedelta
 
 import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import open_registry, parse_args  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--url", default="http://127.0.0.1:8069")
-    parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--addons-path", default=os.path.join(ROOT, ".addons"))
-    args = parser.parse_args()
-
-    import odoo
+    args = parse_args(__doc__, count=(int, 2000), workers=(int, 4),
+                      url=(str, "http://127.0.0.1:8069"))
     from odoo import api, fields
-    from odoo.tools import config
 
-    config.parse_config(["--addons-path", args.addons_path, "-d", args.db, "--log-level", "warn"])
-    registry = odoo.modules.registry.Registry(args.db)
+    registry = open_registry(args)
     n = args.count
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True,

@@ -10,30 +10,21 @@ one commit per batch), and polling their N statuses twice (processing -> deliver
 DATABASE must have participant_sms installed (``./scripts/run.sh`` makes one); the addons path
 defaults to the ``.addons`` folder that the scripts create.
 """
-import argparse
 import os
+import sys
 import threading
 import time
 from datetime import timedelta
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import open_registry, parse_args  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--count", type=int, default=10000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--addons-path", default=os.path.join(ROOT, ".addons"))
-    args = parser.parse_args()
-
-    import odoo
+    args = parse_args(__doc__, count=(int, 10000), workers=(int, 2), batch=(int, 500))
     from odoo import api, fields
-    from odoo.tools import config
 
-    config.parse_config(["--addons-path", args.addons_path, "-d", args.db, "--log-level", "warn"])
-    registry = odoo.modules.registry.Registry(args.db)
+    registry = open_registry(args)
 
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})

@@ -28,38 +28,35 @@ class ParticipantSmsController(http.Controller):
             params.update(payload)
         return params
 
-    @staticmethod
-    def _account(token, kind):
+    def _handle(self, token, kind, parse, apply):
+        """Authenticate by token, parse with the account's provider, apply; 403 / 400 / 200."""
         account = request.env["participant.sms.account"].sudo()._find_by_token(token)
         if not account:
             _logger.warning("SMS %s refused: unknown token (from %s)", kind,
                             request.httprequest.remote_addr)
-        return account
+            return request.make_response("Forbidden", status=403)
+        try:
+            item = parse(account._get_provider(), self._params())
+        except ProviderError as error:
+            _logger.warning("SMS %s refused for account %s: %s", kind, account.id, error)
+            return request.make_response("Bad Request", status=400)
+        apply(account, item)
+        return request.make_response("OK", status=200)
 
     @http.route("/participant_sms/dlr/<string:token>", type="http", auth="public",
                 methods=["GET", "POST"], csrf=False, save_session=False)
     def delivery_report(self, token, **_kwargs):
-        account = self._account(token, "delivery report")
-        if not account:
-            return request.make_response("Forbidden", status=403)
-        try:
-            update = account._get_provider().parse_delivery_report(self._params())
-        except ProviderError as error:
-            _logger.warning("SMS delivery report refused for account %s: %s", account.id, error)
-            return request.make_response("Bad Request", status=400)
-        request.env["participant.sms"].sudo()._apply_status_updates(account, [update])
-        return request.make_response("OK", status=200)
+        return self._handle(
+            token, "delivery report",
+            lambda provider, params: provider.parse_delivery_report(params),
+            lambda account, update: request.env["participant.sms"].sudo()
+            ._apply_status_updates(account, [update]))
 
     @http.route("/participant_sms/inbound/<string:token>", type="http", auth="public",
                 methods=["GET", "POST"], csrf=False, save_session=False)
     def inbound(self, token, **_kwargs):
-        account = self._account(token, "reply")
-        if not account:
-            return request.make_response("Forbidden", status=403)
-        try:
-            reply = account._get_provider().parse_inbound(self._params())
-        except ProviderError as error:
-            _logger.warning("SMS reply refused for account %s: %s", account.id, error)
-            return request.make_response("Bad Request", status=400)
-        request.env["participant.sms.reply"].sudo()._process(account, [reply])
-        return request.make_response("OK", status=200)
+        return self._handle(
+            token, "reply",
+            lambda provider, params: provider.parse_inbound(params),
+            lambda account, reply: request.env["participant.sms.reply"].sudo()
+            ._process(account, [reply]))

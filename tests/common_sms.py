@@ -6,6 +6,25 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 from .common import ParticipantCommon
 
 
+def create_ovh_account(env, server, **values):
+    """An OVH provider account pointing at a local ``FakeOvh`` server."""
+    settings = server.settings()
+    return env["participant.sms.account"].create({
+        "name": "OVH test", "provider": "ovh", "endpoint": settings["endpoint"],
+        "ovh_application_key": settings["application_key"],
+        "ovh_application_secret": settings["application_secret"],
+        "ovh_consumer_key": settings["consumer_key"],
+        "ovh_service_name": settings["service_name"], **values,
+    })
+
+
+def create_sms_user(env, login, *groups):
+    return env["res.users"].create({
+        "name": login.replace("_", " ").title(), "login": login,
+        "groups_id": [(6, 0, [env.ref("base.group_user").id]
+                       + [env.ref(f"participant_sms.{group}").id for group in groups])]})
+
+
 class SmsCommon(ParticipantCommon):
     """A company whose window is always open, 100 credits, and users of each SMS profile."""
 

@@ -6,9 +6,9 @@ from openpyxl import Workbook
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
-from .common_sms import SmsCommon
+from .common_sms import SmsCommon, create_sms_user
 
 
 @tagged("post_install", "-at_install")
@@ -17,10 +17,7 @@ class TestSmsBatch(SmsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_batch = cls.env["res.users"].create({
-            "name": "Batch Sender", "login": "psms_batch",
-            "groups_id": [(6, 0, [cls.env.ref("base.group_user").id,
-                                  cls.env.ref("participant_sms.group_sms_send_batch").id])]})
+        cls.user_batch = create_sms_user(cls.env, "psms_batch", "group_sms_send_batch")
         cls.company.psms_max_segments = 2
         Partner = cls.env["res.partner"]
         cls.ok = Partner.create([{"name": f"Ok PARTICIPANT{i}", "is_participant": True,
@@ -160,10 +157,7 @@ class TestSmsFree(SmsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_free = cls.env["res.users"].create({
-            "name": "Free Sender", "login": "psms_free",
-            "groups_id": [(6, 0, [cls.env.ref("base.group_user").id,
-                                  cls.env.ref("participant_sms.group_sms_send_free").id])]})
+        cls.user_free = create_sms_user(cls.env, "psms_free", "group_sms_send_free")
 
     def _wizard(self, file, filename="liste.xlsx", body="Comité de sélection lundi 9h, mairie.",
                 user=None):

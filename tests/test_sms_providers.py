@@ -3,7 +3,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..tools.fake_providers import FakeOctopush, FakeOvh
-from .common_sms import SmsCommon
+from .common_sms import SmsCommon, create_ovh_account
 
 
 MUTE = ("odoo.addons.participant_sms.models.participant_sms",
@@ -16,14 +16,7 @@ class TestSmsProviderAccounts(SmsCommon):
     protocol (success, 4xx, 5xx, timeout)."""
 
     def _ovh_account(self, server, **values):
-        settings = server.settings()
-        account = self.env["participant.sms.account"].create({
-            "name": "OVH test", "provider": "ovh", "endpoint": settings["endpoint"],
-            "ovh_application_key": settings["application_key"],
-            "ovh_application_secret": settings["application_secret"],
-            "ovh_consumer_key": settings["consumer_key"],
-            "ovh_service_name": settings["service_name"], **values,
-        })
+        account = create_ovh_account(self.env, server, **values)
         self.company.psms_account_id = account
         return account
 

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common_sms import SmsCommon
+from .common_sms import SmsCommon, create_sms_user
 
 
 @tagged("post_install", "-at_install")
@@ -13,10 +13,8 @@ class TestSmsReminder(SmsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_scheduled = cls.env["res.users"].create({
-            "name": "Scheduler", "login": "psms_scheduled",
-            "groups_id": [(6, 0, [cls.env.ref("base.group_user").id,
-                                  cls.env.ref("participant_sms.group_sms_send_scheduled").id])]})
+        cls.user_scheduled = create_sms_user(cls.env, "psms_scheduled",
+                                             "group_sms_send_scheduled")
         cls.template = cls.env.ref("participant_sms.sms_template_appointment")
         cls.step_template = cls.env.ref("participant_sms.sms_template_step")
         cls.orientation_template = cls.env.ref("participant_sms.sms_template_orientation")

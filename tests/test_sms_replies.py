@@ -5,6 +5,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools.fake_providers import FakeOvh
+from .common_sms import create_ovh_account
 
 
 @tagged("post_install", "-at_install")
@@ -135,14 +136,7 @@ class TestSmsReplies(HttpCase):
 
     def test_polling_path(self):
         with FakeOvh() as server:
-            settings = server.settings()
-            account = self.env["participant.sms.account"].create({
-                "name": "OVH", "provider": "ovh", "endpoint": settings["endpoint"],
-                "ovh_application_key": settings["application_key"],
-                "ovh_application_secret": settings["application_secret"],
-                "ovh_consumer_key": settings["consumer_key"],
-                "ovh_service_name": settings["service_name"]})
-            self.env.company.psms_account_id = account
+            self.env.company.psms_account_id = create_ovh_account(self.env, server)
             event, sms = self._reminder(self.env["res.partner"].create({
                 "name": "Polled PARTICIPANT", "is_participant": True,
                 "mobile": "+33 6 98 76 54 32"}))

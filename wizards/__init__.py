@@ -1,4 +1,5 @@
 from . import participant_sms_test
+from . import participant_sms_send_mixin
 from . import participant_sms_batch
 from . import participant_sms_free
 from . import participant_sms_simulate_reply

@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..tools import sms_text
 from ..tools.merge import MergeError, render
@@ -16,10 +16,11 @@ class ParticipantSmsBatch(models.TransientModel):
     SMS each, tagged with one batch reference."""
 
     _name = "participant.sms.batch"
+    _inherit = ["participant.sms.send.mixin"]
     _description = "Batch SMS"
+    _psms_group = "participant_sms.group_sms_send_batch"
+    _psms_line_model = "participant.sms.batch.line"
 
-    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose",
-                             string="Step")
     list_id = fields.Many2one("participant.list", string="Saved participant list")
     partner_ids = fields.Many2many("res.partner", string="Participants",
                                    domain=[("is_participant", "=", True)])
@@ -44,14 +45,10 @@ class ParticipantSmsBatch(models.TransientModel):
     template_id = fields.Many2one("participant.sms.template", string="SMS template",
                                   domain=[("template_type", "=", "batch")])
     body = fields.Text(string="Text")
-    send_mode = fields.Selection([("now", "Send now"), ("scheduled", "Planned send")],
-                                 string="When", default="now", required=True)
-    planned_at = fields.Datetime(string="Planned send")
     # preview
     line_ids = fields.One2many("participant.sms.batch.line", "batch_id", string="Preview")
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
     sms_count = fields.Integer(compute="_compute_totals", string="SMS")
-    credit_remaining = fields.Integer(compute="_compute_totals", string="Credit remaining")
     credit_ok = fields.Boolean(compute="_compute_totals", string="Enough credit")
 
     @api.depends("line_ids.selected", "line_ids.segments")
@@ -60,8 +57,6 @@ class ParticipantSmsBatch(models.TransientModel):
             selected = wizard.line_ids.filtered("selected")
             wizard.recipient_count = len(selected)
             wizard.sms_count = sum(selected.mapped("segments"))
-            wizard.credit_remaining = self.env["participant.sms.package"].sudo()._remaining_credit(
-                self.env.company)
             wizard.credit_ok = wizard.sms_count <= wizard.credit_remaining
 
     @api.onchange("template_id")
@@ -86,22 +81,8 @@ class ParticipantSmsBatch(models.TransientModel):
         return values
 
     # ------------------------------------------------------------------------------------------
-    def _check_permission(self):
-        if not self.env.user.has_group("participant_sms.group_sms_send_batch"):
-            raise AccessError(_("You are not allowed to send SMS by batch."))
-
     def _recipients(self):
         return (self.list_id.partner_ids | self.partner_ids).filtered("is_participant")
-
-    def _planned(self):
-        window = self.env.company._psms_window()
-        now = fields.Datetime.now()
-        if self.send_mode == "now":
-            return window.immediate_send_at(now)
-        if not self.planned_at:
-            raise UserError(_("Choose the planned send date."))
-        planned = window.next_opening(max(self.planned_at, now))
-        return planned
 
     def _line_values(self, partners):
         """One preview line per participant: rendered text, its measure, and the reason it
@@ -159,27 +140,12 @@ class ParticipantSmsBatch(models.TransientModel):
         partners = self._recipients()
         if not partners:
             raise UserError(_("Choose at least one participant."))
-        self.line_ids.unlink()
-        self.env["participant.sms.batch.line"].create(self._line_values(partners))
-        self.state = "preview"
-        return self._reopen()
-
-    def action_back(self):
-        self.ensure_one()
-        self.state = "compose"
-        return self._reopen()
-
-    def _reopen(self):
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "views": [(False, "form")], "target": "new",
-                "name": _("Batch SMS")}
+        return self._show_preview(self._line_values(partners))
 
     def action_validate(self):
         self.ensure_one()
         self._check_permission()
-        lines = self.line_ids.filtered(lambda line: line.selected and not line.error)
-        if not lines:
-            raise UserError(_("No SMS can go: every line is unticked or in error."))
+        lines = self._selected_lines(_("No SMS can go: every line is unticked or in error."))
         if not self.credit_ok:
             raise UserError(_("%(needed)s SMS credits are needed but only %(left)s remain: "
                               "buy a package or untick recipients.",
@@ -213,19 +179,11 @@ class ParticipantSmsBatch(models.TransientModel):
             "res_model": "calendar.event", "res_id": event.id,
             "reply_enabled": self.template_id.reply_enabled,
         } for line, event in zip(lines, events)])
-        if self.send_mode == "now":
-            self.env.ref("participant_sms.ir_cron_sms_dispatch")._trigger()
         _logger.info("Batch %s: %s appointments and %s SMS scheduled", batch_ref, len(events),
                      len(messages))
-        return {
-            "type": "ir.actions.client", "tag": "display_notification",
-            "params": {
-                "type": "success", "sticky": True, "title": _("Batch SMS %s", batch_ref),
-                "message": _("%(count)s SMS scheduled and %(events)s appointments created.",
-                             count=len(messages), events=len(events)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self._done(_("Batch SMS %s", batch_ref),
+                          _("%(count)s SMS scheduled and %(events)s appointments created.",
+                            count=len(messages), events=len(events)))
 
 
 class ParticipantSmsBatchLine(models.TransientModel):

@@ -3,7 +3,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..tools import sms_text
 from ..tools.excel import SpreadsheetError, read_phone_column
@@ -18,20 +18,17 @@ class ParticipantSmsFree(models.TransientModel):
     column, recipients who need not be participants."""
 
     _name = "participant.sms.free"
+    _inherit = ["participant.sms.send.mixin"]
     _description = "Free SMS"
+    _psms_group = "participant_sms.group_sms_send_free"
+    _psms_line_model = "participant.sms.free.line"
 
-    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose",
-                             string="Step")
     body = fields.Text(string="Text", required=True)
     file = fields.Binary(string="File", attachment=False)
     filename = fields.Char(string="File name")
-    send_mode = fields.Selection([("now", "Send now"), ("scheduled", "Planned send")],
-                                 string="When", default="now", required=True)
-    planned_at = fields.Datetime(string="Planned send")
     line_ids = fields.One2many("participant.sms.free.line", "wizard_id", string="Numbers")
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
     sms_count = fields.Integer(compute="_compute_totals", string="SMS")
-    credit_remaining = fields.Integer(compute="_compute_totals", string="Credit remaining")
 
     @api.depends("line_ids.selected", "body")
     def _compute_totals(self):
@@ -40,12 +37,6 @@ class ParticipantSmsFree(models.TransientModel):
             wizard.recipient_count = len(wizard.line_ids.filtered("selected"))
             wizard.sms_count = wizard.recipient_count * (
                 segments or sms_text.measure(wizard.body).segments)
-            wizard.credit_remaining = self.env["participant.sms.package"].sudo()._remaining_credit(
-                self.env.company)
-
-    def _check_permission(self):
-        if not self.env.user.has_group("participant_sms.group_sms_send_free"):
-            raise AccessError(_("You are not allowed to send free SMS."))
 
     @api.model
     def _spreadsheet_error_message(self, error):
@@ -106,38 +97,18 @@ class ParticipantSmsFree(models.TransientModel):
                 seen.add(number)
             lines.append({"wizard_id": self.id, "row": row, "raw": raw,
                           "number": number or False, "error": error, "selected": not error})
-        self.line_ids.unlink()
-        self.env["participant.sms.free.line"].create(lines)
-        self.state = "preview"
-        return self._reopen()
-
-    def action_back(self):
-        self.state = "compose"
-        return self._reopen()
-
-    def _reopen(self):
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "views": [(False, "form")], "target": "new",
-                "name": _("Free SMS")}
+        return self._show_preview(lines)
 
     def action_validate(self):
         self.ensure_one()
         self._check_permission()
         self._check_text()
-        lines = self.line_ids.filtered(lambda line: line.selected and not line.error)
-        if not lines:
-            raise UserError(_("No number can receive the SMS."))
+        lines = self._selected_lines(_("No number can receive the SMS."))
         if self.sms_count > self.credit_remaining:
             raise UserError(_("%(needed)s SMS credits are needed but only %(left)s remain.",
                               needed=self.sms_count, left=self.credit_remaining))
-        window = self.env.company._psms_window()
+        planned = self._planned()
         now = fields.Datetime.now()
-        if self.send_mode == "scheduled":
-            if not self.planned_at:
-                raise UserError(_("Choose the planned send date."))
-            planned = window.next_opening(max(self.planned_at, now))
-        else:
-            planned = window.immediate_send_at(now)
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.free") or (
             now.strftime("LIBRE-%Y%m%d-%H%M%S"))
         messages = self.env["participant.sms"]._queue([{
@@ -145,14 +116,7 @@ class ParticipantSmsFree(models.TransientModel):
             "number": line.number, "body": self.body, "planned_at": planned,
             "deadline": planned + timedelta(hours=24),
         } for line in lines])
-        if self.send_mode == "now":
-            self.env.ref("participant_sms.ir_cron_sms_dispatch")._trigger()
-        return {
-            "type": "ir.actions.client", "tag": "display_notification",
-            "params": {"type": "success", "sticky": True, "title": _("Free SMS %s", batch_ref),
-                       "message": _("%s SMS scheduled.", len(messages)),
-                       "next": {"type": "ir.actions.act_window_close"}},
-        }
+        return self._done(_("Free SMS %s", batch_ref), _("%s SMS scheduled.", len(messages)))
 
 
 class ParticipantSmsFreeLine(models.TransientModel):

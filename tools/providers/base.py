@@ -92,6 +92,23 @@ def require(params, *names):
     return values
 
 
+def group_messages(messages, max_size):
+    """Group messages that share text, sender and reply mode (one provider request each),
+    a number at most once per group, at most ``max_size`` per group. Return lists."""
+    groups, open_groups = [], {}
+    for message in messages:
+        key = (message.body, "" if message.reply else message.sender, message.reply)
+        group = open_groups.get(key)
+        if (group is None or message.number in group["numbers"]
+                or len(group["messages"]) >= max_size):
+            group = {"messages": [], "numbers": set()}
+            groups.append(group)
+            open_groups[key] = group
+        group["messages"].append(message)
+        group["numbers"].add(message.number)
+    return [group["messages"] for group in groups]
+
+
 def check_token(expected, given):
     """Constant-time comparison of a callback token; an empty expected token never matches."""
     if not expected or not given or not isinstance(given, str):

@@ -8,7 +8,8 @@ campaign; each recipient's message is then known by (ticket, number), which is o
 import hashlib
 
 from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP,
-                   InboundReply, Provider, ProviderError, SendResult, StatusUpdate, require)
+                   InboundReply, Provider, ProviderError, SendResult, StatusUpdate, group_messages,
+                   require)
 from .http import json_or_error, request
 
 DEFAULT_ENDPOINT = "https://api.octopush.com/v1/public"
@@ -46,21 +47,6 @@ class OctopushProvider(Provider):
                 "Content-Type": "application/json", "cache-control": "no-cache"}
 
     @staticmethod
-    def _campaigns(messages):
-        campaigns, open_campaigns = [], {}
-        for message in messages:
-            key = (message.body, "" if message.reply else message.sender, message.reply)
-            campaign = open_campaigns.get(key)
-            if (campaign is None or message.number in campaign["numbers"]
-                    or len(campaign["messages"]) >= OctopushProvider.batch_size):
-                campaign = {"key": key, "messages": [], "numbers": set()}
-                campaigns.append(campaign)
-                open_campaigns[key] = campaign
-            campaign["messages"].append(message)
-            campaign["numbers"].add(message.number)
-        return campaigns
-
-    @staticmethod
     def request_id(messages):
         """Stable id of a request: the same messages sent again give the same id."""
         digest = hashlib.sha256("|".join(m.ref for m in messages).encode()).hexdigest()
@@ -71,15 +57,15 @@ class OctopushProvider(Provider):
 
     def send(self, messages, tag=""):
         results = {}
-        for campaign in self._campaigns(messages):
-            body, sender, reply = campaign["key"]
+        for campaign in group_messages(messages, self.batch_size):
+            body, sender, reply = campaign[0].body, campaign[0].sender, campaign[0].reply
             payload = {
-                "recipients": [{"phone_number": m.number} for m in campaign["messages"]],
+                "recipients": [{"phone_number": m.number} for m in campaign],
                 "text": body,
                 "type": self.sms_type,
                 "purpose": "alert",
                 "with_replies": bool(reply),
-                "request_id": self.request_id(campaign["messages"]),
+                "request_id": self.request_id(campaign),
             }
             if sender and not reply:
                 payload["sender"] = sender
@@ -89,7 +75,7 @@ class OctopushProvider(Provider):
             ticket = answer.get("sms_ticket")
             if not ticket:
                 raise ProviderError("malformed", "Octopush did not answer an sms_ticket.")
-            for message in campaign["messages"]:
+            for message in campaign:
                 results[message.ref] = SendResult(
                     message.ref, True, provider_id=f"{ticket}:{message.number}",
                     status=PROCESSING, raw_status="ticket", provider_tag=ticket)

@@ -18,7 +18,7 @@ import json
 import time
 
 from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, InboundReply, Provider,
-                   ProviderError, SendResult, StatusUpdate, require)
+                   ProviderError, SendResult, StatusUpdate, group_messages, require)
 from .http import json_or_error, request
 
 DEFAULT_ENDPOINT = "https://eu.api.ovh.com/1.0"
@@ -75,25 +75,9 @@ class OvhProvider(Provider):
                        headers=headers)
 
     # -- sending -------------------------------------------------------------------------------
-    @staticmethod
-    def _jobs(messages):
-        """Group messages sharing text, sender and reply mode; a number appears once a job."""
-        jobs = []
-        open_jobs = {}
-        for message in messages:
-            key = (message.body, "" if message.reply else message.sender, message.reply)
-            job = open_jobs.get(key)
-            if job is None or message.number in job["numbers"]:
-                job = {"key": key, "messages": [], "numbers": set()}
-                jobs.append(job)
-                open_jobs[key] = job
-            job["messages"].append(message)
-            job["numbers"].add(message.number)
-        return jobs
-
     def _job_payload(self, job, tag):
-        body, sender, reply = job["key"]
-        first = job["messages"][0]
+        first = job[0]
+        body, sender, reply = first.body, first.sender, first.reply
         payload = {
             "charset": "UTF-8",
             "class": "phoneDisplay",
@@ -101,7 +85,7 @@ class OvhProvider(Provider):
             "message": body,
             "noStopClause": True,
             "priority": "high",
-            "receivers": [message.number for message in job["messages"]],
+            "receivers": [message.number for message in job],
             "tag": tag or first.ref,
             "validityPeriod": VALIDITY_MINUTES,
         }
@@ -113,14 +97,14 @@ class OvhProvider(Provider):
 
     def send(self, messages, tag=""):
         results = {}
-        for job in self._jobs(messages):
+        for job in group_messages(messages, self.batch_size):
             payload = self._job_payload(job, tag)
             answer = json_or_error(self.call("POST", f"/sms/{self.service_name}/jobs", payload))
             ids = answer.get("ids") or []
             valid = answer.get("validReceivers") or []
             invalid = set(answer.get("invalidReceivers") or [])
             by_number = dict(zip(valid, ids))
-            for message in job["messages"]:
+            for message in job:
                 provider_id = by_number.get(message.number)
                 if provider_id is not None:
                     results[message.ref] = SendResult(

@@ -1,0 +1,75 @@
+from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class ParticipantSmsSendMixin(models.AbstractModel):
+    """What the batch and free wizards share: the compose / preview steps, the send time and
+    the server-side permission check."""
+
+    _name = "participant.sms.send.mixin"
+    _description = "SMS send wizard"
+
+    _psms_group = None           # xmlid of the send permission
+    _psms_line_model = None      # model of the preview lines
+
+    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose",
+                             string="Step")
+    send_mode = fields.Selection([("now", "Send now"), ("scheduled", "Planned send")],
+                                 string="When", default="now", required=True)
+    planned_at = fields.Datetime(string="Planned send")
+    credit_remaining = fields.Integer(compute="_compute_credit_remaining",
+                                      string="Credit remaining")
+
+    def _compute_credit_remaining(self):
+        remaining = self.env["participant.sms.package"].sudo()._remaining_credit(self.env.company)
+        for wizard in self:
+            wizard.credit_remaining = remaining
+
+    def _check_permission(self):
+        if not self.env.user.has_group(self._psms_group):
+            raise AccessError(_("You are not allowed to send this kind of SMS: %s.",
+                                self._psms_title_label()))
+
+    def _psms_title_label(self):
+        return self.env["ir.model"]._get(self._name).name
+
+    def _planned(self):
+        """The send time: the next window opening for "now", else the planned time moved into
+        the window."""
+        window = self.env.company._psms_window()
+        now = fields.Datetime.now()
+        if self.send_mode == "now":
+            return window.immediate_send_at(now)
+        if not self.planned_at:
+            raise UserError(_("Choose the planned send date."))
+        return window.next_opening(max(self.planned_at, now))
+
+    def _show_preview(self, line_values):
+        self.line_ids.unlink()
+        self.env[self._psms_line_model].create(line_values)
+        self.state = "preview"
+        return self._reopen()
+
+    def action_back(self):
+        self.ensure_one()
+        self.state = "compose"
+        return self._reopen()
+
+    def _reopen(self):
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "view_mode": "form", "views": [(False, "form")], "target": "new",
+                "name": self._psms_title_label()}
+
+    def _selected_lines(self, message):
+        lines = self.line_ids.filtered(lambda line: line.selected and not line.error)
+        if not lines:
+            raise UserError(message)
+        return lines
+
+    def _done(self, title, message):
+        if self.send_mode == "now":
+            self.env.ref("participant_sms.ir_cron_sms_dispatch")._trigger()
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"type": "success", "sticky": True, "title": title,
+                           "message": message,
+                           "next": {"type": "ir.actions.act_window_close"}}}

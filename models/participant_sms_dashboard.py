@@ -20,6 +20,10 @@ class ParticipantSmsDashboard(models.TransientModel):
     upcoming_count = fields.Integer(compute="_compute_figures", string="Upcoming SMS")
     failure_count = fields.Integer(compute="_compute_figures", string="Failures (30 days)")
 
+    def _compute_display_name(self):
+        for dashboard in self:
+            dashboard.display_name = _("SMS dashboard")
+
     @api.model
     def _open(self):
         dashboard = self.create({})

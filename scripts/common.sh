@@ -67,6 +67,19 @@ ensure_pg_role() {
     }
 }
 
+# The tours (HttpCase) drive a headless Chromium; Odoo skips them when none is found.
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "Chromium is not installed: installing Debian's chromium for the tours"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true
+    fi
+    command -v chromium >/dev/null 2>&1 || log "no Chromium: the tours will be skipped"
+}
+
 drop_db() {
     dropdb --if-exists "$1" >/dev/null 2>&1 || true
     # Odoo keeps the filestore beside the data dir: remove it with the database.

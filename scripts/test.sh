@@ -26,6 +26,7 @@ rm -f "$tools_log"
 odoo_tested=no
 if odoo_importable; then
     ensure_postgres || { log "PostgreSQL unavailable: cannot run the Odoo tests"; exit 1; }
+    ensure_chromium
     prepare_addons_dir
     run_id="$$"
     # 2a. install without demo data: no ERROR or WARNING from this addon

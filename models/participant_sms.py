@@ -1,8 +1,9 @@
 import logging
 import random
-from contextlib import contextmanager
 import time
 import uuid
+from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2.errors
@@ -445,12 +446,16 @@ class ParticipantSms(models.Model):
         """Charge the credit of each SMS (one per segment); the SMS that do not fit stay queued
         with the reason. Return the SMS that were charged."""
         packages = self.env["participant.sms.package"].sudo()._lock_for_company(company)
-        charged = self.browse()
+        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write per group
         for sms in self:
             package = packages._consume(sms.segments)
             if package:
-                sms.write({"credits": sms.segments, "package_id": package.id})
-                charged |= sms
+                charges[package.id, sms.segments].append(sms.id)
+        charged = self.browse()
+        for (package_id, credits), ids in charges.items():
+            group = self.browse(ids)
+            group.write({"credits": credits, "package_id": package_id})
+            charged |= group
         short = self - charged
         if short:
             short.write({"last_error": _("No SMS credit left."),
@@ -500,10 +505,10 @@ class ParticipantSms(models.Model):
         claimed = self._claim(company, limit)
         sendable = claimed._filter_sendable()._reserve_credits(company)
         tag = uuid.uuid4().hex
-        for sms in sendable:
-            sms.attempts += 1
-        sendable.write({"state": "processing", "claimed_at": fields.Datetime.now(),
-                        "provider_tag": tag})
+        now = fields.Datetime.now()
+        for attempts, group in sendable.grouped("attempts").items():
+            group.write({"state": "processing", "claimed_at": now, "provider_tag": tag,
+                         "attempts": attempts + 1})
         return claimed, sendable, tag
 
     @api.model
@@ -661,15 +666,18 @@ class ParticipantSms(models.Model):
         messages = self.sudo().search([("account_id", "=", account.id),
                                        ("provider_id", "in", [u.provider_id for u in updates])])
         by_provider_id = {sms.provider_id: sms for sms in messages}
-        changed = self.browse()
+        groups = defaultdict(list)  # one write per (status, raw status, error)
         for update in updates:
             sms = by_provider_id.get(update.provider_id)
             if not sms or sms.state in FINAL_STATES or sms.state == update.status:
                 continue
-            values = {"raw_status": update.raw_status}
-            if update.error:
-                values["last_error"] = update.error
-            changed |= sms._set_state(update.status, **values)
+            groups[update.status, update.raw_status, update.error].append(sms.id)
+        changed = self.browse()
+        for (status, raw_status, error), ids in groups.items():
+            values = {"raw_status": raw_status}
+            if error:
+                values["last_error"] = error
+            changed |= messages.browse(ids)._set_state(status, **values)
         stopped = changed.filtered(lambda s: s.state == "stop")
         if stopped:
             self.env["phone.blacklist"].sudo()._add(stopped.mapped("number"), message=_(

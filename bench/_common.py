@@ -1,6 +1,8 @@
 """Shared set-up of the benchmark scripts: arguments and the Odoo registry of the database."""
 import argparse
 import os
+import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,3 +23,14 @@ def open_registry(args):
 
     config.parse_config(["--addons-path", args.addons_path, "-d", args.db, "--log-level", "warn"])
     return odoo.modules.registry.Registry(args.db)
+
+
+def run_threads(target, args_list):
+    """Run ``target(*args)`` for each args in its own thread; return the wall time in s."""
+    threads = [threading.Thread(target=target, args=args) for args in args_list]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started

@@ -18,7 +18,7 @@ from datetime import timedelta
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import open_registry, parse_args  # noqa: E402
+from _common import open_registry, parse_args, run_threads  # noqa: E402
 
 
 def main():
@@ -82,13 +82,7 @@ def main():
                     errors.append(index)
 
     parts = [range(i, n, args.workers) for i in range(args.workers)]
-    threads = [threading.Thread(target=client, args=(part,)) for part in parts]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    wall = run_threads(client, [(part,) for part in parts])
 
     with registry.cursor() as cr:
         cr.execute("SELECT count(*) FROM calendar_event WHERE id IN %s AND "

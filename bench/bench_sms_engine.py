@@ -12,12 +12,11 @@ defaults to the ``.addons`` folder that the scripts create.
 """
 import os
 import sys
-import threading
 import time
 from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import open_registry, parse_args  # noqa: E402
+from _common import open_registry, parse_args, run_threads  # noqa: E402
 
 
 def main():
@@ -58,13 +57,7 @@ def main():
                 pass
             env.cr.commit()
 
-        threads = [threading.Thread(target=worker, args=(env,)) for env in envs]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        dispatch_seconds = time.perf_counter() - started
+        dispatch_seconds = run_threads(worker, [(env,) for env in envs])
         for cr in cursors:
             cr.close()
 

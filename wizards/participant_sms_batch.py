@@ -188,6 +188,7 @@ class ParticipantSmsBatch(models.TransientModel):
 
 class ParticipantSmsBatchLine(models.TransientModel):
     _name = "participant.sms.batch.line"
+    _inherit = ["participant.sms.preview.line.mixin"]
     _description = "Batch SMS preview line"
     _order = "error desc, id"
 
@@ -199,11 +200,3 @@ class ParticipantSmsBatchLine(models.TransientModel):
     units = fields.Integer(string="Characters", readonly=True)
     segments = fields.Integer(string="SMS", readonly=True)
     encoding = fields.Char(readonly=True)
-    error = fields.Char(readonly=True)
-    selected = fields.Boolean(string="Send", default=True)
-
-    def write(self, vals):
-        if vals.get("selected") and self.filtered("error"):
-            raise UserError(_("A line in error cannot be ticked: %s",
-                              self.filtered("error")[0].error))
-        return super().write(vals)

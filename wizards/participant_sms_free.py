@@ -121,6 +121,7 @@ class ParticipantSmsFree(models.TransientModel):
 
 class ParticipantSmsFreeLine(models.TransientModel):
     _name = "participant.sms.free.line"
+    _inherit = ["participant.sms.preview.line.mixin"]
     _description = "Free SMS number"
     _order = "error desc, row"
 
@@ -129,10 +130,3 @@ class ParticipantSmsFreeLine(models.TransientModel):
     row = fields.Integer(readonly=True)
     raw = fields.Char(string="In the file", readonly=True)
     number = fields.Char(readonly=True)
-    error = fields.Char(readonly=True)
-    selected = fields.Boolean(string="Send", default=True)
-
-    def write(self, vals):
-        if vals.get("selected") and self.filtered("error"):
-            raise UserError(_("A line in error cannot be ticked."))
-        return super().write(vals)

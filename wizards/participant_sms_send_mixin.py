@@ -73,3 +73,19 @@ class ParticipantSmsSendMixin(models.AbstractModel):
                 "params": {"type": "success", "sticky": True, "title": title,
                            "message": message,
                            "next": {"type": "ir.actions.act_window_close"}}}
+
+
+class ParticipantSmsPreviewLineMixin(models.AbstractModel):
+    """A preview line of a send wizard: a line in error is unticked and cannot be ticked."""
+
+    _name = "participant.sms.preview.line.mixin"
+    _description = "SMS preview line"
+
+    error = fields.Char(readonly=True)
+    selected = fields.Boolean(string="Send", default=True)
+
+    def write(self, vals):
+        in_error = self.filtered("error")
+        if vals.get("selected") and in_error:
+            raise UserError(_("A line in error cannot be ticked: %s", in_error[0].error))
+        return super().write(vals)

@@ -25,9 +25,11 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length).decode("utf-8") if length else ""
 
     def _answer(self, code, payload):
-        data = json.dumps(payload).encode()
+        self._answer_raw(code, json.dumps(payload).encode(), "application/json")
+
+    def _answer_raw(self, code, data, content_type="text/html"):
         self.send_response(code)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -105,6 +107,10 @@ class FakeOvh(FakeProvider):
         self.outgoing = {}      # id -> {"receiver", "message", "deliveryReceipt", "ptt"}
         self.jobs = []
         self.incoming = {}      # id -> {"sender", "message", "tag"}
+        #: faults of the next job posts, in order ("ok", "server": 500 and no job, "garbage":
+        #: job created then a 200 answer that is not JSON, "lost": job created then no answer
+        #: before ``delay`` seconds, as when the client times out)
+        self.job_faults = []
 
     def add_incoming(self, sender, message, tag=""):
         self.next_id += 1
@@ -167,6 +173,9 @@ class FakeOvh(FakeProvider):
         return handler._answer(404, {"message": f"Got an invalid (or empty) URL: {path}"})
 
     def _post_job(self, handler, body):
+        fault = self.job_faults.pop(0) if self.job_faults else "ok"
+        if fault == "server":
+            return handler._answer(500, {"message": "Internal server error"})
         try:
             job = json.loads(body)
         except ValueError:
@@ -187,6 +196,10 @@ class FakeOvh(FakeProvider):
             self.outgoing[str(self.next_id)] = {"receiver": receiver, "message": job["message"],
                                                 "deliveryReceipt": 8, "ptt": 0,
                                                 "tag": job.get("tag", "")}
+        if fault == "garbage":
+            return handler._answer_raw(200, b"<html>Service temporarily degraded</html>")
+        if fault == "lost":
+            time.sleep(self.delay)
         return handler._answer(200, {"ids": ids, "validReceivers": valid,
                                      "invalidReceivers": invalid, "tag": job.get("tag", ""),
                                      "totalCreditsRemoved": len(valid)})

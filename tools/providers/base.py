@@ -19,7 +19,9 @@ FINAL_STATUSES = frozenset((DELIVERED, FAILED, EXPIRED, STOP))
 class ProviderError(Exception):
     """A provider call that did not work. ``kind``:
 
-    - ``unreachable``: network error or timeout (retry later);
+    - ``unreachable``: the request never reached the provider (retry later);
+    - ``uncertain``: the request left but no answer came back (read timeout, connection cut):
+      the provider may have acted on it;
     - ``auth``: wrong credentials (retry after fixing the settings);
     - ``rejected``: the provider refused the request (4xx other than auth);
     - ``server``: the provider failed (5xx; retry later);
@@ -34,7 +36,19 @@ class ProviderError(Exception):
 
     @property
     def retryable(self):
-        return self.kind in ("unreachable", "server", "auth")
+        return self.kind in ("unreachable", "uncertain", "server", "auth")
+
+    @property
+    def maybe_sent(self):
+        """For a send request: whether the provider may have accepted it all the same (no
+        answer, or a success answer we cannot read)."""
+        return self.kind in ("uncertain", "malformed")
+
+    def send_outcome(self):
+        """The :data:`OUTCOMES` value of the messages of a send request that failed so."""
+        if self.maybe_sent:
+            return UNKNOWN
+        return RETRY if self.retryable else REFUSED
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,14 @@ class OutgoingSms:
     reply: bool = False  # sent from the reply-capable number
 
 
+# what became of one message of a send request
+ACCEPTED = "accepted"   # the provider has it (``provider_id``)
+REFUSED = "refused"     # the provider refused it for good: not sent
+RETRY = "retry"         # not sent, for a passing reason: send it again later
+UNKNOWN = "unknown"     # the provider may have it: ask it (``lookup``), never send it again blind
+OUTCOMES = (ACCEPTED, REFUSED, RETRY, UNKNOWN)
+
+
 @dataclass(frozen=True)
 class SendResult:
     ref: str
@@ -55,6 +77,19 @@ class SendResult:
     raw_status: str = ""
     error: str = ""
     provider_tag: str = ""
+    outcome: str = ""   # one of OUTCOMES; empty: ACCEPTED or REFUSED after ``accepted``
+
+    def __post_init__(self):
+        if not self.outcome:
+            object.__setattr__(self, "outcome", ACCEPTED if self.accepted else REFUSED)
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown send outcome {self.outcome!r}")
+
+
+def failed_results(messages, error):
+    """The results of ``messages`` whose one request failed with ``error`` (ProviderError)."""
+    return [SendResult(message.ref, False, status="", raw_status=error.kind, error=str(error),
+                       outcome=error.send_outcome()) for message in messages]
 
 
 @dataclass(frozen=True)
@@ -135,7 +170,9 @@ class Provider:
     def send(self, messages, tag=""):
         """Send ``messages`` (a list of :class:`OutgoingSms`) under ``tag`` (our reference of
         the dispatch, given back by ``lookup``); return one :class:`SendResult` per message, in
-        order. Raise :class:`ProviderError` when nothing could be sent."""
+        order. Each provider request decides the outcome of its own messages only (accepted,
+        refused, to retry, or unknown when the request may have been acted on). Raise
+        :class:`ProviderError` only when no request was made."""
         raise NotImplementedError
 
     def lookup(self, tag, numbers):

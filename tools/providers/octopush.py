@@ -8,9 +8,9 @@ campaign; each recipient's message is then known by (ticket, number), which is o
 import hashlib
 
 from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP,
-                   InboundReply, Provider, ProviderError, SendResult, StatusUpdate, group_messages,
-                   require)
-from .http import json_or_error, request
+                   InboundReply, Provider, ProviderError, SendResult, StatusUpdate, failed_results,
+                   group_messages, require)
+from .http import json_object_or_error, request
 
 DEFAULT_ENDPOINT = "https://api.octopush.com/v1/public"
 STATUS_MAP = {
@@ -56,30 +56,41 @@ class OctopushProvider(Provider):
         raise ProviderError("config", "Octopush cannot tell which messages it received.")
 
     def send(self, messages, tag=""):
+        """One campaign per group of messages; each campaign's answer decides for its own
+        messages only. Octopush cannot be asked afterwards what it received, so a campaign
+        that may have been created (no answer, unreadable answer) is reported UNKNOWN and is
+        never sent again."""
         results = {}
         for campaign in group_messages(messages, self.batch_size):
-            body, sender, reply = campaign[0].body, campaign[0].sender, campaign[0].reply
-            payload = {
-                "recipients": [{"phone_number": m.number} for m in campaign],
-                "text": body,
-                "type": self.sms_type,
-                "purpose": "alert",
-                "with_replies": bool(reply),
-                "request_id": self.request_id(campaign),
-            }
-            if sender and not reply:
-                payload["sender"] = sender
-            response = request("POST", self.endpoint + "/sms-campaign/send", self.timeout,
-                               json=payload, headers=self._headers())
-            answer = json_or_error(response)
-            ticket = answer.get("sms_ticket")
-            if not ticket:
-                raise ProviderError("malformed", "Octopush did not answer an sms_ticket.")
+            try:
+                ticket = self._send_campaign(campaign)
+            except ProviderError as error:
+                results.update((r.ref, r) for r in failed_results(campaign, error))
+                continue
             for message in campaign:
                 results[message.ref] = SendResult(
                     message.ref, True, provider_id=f"{ticket}:{message.number}",
                     status=PROCESSING, raw_status="ticket", provider_tag=ticket)
         return [results[message.ref] for message in messages]
+
+    def _send_campaign(self, campaign):
+        body, sender, reply = campaign[0].body, campaign[0].sender, campaign[0].reply
+        payload = {
+            "recipients": [{"phone_number": m.number} for m in campaign],
+            "text": body,
+            "type": self.sms_type,
+            "purpose": "alert",
+            "with_replies": bool(reply),
+            "request_id": self.request_id(campaign),
+        }
+        if sender and not reply:
+            payload["sender"] = sender
+        response = request("POST", self.endpoint + "/sms-campaign/send", self.timeout,
+                           json=payload, headers=self._headers())
+        ticket = json_object_or_error(response).get("sms_ticket")
+        if not ticket or not isinstance(ticket, str):
+            raise ProviderError("malformed", "Octopush did not answer an sms_ticket.")
+        return ticket
 
     def fetch_statuses(self, queries):
         # Octopush reports statuses by callback only

@@ -17,9 +17,10 @@ import hashlib
 import json
 import time
 
-from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, InboundReply, Provider,
-                   ProviderError, SendResult, StatusUpdate, group_messages, require)
-from .http import json_or_error, request
+from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, UNKNOWN, InboundReply,
+                   Provider, ProviderError, SendResult, StatusUpdate, failed_results,
+                   group_messages, require)
+from .http import json_object_or_error, json_or_error, request
 
 DEFAULT_ENDPOINT = "https://eu.api.ovh.com/1.0"
 DLR_STATUS = {1: DELIVERED, 2: FAILED, 4: NOT_RECEIVED, 8: SENT, 16: FAILED}
@@ -96,26 +97,42 @@ class OvhProvider(Provider):
         return payload
 
     def send(self, messages, tag=""):
+        """One job per group of messages; each job's answer decides for its own messages only:
+        accepted receivers are sent, invalid ones refused, a failed job is retried (or, when
+        OVH may have created it — no answer, unreadable answer — left to ``lookup``)."""
+        self._server_time_delta()  # fails before any job is posted: nothing was sent
         results = {}
         for job in group_messages(messages, self.batch_size):
             payload = self._job_payload(job, tag)
-            answer = json_or_error(self.call("POST", f"/sms/{self.service_name}/jobs", payload))
-            ids = answer.get("ids") or []
-            valid = answer.get("validReceivers") or []
-            invalid = set(answer.get("invalidReceivers") or [])
-            by_number = dict(zip(valid, ids))
-            for message in job:
-                provider_id = by_number.get(message.number)
-                if provider_id is not None:
-                    results[message.ref] = SendResult(
-                        message.ref, True, provider_id=str(provider_id), status=PROCESSING,
-                        raw_status="job", provider_tag=payload["tag"])
-                else:
-                    reason = "invalid receiver" if message.number in invalid else "not accepted"
-                    results[message.ref] = SendResult(
-                        message.ref, False, status=FAILED, raw_status="invalidReceiver",
-                        error=f"OVH: {reason}")
+            try:
+                answer = json_object_or_error(
+                    self.call("POST", f"/sms/{self.service_name}/jobs", payload))
+            except ProviderError as error:
+                results.update((r.ref, r) for r in failed_results(job, error))
+                continue
+            results.update(self._job_results(job, answer, payload["tag"]))
         return [results[message.ref] for message in messages]
+
+    @staticmethod
+    def _job_results(job, answer, tag):
+        ids = answer.get("ids") or []
+        valid = answer.get("validReceivers") or []
+        invalid = set(answer.get("invalidReceivers") or [])
+        by_number = dict(zip(valid, ids))
+        for message in job:
+            provider_id = by_number.get(message.number)
+            if provider_id is not None:
+                yield message.ref, SendResult(
+                    message.ref, True, provider_id=str(provider_id), status=PROCESSING,
+                    raw_status="job", provider_tag=tag)
+            elif message.number in invalid:
+                yield message.ref, SendResult(
+                    message.ref, False, status=FAILED, raw_status="invalidReceiver",
+                    error="OVH: invalid receiver")
+            else:  # neither valid nor invalid: OVH's answer does not say; ask it later
+                yield message.ref, SendResult(
+                    message.ref, False, status="", raw_status="job",
+                    error="OVH: the answer does not name this receiver", outcome=UNKNOWN)
 
     def lookup(self, tag, numbers):
         answer = json_or_error(self.call("GET", f"/sms/{self.service_name}/outgoing?tag={tag}"))

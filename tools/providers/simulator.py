@@ -1,26 +1,35 @@
 """The built-in simulator: no account, no network, deterministic.
 
-Each message is accepted with an id ``sim-…``. Every status poll moves it one step:
-``processing`` -> ``sent`` (delivered to operator) -> final status chosen by the last two
-digits of the number:
+Each message is accepted with an id ``sim-…`` and remembered in the simulator's *store*, as a
+real provider remembers what it accepted: after a crash, ``lookup`` finds it exactly as OVH's
+``/outgoing?tag=`` would. The store is given by the caller (the addon keeps it in the
+database, committed apart from the dispatcher's transaction); without one, a store in memory.
+
+Every status poll moves a message one step: ``processing`` -> ``sent`` (delivered to operator)
+-> final status chosen by the last two digits of the number:
 
 ==========  ====================================================
-ends with   final status
+ends with   what happens
 ==========  ====================================================
 ``00``      failed (number unreachable)
 ``01``      not_received (phone off; becomes expired after 48 h)
 ``02``      expired
 ``03``      stop (recipient opted out at the operator)
+``96``      accepted, but the answer is lost (as after a timeout): the outcome is unknown
+``97``      the simulated service fails (like an HTTP 500): not sent, to retry
 ``98``      refused at send time (bad destination)
 otherwise   delivered
 ==========  ====================================================
 """
 import uuid
 
-from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP,
-                   InboundReply, Provider, ProviderError, SendResult, StatusUpdate, require)
+from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, RETRY, SENT, STOP,
+                   UNKNOWN, InboundReply, Provider, ProviderError, SendResult, StatusUpdate,
+                   require)
 
 FINAL_BY_SUFFIX = {"00": FAILED, "01": NOT_RECEIVED, "02": EXPIRED, "03": STOP}
+LOST_ANSWER_SUFFIX = "96"
+FAILING_SUFFIX = "97"
 REFUSED_SUFFIX = "98"
 
 
@@ -28,31 +37,58 @@ def final_status(number):
     return FINAL_BY_SUFFIX.get(number[-2:], DELIVERED)
 
 
-class SimulatorProvider(Provider):
-    """The simulator remembers what it was sent in this process (``lookup``)."""
+class MemoryStore:
+    """What a simulator accepted, in this process only."""
 
-    name = "simulator"
-    batch_size = 1000
-    _sent = {}  # tag -> {number: provider_id}, shared by the process
+    def __init__(self):
+        self.accepted = {}  # tag -> {number: provider_id}
 
-    def lookup(self, tag, numbers):
-        known = self._sent.get(tag, {})
+    def remember(self, tag, accepted):
+        """``accepted``: ``{number: provider_id}`` of one send under ``tag``."""
+        self.accepted.setdefault(tag, {}).update(accepted)
+
+    def find(self, tag, numbers):
+        known = self.accepted.get(tag, {})
         return {number: known[number] for number in numbers if number in known}
 
+
+class SimulatorProvider(Provider):
+    name = "simulator"
+    batch_size = 1000
+
+    def __init__(self, store=None, **settings):
+        super().__init__(**settings)
+        self.store = store if store is not None else MemoryStore()
+
+    def lookup(self, tag, numbers):
+        return self.store.find(tag, numbers)
+
     def send(self, messages, tag=""):
-        sent = self._sent.setdefault(tag, {}) if tag else {}
-        results = []
+        results, accepted = [], {}
         for message in messages:
-            if message.number.endswith(REFUSED_SUFFIX):
+            suffix = message.number[-2:]
+            if suffix == REFUSED_SUFFIX:
                 results.append(SendResult(message.ref, False, status=FAILED,
                                           raw_status="BAD_DESTINATION",
                                           error="The simulator refuses numbers ending in 98."))
                 continue
+            if suffix == FAILING_SUFFIX:
+                results.append(SendResult(message.ref, False, status="", raw_status="HTTP 500",
+                                          error="The simulated service failed (number ending "
+                                                "in 97).", outcome=RETRY))
+                continue
             provider_id = f"sim-{uuid.uuid4().hex}"
-            sent[message.number] = provider_id
+            accepted[message.number] = provider_id
+            if suffix == LOST_ANSWER_SUFFIX:
+                results.append(SendResult(message.ref, False, status="", raw_status="timeout",
+                                          error="The simulated answer was lost (number ending "
+                                                "in 96).", outcome=UNKNOWN))
+                continue
             results.append(SendResult(message.ref, True, provider_id=provider_id,
                                       status=PROCESSING, raw_status="ACCEPTED",
                                       provider_tag=tag))
+        if accepted:
+            self.store.remember(tag, accepted)
         return results
 
     def fetch_statuses(self, queries):

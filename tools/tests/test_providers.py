@@ -6,7 +6,9 @@ from psms_tools.fake_providers import FakeOctopush, FakeOvh
 from psms_tools.providers import (OutgoingSms, ProviderError, StatusQuery, check_token,
                                   get_provider)
 from psms_tools.providers.base import DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP
+from psms_tools.providers.base import ACCEPTED, REFUSED, RETRY, UNKNOWN
 from psms_tools.providers.ovh import signature
+from psms_tools.providers.simulator import MemoryStore
 
 
 def sms(ref, number, body="Rappel : RDV demain 9h", **kw):
@@ -30,7 +32,21 @@ def test_simulator_progression_by_number():
 
 def test_simulator_refuses_98():
     result, = get_provider("simulator").send([sms("x", "+33612345698")])
-    assert not result.accepted and result.status == FAILED
+    assert not result.accepted and result.status == FAILED and result.outcome == REFUSED
+
+
+def test_simulator_faults_and_store():
+    """97: the service fails (retry, nothing kept); 96: accepted but the answer is lost
+    (unknown): the store has it, as a real provider would."""
+    store = MemoryStore()
+    sim = get_provider("simulator", store=store)
+    results = sim.send([sms("a", "+33612345697"), sms("b", "+33612345696"),
+                        sms("c", "+33612345678")], tag="t")
+    assert [r.outcome for r in results] == [RETRY, UNKNOWN, ACCEPTED]
+    # another client with the same store (after a crash) finds what was accepted
+    found = get_provider("simulator", store=store).lookup("t", ["+33612345697", "+33612345696",
+                                                                 "+33612345678"])
+    assert set(found) == {"+33612345696", "+33612345678"}
 
 
 def test_unknown_provider():
@@ -94,33 +110,60 @@ def test_ovh_statuses_by_pull():
         assert ovh.fetch_statuses([StatusQuery("999999", "+33612345678", SENT)]) == []
 
 
-@pytest.mark.parametrize("mode, kind", [("auth", "auth"), ("reject", "rejected"),
-                                        ("server", "server")])
-def test_ovh_errors(mode, kind):
+@pytest.mark.parametrize("mode, outcome, kind", [("auth", RETRY, "auth"),
+                                                 ("reject", REFUSED, "rejected"),
+                                                 ("server", RETRY, "server")])
+def test_ovh_errors(mode, outcome, kind):
     with FakeOvh() as server:
-        server.mode = mode
+        if mode == "server":
+            server.job_faults = ["server"]  # /auth/time answers; the job fails
+        else:
+            server.mode = mode
+        result, = get_provider("ovh", **server.settings()).send([sms("1", "+33612345678")])
+        assert (result.accepted, result.outcome, result.raw_status) == (False, outcome, kind)
+        assert "as" not in result.error.split()  # no secret in the message
+
+
+def test_ovh_each_job_decides_for_its_own_messages():
+    """Job 1 accepted, job 2 answered 500, job 3 created but its answer is unreadable, job 4
+    created but its answer is lost (timeout): only job 2 may be sent again."""
+    with FakeOvh() as server:
+        server.job_faults, server.delay = ["ok", "server", "garbage", "lost"], 1.5
+        ovh = get_provider("ovh", timeout=0.5, **server.settings())
+        messages = [sms("1", "+33612345678", body="A"), sms("2", "+33612345679", body="B"),
+                    sms("3", "+33612345670", body="C"), sms("4", "+33612345671", body="D")]
+        results = ovh.send(messages, tag="t1")
+        assert [r.outcome for r in results] == [ACCEPTED, RETRY, UNKNOWN, UNKNOWN]
+        assert results[0].provider_id and not results[1].provider_id
+        # what OVH really has: jobs 1, 3 and 4; lookup finds exactly those
+        found = ovh.lookup("t1", [m.number for m in messages])
+        assert set(found) == {"+33612345678", "+33612345670", "+33612345671"}
+
+
+def test_ovh_time_failure_sends_nothing():
+    with FakeOvh() as server:
+        server.mode = "server"
         with pytest.raises(ProviderError) as err:
             get_provider("ovh", **server.settings()).send([sms("1", "+33612345678")])
-        assert err.value.kind == kind
-        assert "as" not in str(err.value).split()  # no secret in the message
+        assert err.value.kind == "server" and server.jobs == []
 
 
 def test_ovh_wrong_secret_is_refused_by_signature_check():
     with FakeOvh() as server:
         settings = server.settings()
         settings["application_secret"] = "wrong"
-        with pytest.raises(ProviderError) as err:
-            get_provider("ovh", **settings).send([sms("1", "+33612345678")])
-        assert err.value.kind == "auth"
+        result, = get_provider("ovh", **settings).send([sms("1", "+33612345678")])
+        assert (result.outcome, result.raw_status) == (RETRY, "auth") and server.jobs == []
 
 
 def test_ovh_timeout():
+    """No answer in time: the request may have been acted on (uncertain), never "not sent"."""
     with FakeOvh() as server:
         server.mode, server.delay = "slow", 1.5
         started = time.monotonic()
         with pytest.raises(ProviderError) as err:
-            get_provider("ovh", timeout=0.5, **server.settings()).send([sms("1", "+33612345678")])
-        assert err.value.kind == "unreachable"
+            get_provider("ovh", timeout=0.5, **server.settings()).call("GET", "/me")
+        assert err.value.kind == "uncertain" and err.value.retryable
         assert time.monotonic() - started < 1.4
 
 
@@ -165,9 +208,8 @@ def test_octopush_send():
         assert server.campaigns[0]["sender"] == "MAIRIE"
         assert server.campaigns[1]["with_replies"] is True and "sender" not in server.campaigns[1]
         # the same messages again: same request_id, refused by Octopush as a duplicate
-        with pytest.raises(ProviderError) as err:
-            octopush.send(messages[:5])
-        assert err.value.kind == "rejected"
+        again = octopush.send(messages[:5])
+        assert {r.outcome for r in again} == {REFUSED}
 
 
 def test_octopush_splits_at_500():
@@ -178,23 +220,21 @@ def test_octopush_splits_at_500():
         assert [len(c["recipients"]) for c in server.campaigns] == [500, 500, 200]
 
 
-@pytest.mark.parametrize("mode, kind", [("auth", "auth"), ("reject", "rejected"),
-                                        ("server", "server")])
-def test_octopush_errors(mode, kind):
+@pytest.mark.parametrize("mode, outcome", [("auth", RETRY), ("reject", REFUSED),
+                                           ("server", RETRY)])
+def test_octopush_errors(mode, outcome):
     with FakeOctopush() as server:
         server.mode = mode
-        with pytest.raises(ProviderError) as err:
-            get_provider("octopush", **server.settings()).send([sms("1", "+33612345678")])
-        assert err.value.kind == kind
+        result, = get_provider("octopush", **server.settings()).send([sms("1", "+33612345678")])
+        assert (result.accepted, result.outcome) == (False, outcome)
 
 
-def test_octopush_timeout():
+def test_octopush_timeout_is_unknown_not_failed():
     with FakeOctopush() as server:
         server.mode, server.delay = "slow", 1.5
-        with pytest.raises(ProviderError) as err:
-            get_provider("octopush", timeout=0.5, **server.settings()).send(
-                [sms("1", "+33612345678")])
-        assert err.value.kind == "unreachable"
+        result, = get_provider("octopush", timeout=0.5, **server.settings()).send(
+            [sms("1", "+33612345678")])
+        assert result.outcome == UNKNOWN
 
 
 def test_octopush_delivery_report():

@@ -54,7 +54,7 @@ def main():
              "body": "RDV jeudi 10h. Repondez OUI ou NON.", "res_model": "calendar.event",
              "res_id": event.id, "planned_at": fields.Datetime.now() - timedelta(minutes=1)}
             for partner, event in zip(partners, events)])
-        while env["participant.sms"]._dispatch_batch(company, 1000):
+        while env["participant.sms.dispatcher"]._dispatch_batch(company, 1000):
             pass
         cr.commit()
         numbers = messages.mapped("number")

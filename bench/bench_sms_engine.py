@@ -53,7 +53,7 @@ def main():
 
         def worker(env):
             company = env["res.company"].browse(company_id)
-            while env["participant.sms"]._dispatch_batch(company, args.batch):
+            while env["participant.sms.dispatcher"]._dispatch_batch(company, args.batch):
                 pass
             env.cr.commit()
 
@@ -66,7 +66,7 @@ def main():
             env = api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True})
             for _round in range(2):
                 started = time.perf_counter()
-                env["participant.sms"]._cron_poll_statuses()
+                env["participant.sms.dispatcher"]._cron_poll_statuses()
                 cr.commit()
                 poll_seconds.append(time.perf_counter() - started)
             cr.execute("SELECT state, count(*) FROM participant_sms WHERE id IN %s GROUP BY state",

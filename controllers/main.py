@@ -49,7 +49,7 @@ class ParticipantSmsController(http.Controller):
         return self._handle(
             token, "delivery report",
             lambda provider, params: provider.parse_delivery_report(params),
-            lambda account, update: request.env["participant.sms"].sudo()
+            lambda account, update: request.env["participant.sms.dispatcher"].sudo()
             ._apply_status_updates(account, [update]))
 
     @http.route("/participant_sms/inbound/<string:token>", type="http", auth="public",

@@ -20,6 +20,9 @@ from . import res_config_settings
 from . import participant_sms_account
 from . import participant_sms_package
 from . import participant_sms
+from . import participant_sms_recipient
+from . import participant_sms_dispatcher
+from . import participant_sms_simulator_message
 from . import participant_sms_dashboard
 from . import phone_blacklist
 from . import participant_reply_keyword

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -7,6 +8,7 @@ class CalendarEvent(models.Model):
 
     _name = "calendar.event"
     _inherit = ["calendar.event", "participant.sms.reminder.mixin"]
+    _psms_context_type = "appointment"
     _psms_event_start_field = "start"
     _psms_template_type = "appointment"
     _psms_merge_trigger_fields = ("location", "participant_collaborator_id",
@@ -66,38 +68,35 @@ class CalendarEvent(models.Model):
         )
         return values
 
-    def _psms_matching_automation(self):
-        automation = self.env["participant.sms.automation"]._find(self, "before")
-        if (automation and self.sms_reminder_template_id == automation.template_id
-                and self.sms_reminder_days == str(automation.days)):
-            return automation
-        return automation.browse()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        events = super().create(vals_list)
-        if not self.env.context.get("psms_no_automation"):
-            untouched = events.browse([event.id for event, vals in zip(events, vals_list)
-                                       if "sms_reminder" not in vals])
-            untouched._psms_apply_automations()
-        return events
-
-    def _psms_apply_automations(self):
+    # hooks of participant.sms.reminder.mixin: automations
+    def _psms_prefill(self, vals_list):
+        """A new appointment that matches a reminder automation gets its reminder switched on
+        and prefilled, unless the creator chose (``sms_reminder`` given)."""
         Automation = self.env["participant.sms.automation"]
-        now = fields.Datetime.now()
-        for event in self.filtered(lambda e: e.participant_id and e.start and e.start > now):
-            reminder = Automation._find(event, "before")
-            follow_up = Automation._find(event, "after")
-            try:
-                if reminder:
-                    event.write(reminder._reminder_values())
-                if follow_up:
-                    follow_up._queue_follow_up(event)
-            except (UserError, ValidationError) as error:
-                event.with_context(psms_reminder_sync=True).write(
-                    {"sms_reminder": False, "sms_reminder_days": False,
-                     "sms_reminder_template_id": False})
-                Automation._note_impossible(event, error)
+        cache, now = {}, fields.Datetime.now()
+        for event, vals in zip(self, vals_list):
+            if "sms_reminder" in vals or not event.participant_id or not (
+                    event.start and event.start > now):
+                continue
+            automation = Automation._match(event, "before", cache)
+            if automation:
+                event._psms_store(dict(automation._reminder_values(),
+                                       sms_reminder_body=event._psms_render(automation.template_id)))
+
+    def _psms_is_automation_prefill(self, body):
+        automation = self.env["participant.sms.automation"]._match(self, "before")
+        return bool(automation and self.sms_reminder_template_id == automation.template_id
+                    and self.sms_reminder_days == str(automation.days)
+                    and body == self._psms_render(automation.template_id))
+
+    def _psms_follow_up_plan(self, cache):
+        if not (self.participant_id and self.start):
+            return None
+        automation = self.env["participant.sms.automation"]._match(self, "after", cache)
+        if not automation:
+            return None
+        window = self.env.company._psms_window()
+        return automation.template_id, window.follow_up_send_at(self.start, automation.days)
 
     @api.onchange("participant_id", "participant_collaborator_id",
                   "participant_appointment_type_id", "start")
@@ -106,8 +105,12 @@ class CalendarEvent(models.Model):
             return
         if not self.start or self.start <= fields.Datetime.now():
             return
-        automation = self.env["participant.sms.automation"]._find(self, "before")
+        automation = self.env["participant.sms.automation"]._match(self, "before")
         if automation:
+            try:
+                self._psms_recipient()
+            except UserError:
+                return  # the participant cannot receive SMS: no prefill to refuse on save
             self.update(automation._reminder_values())
             self.sms_reminder_body = self._psms_render(automation.template_id)
             self._onchange_sms_reminder_days()

@@ -8,6 +8,7 @@ class ParticipantOrientation(models.Model):
     _description = "Orientation"
     _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.reminder.mixin"]
     _order = "planned_date desc, id desc"
+    _psms_context_type = "orientation"
     _psms_event_start_field = "planned_date"
     _psms_template_type = "orientation"
     _psms_merge_trigger_fields = ("orientation_type_id", "referent_id", "participant_id")

@@ -1,20 +1,30 @@
-import logging
-import random
-import time
-import uuid
-from collections import defaultdict
-from contextlib import contextmanager
-from datetime import timedelta
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The SMS record: one durable row per SMS, and the only way to create or change one.
 
-import psycopg2.errors
+The engine keeps these invariants (README, "How sending works"; proved by
+``tests/test_sms_engine_states.py``, a stateful property test):
+
+I1. A record (appointment, step, orientation) has at most one pending SMS per purpose
+    (reminder, follow-up); while pending, its recipient, number, text, reply mode, planned time
+    and deadline match the record's current state, or it is cancelled with a note on the
+    record saying why (``participant.sms.reminder.mixin``).
+I2. An SMS that the provider accepted, or may have accepted (no answer after the request left,
+    unreadable success answer), is never sent again: it is reconciled with the provider by its
+    dispatch tag, never resent, failed or refunded blind (``participant.sms.dispatcher``).
+I3. SMS are created (``_queue``) and changed (``_revise``) only here, after checking the acting
+    user's permission for that kind of send; users have no create/write right on the model.
+I4. A final status never changes (``write``).
+I5. Nothing leaves outside the send window but an explicit test SMS (the dispatcher).
+"""
+import logging
+
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import sms_text
-from ..tools.phone import PhoneError, format_international, normalize_mobile
-from ..tools.providers import OutgoingSms, ProviderError, StatusQuery
+from ..tools.phone import format_international
 from ..tools.schedule import retry_deadline
 
 _logger = logging.getLogger(__name__)
@@ -30,9 +40,10 @@ STATES = [
     ("stop", "STOP"),
     ("cancelled", "Cancelled"),
     ("not_sent", "Not sent"),
+    ("unknown", "Sent, status unknown"),
 ]
-FINAL_STATES = frozenset(("delivered", "failed", "expired", "stop", "cancelled", "not_sent"))
-POLLED_STATES = ("processing", "sent", "not_received")
+FINAL_STATES = frozenset(("delivered", "failed", "expired", "stop", "cancelled", "not_sent",
+                          "unknown"))
 ORIGINS = [
     ("instant", "Individual instant"),
     ("scheduled", "Individual scheduled"),
@@ -58,23 +69,14 @@ CONTEXT_TYPES = [
     ("free", "Free"),
     ("test", "Test"),
 ]
-CONTEXT_MODELS = {
-    "calendar.event": "appointment",
-    "participant.step": "step",
-    "participant.orientation": "orientation",
-}
-STALE_CLAIM = timedelta(minutes=10)
-EXPIRY_DELAY = timedelta(hours=48)
-RETRY_BACKOFF = timedelta(minutes=5)
-DEFAULT_BATCH = 500
-MAX_CONFLICT_RETRIES = 5
-ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id
-
-
+PURPOSES = [("reminder", "Reminder"), ("follow_up", "Follow-up")]
+#: what ``_revise`` may change on a pending SMS
+REVISABLE = frozenset(("partner_id", "number", "body", "planned_at", "deadline",
+                       "reply_enabled", "origin", "author_id"))
 
 
 class ParticipantSms(models.Model):
-    """One SMS, kept forever with its whole context (to whom, why, by whom, which text, which
+    """One SMS, kept with its whole context (to whom, why, by whom, which text, which
     operator status)."""
 
     _name = "participant.sms"
@@ -82,11 +84,12 @@ class ParticipantSms(models.Model):
     _order = "planned_at desc, id desc"
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True,
-                                 default=lambda self: self.env.company)
+                                 default=lambda self: self.env.company, ondelete="restrict")
     partner_id = fields.Many2one("res.partner", string="Recipient", index=True, readonly=True,
+                                 ondelete="set null",
                                  help="Empty for free sends to numbers that are not participants.")
     number = fields.Char(string="Phone", required=True, readonly=True,
-                         help="Number of the recipient when the SMS was created (E.164).")
+                         help="Number of the recipient (E.164), followed until the SMS goes.")
     number_display = fields.Char(compute="_compute_number_display", string="Phone number")
     body = fields.Text(string="Text", required=True, readonly=True)
     encoding = fields.Selection([("GSM-7", "GSM-7"), ("UCS-2", "UCS-2 (Unicode)")],
@@ -104,21 +107,26 @@ class ParticipantSms(models.Model):
     deadline = fields.Datetime(string="Retry deadline", readonly=True,
                                help="Until when the SMS may still be sent or retried.")
     origin = fields.Selection(ORIGINS, required=True, readonly=True, index=True)
+    purpose = fields.Selection(PURPOSES, readonly=True, index=True,
+                               help="For an SMS of an appointment, step or orientation: the "
+                                    "reminder before it or the follow-up after it.")
     context_type = fields.Selection(CONTEXT_TYPES, string="Context", readonly=True, index=True)
     res_model = fields.Char(string="Context model", readonly=True, index=True)
     res_id = fields.Many2oneReference(string="Context record", model_field="res_model",
                                       readonly=True, index=True)
     context_name = fields.Char(compute="_compute_context_name", string="Context record name")
     author_id = fields.Many2one("res.users", string="Author", readonly=True, index=True,
-                                default=lambda self: self.env.user,
+                                default=lambda self: self.env.user, ondelete="set null",
                                 help="The user who created or scheduled the SMS.")
+    cancelled_by_id = fields.Many2one("res.users", string="Cancelled by", readonly=True,
+                                      ondelete="set null", copy=False)
     batch_ref = fields.Char(string="Batch reference", readonly=True, index=True)
     reply_enabled = fields.Boolean(string="Reply possible", readonly=True)
     account_id = fields.Many2one("participant.sms.account", string="Provider account",
-                                 readonly=True, index=True)
+                                 readonly=True, index=True, ondelete="restrict")
     provider_id = fields.Char(string="Provider message id", readonly=True, index=True,
                               copy=False)
-    provider_tag = fields.Char(string="Provider tag", readonly=True, copy=False)
+    provider_tag = fields.Char(string="Provider tag", readonly=True, copy=False, index=True)
     raw_status = fields.Char(string="Provider status", readonly=True, copy=False)
     attempts = fields.Integer(readonly=True, copy=False)
     last_error = fields.Text(string="Last error", readonly=True, copy=False)
@@ -127,7 +135,7 @@ class ParticipantSms(models.Model):
     credits = fields.Integer(string="Credits used", readonly=True, copy=False)
     reply_ids = fields.One2many("participant.sms.reply", "sms_id", string="Replies")
     package_id = fields.Many2one("participant.sms.package", string="Package", readonly=True,
-                                 copy=False)
+                                 copy=False, ondelete="restrict")
 
     # ------------------------------------------------------------------------------------------
     # computes
@@ -168,15 +176,22 @@ class ParticipantSms(models.Model):
             return record if record.exists() else False
         return False
 
+    @api.model
+    def _reminder_models(self):
+        """``{model name: context type}`` of the models that declare SMS reminders (the
+        mixin's ``_psms_context_type``): the engine names none of them."""
+        return {name: self.env[name]._psms_context_type for name in self.env.registry
+                if getattr(self.env[name], "_psms_context_type", None)}
+
+    # ------------------------------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------------------------------
     def action_open_context(self):
         """Open the record the SMS was sent for (the SMS itself for free and batch sends)."""
         self.ensure_one()
         record = self._context_record()
-        if record and record.has_access("read"):
-            return {"type": "ir.actions.act_window", "res_model": record._name,
-                    "res_id": record.id, "view_mode": "form", "views": [(False, "form")],
-                    "target": "current"}
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+        target = record if record and record.has_access("read") else self
+        return {"type": "ir.actions.act_window", "res_model": target._name, "res_id": target.id,
                 "view_mode": "form", "views": [(False, "form")], "target": "current"}
 
     def action_simulate_reply(self):
@@ -198,8 +213,14 @@ class ParticipantSms(models.Model):
         return {"type": "ir.actions.act_url", "target": "download",
                 "url": f"/participant_sms/export_xlsx?ids={ids}"}
 
+    def action_dispatch_now(self):
+        return self.env["participant.sms.dispatcher"].action_dispatch_now()
+
+    def action_update_statuses(self):
+        return self.env["participant.sms.dispatcher"].action_update_statuses()
+
     # ------------------------------------------------------------------------------------------
-    # creation: the one way in, with permissions, number, text and window checks
+    # the one way in: permission, number, text and window checks
     # ------------------------------------------------------------------------------------------
     @api.model
     def _check_origin_permission(self, origin):
@@ -211,30 +232,13 @@ class ParticipantSms(models.Model):
         if self.env.su:
             return
         if group is None or not self.env.user.has_group(group):
-            labels = dict(ORIGINS)
             raise AccessError(_("You are not allowed to send SMS of this kind: %s.",
-                                labels.get(origin, origin)))
-
-    @api.model
-    def _phone_error_message(self, error, raw):
-        messages = {
-            "empty": _("There is no mobile number."),
-            "unparsable": _("“%s” is not a phone number.", raw),
-            "invalid": _("“%s” is not a valid phone number.", raw),
-            "not_mobile": _("“%s” is not a mobile number: SMS cannot be sent to it.", raw),
-        }
-        return messages[error.code]
-
-    @api.model
-    def _normalize_number(self, raw, company):
-        try:
-            return normalize_mobile(raw, company._psms_zone().region)
-        except PhoneError as error:
-            raise ValidationError(self._phone_error_message(error, raw)) from None
+                                dict(self._fields["origin"]._description_selection(self.env))
+                                .get(origin, origin)))
 
     @api.model
     def _check_text(self, body, company):
-        measure = sms_text.measure(body)
+        measure = sms_text.measure(body or "")
         if not measure.segments:
             raise ValidationError(_("The SMS text is empty."))
         if measure.segments > company.psms_max_segments:
@@ -261,11 +265,11 @@ class ParticipantSms(models.Model):
         vals["company_id"] = company.id
         raw_number = vals.get("number") or self.env["res.partner"].browse(
             vals.get("partner_id")).mobile
-        vals["number"] = self._normalize_number(raw_number, company)
+        vals["number"] = self.env["participant.sms.recipient"]._normalize(raw_number, company)
         measure = self._check_text(vals.get("body"), company)
         vals.update(encoding=measure.encoding, segments=measure.segments)
         if vals.get("res_model"):
-            vals.setdefault("context_type", CONTEXT_MODELS.get(vals["res_model"]))
+            vals.setdefault("context_type", self._reminder_models().get(vals["res_model"]))
         now = fields.Datetime.now()
         planned = vals.get("planned_at") and fields.Datetime.to_datetime(vals["planned_at"])
         vals["planned_at"] = planned or window.immediate_send_at(now)
@@ -292,8 +296,42 @@ class ParticipantSms(models.Model):
         return self.sudo().create([dict(vals, author_id=vals.get("author_id", author))
                                    for vals in vals_list])
 
+    def _revise(self, vals, origin=None):
+        """Change this pending SMS to ``vals`` (only REVISABLE fields). With ``origin``, the
+        change is the current user's own send of that kind: their permission is checked and
+        they become its author."""
+        self.ensure_one()
+        if self.state != "queued":
+            raise UserError(_("This SMS has already left: it cannot be changed."))
+        unknown = set(vals) - REVISABLE
+        if unknown:
+            raise ValidationError(_("These SMS fields cannot be changed: %s",
+                                    ", ".join(sorted(unknown))))
+        vals = dict(vals)
+        if origin:
+            self._check_origin_permission(origin)
+            vals.update(origin=origin, author_id=self.env.uid)
+        if "number" in vals or "partner_id" in vals:
+            raw = vals.get("number") or self.env["res.partner"].browse(
+                vals.get("partner_id", self.partner_id.id)).mobile
+            vals["number"] = self.env["participant.sms.recipient"]._normalize(
+                raw, self.company_id)
+        if "body" in vals:
+            measure = self._check_text(vals["body"], self.company_id)
+            vals.update(encoding=measure.encoding, segments=measure.segments)
+        changed = {key: value for key, value in vals.items() if self._differs(key, value)}
+        if changed:
+            self.sudo().write(changed)
+        return bool(changed)
+
+    def _differs(self, name, value):
+        field, current = self._fields[name], self[name]
+        if field.type == "many2one":
+            return current.id != (value.id if isinstance(value, models.BaseModel) else value or False)
+        return field.convert_to_cache(value, self) != field.convert_to_cache(current, self)
+
     # ------------------------------------------------------------------------------------------
-    # status changes: final statuses never change again
+    # the state machine: final statuses never change again
     # ------------------------------------------------------------------------------------------
     def write(self, vals):
         if "state" in vals:
@@ -302,27 +340,25 @@ class ParticipantSms(models.Model):
                 raise UserError(_("An SMS in a final status (%s) cannot change status.",
                                   ", ".join(sorted(set(locked.mapped("state"))))))
             vals.setdefault("status_at", fields.Datetime.now())
-        result = super().write(vals)
-        if vals.get("state") == "cancelled" and not self.env.context.get("psms_from_record"):
-            self._psms_switch_off_reminders()
-        return result
+        return super().write(vals)
 
     def unlink(self):
-        """SMS are kept forever: deleting SMS not sent yet (the trash of *Upcoming SMS*) cancels
-        them; the others cannot be deleted."""
+        """SMS are kept: deleting SMS not sent yet (the trash of *Upcoming SMS*) cancels them;
+        the others cannot be deleted."""
         if self.filtered(lambda s: s.state != "queued"):
-            raise UserError(_("SMS are kept forever. Only SMS not yet sent can be removed: "
-                              "they are then cancelled."))
+            raise UserError(_("SMS are kept. Only SMS not yet sent can be removed: they are "
+                              "then cancelled."))
         self.action_cancel()
         return True
 
     def action_cancel(self):
-        """Cancel SMS not sent yet; the reminder of their record is switched off."""
+        """Cancel SMS not sent yet (a user's decision); the reminder of their record is
+        switched off, and a cancelled follow-up is not scheduled again."""
         queued = self.filtered(lambda s: s.state == "queued")
         if not queued:
             raise UserError(_("Only SMS not yet sent can be cancelled."))
         queued._check_cancel_rights()
-        queued.sudo().write({"state": "cancelled", "next_attempt_at": False})
+        queued.sudo()._cancel(_("Cancelled by %s.", self.env.user.name), by_user=True)
         return True
 
     def _check_cancel_rights(self):
@@ -333,25 +369,28 @@ class ParticipantSms(models.Model):
         if not allowed and self.filtered(lambda s: s.author_id != self.env.user):
             raise AccessError(_("You may only cancel the SMS you scheduled."))
 
-    def _psms_update_pending(self, body, planned_at, deadline):
-        """A reminder whose record changed: new text and time, same number (snapshot)."""
-        self.ensure_one()
-        measure = self._check_text(body, self.company_id)
-        self.write({"body": body, "planned_at": planned_at, "deadline": deadline,
-                    "encoding": measure.encoding, "segments": measure.segments})
-
-    def _psms_switch_off_reminders(self):
-        for model in ("calendar.event", "participant.step", "participant.orientation"):
-            records = self.env[model].sudo().with_context(active_test=False).search(
-                [("sms_reminder_sms_id", "in", self.ids)])
-            records.with_context(psms_reminder_sync=True).write({"sms_reminder": False})
+    def _cancel(self, reason, by_user=False):
+        """Cancel these pending SMS with ``reason``; tell their records (reminder switched off
+        when a user cancelled it). Return the SMS cancelled."""
+        pending = self.filtered(lambda s: s.state == "queued")
+        values = {"next_attempt_at": False, "last_error": reason}
+        if by_user:
+            values["cancelled_by_id"] = self.env.uid
+        cancelled = pending.sudo()._set_state("cancelled", **values)
+        if by_user:
+            for (model, res_id), group in cancelled.grouped(
+                    lambda s: (s.res_model, s.res_id)).items():
+                if model in self._reminder_models() and res_id:
+                    record = self.env[model].sudo().with_context(active_test=False).browse(res_id)
+                    record.exists()._psms_sms_cancelled_by_user(group)
+        return cancelled
 
     def _set_state(self, state, **values):
         """Move to ``state`` the SMS that are not final yet; return them."""
         movable = self.filtered(lambda s: s.state not in FINAL_STATES and s.state != state)
         if movable:
             movable.write(dict(values, state=state))
-            finals = movable.filtered(lambda s: s.state in FINAL_STATES)
+            finals = movable.filtered(lambda s: s.state in FINAL_STATES and s.state != "cancelled")
             finals._post_context_notes("final")
         return movable
 
@@ -375,319 +414,10 @@ class ParticipantSms(models.Model):
 
     def _post_context_notes(self, kind):
         by_model = {}
-        for sms in self.filtered(lambda s: s.res_model in CONTEXT_MODELS and s.res_id):
+        models_ = self._reminder_models()
+        for sms in self.filtered(lambda s: s.res_model in models_ and s.res_id):
             by_model.setdefault(sms.res_model, {})[sms.res_id] = sms._note_body(kind)
         for model, bodies in by_model.items():
             records = self.env[model].sudo().browse(list(bodies)).exists()
             if records:
                 records._message_log_batch({rid: bodies[rid] for rid in records.ids})
-
-    # ------------------------------------------------------------------------------------------
-    # dispatch
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def _cron_dispatch(self, batch_size=DEFAULT_BATCH):
-        """Send the SMS that are due, in batches, one commit per batch."""
-        self._reconcile_stale_claims()
-        for company in self.env["res.company"].search([]):
-            if not company._psms_window().contains(fields.Datetime.now()):
-                continue
-            while self._dispatch_batch(company, batch_size):
-                pass
-
-    def action_dispatch_now(self):
-        """Manual dispatch (administrators): errors are shown, not only logged."""
-        if not self.env.user.has_group("participant_sms.group_sms_admin"):
-            raise AccessError(_("Only SMS administrators can dispatch SMS by hand."))
-        error = None
-        for company in self.env["res.company"].search([]):
-            while True:
-                sent, error = self.sudo()._dispatch_batch(company, DEFAULT_BATCH, return_error=True)
-                if not sent or error:
-                    break
-        if error:
-            raise UserError(self.env["participant.sms.account"]._error_message(error))
-        return True
-
-    @api.model
-    def _claim(self, company, limit):
-        """Lock up to ``limit`` due SMS of ``company``; two dispatchers skip each other's rows."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """SELECT id FROM participant_sms
-                WHERE state = 'queued' AND company_id = %s
-                  AND COALESCE(next_attempt_at, planned_at) <= %s
-                ORDER BY planned_at, id
-                LIMIT %s
-                FOR UPDATE SKIP LOCKED""",
-            [company.id, fields.Datetime.now(), limit])
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
-
-    def _filter_sendable(self):
-        """Close what must not go (deadline passed, STOP, refused SMS); return the rest."""
-        now = fields.Datetime.now()
-        late = self.filtered(lambda s: s.deadline and s.deadline < now)
-        for sms in late:
-            reason = (_("The deadline passed before the SMS could be sent. Last error: %s",
-                        sms.last_error) if sms.last_error
-                      else _("The deadline passed before the SMS could be sent."))
-            sms._set_state("not_sent", last_error=reason)
-        rest = self - late
-        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(rest.mapped("number"))
-        stopped = rest.filtered(lambda s: s.number in blacklisted
-                                or (s.partner_id and not s.partner_id.accepts_sms))
-        for sms in stopped:
-            reason = (_("The number is on the STOP list.") if sms.number in blacklisted
-                      else _("The participant refuses SMS."))
-            sms._set_state("stop", last_error=reason)
-        return rest - stopped
-
-    def _reserve_credits(self, company):
-        """Charge the credit of each SMS (one per segment); the SMS that do not fit stay queued
-        with the reason. Return the SMS that were charged."""
-        packages = self.env["participant.sms.package"].sudo()._lock_for_company(company)
-        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write per group
-        for sms in self:
-            package = packages._consume(sms.segments)
-            if package:
-                charges[package.id, sms.segments].append(sms.id)
-        charged = self.browse()
-        for (package_id, credits), ids in charges.items():
-            group = self.browse(ids)
-            group.write({"credits": credits, "package_id": package_id})
-            charged |= group
-        short = self - charged
-        if short:
-            short.write({"last_error": _("No SMS credit left."),
-                         "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
-        return charged
-
-    def _refund_credits(self):
-        for sms in self.filtered("credits"):
-            sms.package_id._refund(sms.credits)
-            sms.write({"credits": 0, "package_id": False})
-
-    def _auto_commit(self):
-        return self.env.context.get("psms_auto_commit", not modules.module.current_test)
-
-    def _commit(self):
-        """One commit per batch in production; tests ask for it with ``psms_auto_commit``."""
-        if self._auto_commit():
-            self.env.cr.commit()
-
-    @contextmanager
-    def _charge_lock(self, company):
-        """Serialise the claim-and-charge step of the dispatchers of one company.
-
-        Odoo's transactions are REPEATABLE READ: a dispatcher whose snapshot is older than
-        another's committed charge could not update the packages. The session-level advisory
-        lock is taken and *then* a new transaction (a fresh snapshot) starts, so the charge
-        always sees the others'. Only the short claim step is serialised; sending runs in
-        parallel."""
-        if not self._auto_commit():
-            yield
-            return
-        key = ADVISORY_LOCK_BASE + company.id
-        self.env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
-        self.env.cr.commit()
-        try:
-            yield
-        except Exception:
-            self.env.cr.rollback()
-            raise
-        finally:
-            self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])
-
-    @api.model
-    def _claim_and_charge(self, company, limit):
-        """Claim due SMS, close those that must not go, charge the credit of the others and
-        mark them *Processing* under a new dispatch tag."""
-        claimed = self._claim(company, limit)
-        sendable = claimed._filter_sendable()._reserve_credits(company)
-        tag = uuid.uuid4().hex
-        now = fields.Datetime.now()
-        for attempts, group in sendable.grouped("attempts").items():
-            group.write({"state": "processing", "claimed_at": now, "provider_tag": tag,
-                         "attempts": attempts + 1})
-        return claimed, sendable, tag
-
-    @api.model
-    def _dispatch_batch(self, company, limit, return_error=False):
-        """Claim, charge and send one batch; return how many SMS were claimed (and the provider
-        error, if ``return_error``). The claim is committed before the provider is called, and
-        the provider's answer right after: a worker that dies in between leaves SMS that
-        ``_reconcile_stale_claims`` settles."""
-        for _retry in range(MAX_CONFLICT_RETRIES):
-            try:
-                with self._charge_lock(company):
-                    claimed, sendable, tag = self._claim_and_charge(company, limit)
-                    self._commit()
-                break
-            except psycopg2.errors.SerializationFailure:
-                # another dispatcher charged the same packages since our snapshot
-                if not self._auto_commit():
-                    raise
-                self.env.cr.rollback()
-                self.env.invalidate_all()
-                time.sleep(random.uniform(0.01, 0.1))
-        else:
-            _logger.info("SMS dispatch: too many concurrent updates, next run will continue")
-            return (0, None) if return_error else 0
-        error = None
-        for account in sendable.account_id:
-            group = sendable.filtered(lambda s: s.account_id == account)
-            results, send_error = group._send(account, tag)
-            with self._charge_lock(company):  # results may refund credits
-                if send_error:
-                    group._handle_send_error(send_error)
-                else:
-                    group._apply_send_results(results)
-                self._commit()
-            error = send_error or error
-        return (len(claimed), error) if return_error else len(claimed)
-
-    def _send(self, account, tag):
-        """Send these claimed SMS through ``account`` (no database write here); return the
-        provider's results, or the ProviderError."""
-        try:
-            provider = account._get_provider()
-            results = provider.send([
-                OutgoingSms(ref=str(sms.id), number=sms.number, body=sms.body,
-                            sender=sms.company_id.psms_sender or "", reply=sms.reply_enabled)
-                for sms in self], tag=tag)
-        except ProviderError as error:
-            _logger.warning("SMS dispatch of %s messages through account %s failed: %s (%s)",
-                            len(self), account.id, error.kind, error)
-            return None, error
-        return results, None
-
-    def _handle_send_error(self, error):
-        message = self.env["participant.sms.account"]._error_message(error)
-        if error.retryable:
-            self._refund_credits()
-            self.write({"state": "queued", "claimed_at": False, "last_error": message,
-                        "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
-        else:
-            self._refund_credits()
-            self._set_state("failed", last_error=message, claimed_at=False)
-
-    def _apply_send_results(self, results):
-        by_id = {sms.id: sms for sms in self}
-        now = fields.Datetime.now()
-        accepted = self.browse()
-        for result in results:
-            sms = by_id[int(result.ref)]
-            if result.accepted:
-                sms.write({"provider_id": result.provider_id, "raw_status": result.raw_status,
-                           "sent_at": now, "last_error": False, "next_attempt_at": False})
-                accepted |= sms
-            else:
-                sms._refund_credits()
-                sms._set_state("failed", raw_status=result.raw_status, last_error=result.error)
-        accepted._post_context_notes("sent")
-
-    @api.model
-    def _reconcile_stale_claims(self):
-        """SMS claimed by a dispatcher that died before recording the provider's answer: ask the
-        provider what it has; never resend blindly."""
-        stale = self.search([("state", "=", "processing"), ("provider_id", "=", False),
-                             ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM)])
-        for (account, tag), group in stale.grouped(lambda s: (s.account_id, s.provider_tag)).items():
-            with self._charge_lock(group.company_id[:1]):
-                group._reconcile(account, tag)
-                self._commit()
-
-    def _reconcile(self, account, tag):
-        try:
-            provider = account._get_provider()
-            if not provider.can_lookup:
-                self._set_state("not_sent", last_error=_(
-                    "The dispatch was interrupted and the provider cannot tell whether the SMS "
-                    "was sent: it is not sent again, to avoid a duplicate."))
-                return
-            known = provider.lookup(tag, self.mapped("number"))
-        except ProviderError as error:
-            _logger.warning("SMS reconciliation through account %s failed: %s", account.id,
-                            error.kind)
-            return  # try again at the next run
-        for sms in self:
-            if sms.number in known:
-                sms.write({"provider_id": known[sms.number], "sent_at": sms.claimed_at})
-                sms._post_context_notes("sent")
-            else:
-                sms._refund_credits()
-                sms.write({"state": "queued", "claimed_at": False,
-                           "last_error": _("The dispatch was interrupted before the provider "
-                                           "received the SMS: it will be sent again.")})
-
-    # ------------------------------------------------------------------------------------------
-    # statuses
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def _cron_poll_statuses(self, limit=DEFAULT_BATCH):
-        """Ask the providers the status of the SMS that are not final."""
-        pending = self.search([("state", "in", POLLED_STATES), ("provider_id", "!=", False)],
-                              order="sent_at, id")
-        error = None
-        for account, group in pending.grouped("account_id").items():
-            for start in range(0, len(group), limit):
-                error = group[start:start + limit]._poll(account) or error
-                self._commit()
-        return error
-
-    def action_update_statuses(self):
-        """The "Update statuses now" button."""
-        error = self.sudo()._cron_poll_statuses()
-        self.sudo()._cron_expire()
-        if error:
-            raise UserError(self.env["participant.sms.account"]._error_message(error))
-        return True
-
-    def _poll(self, account):
-        try:
-            provider = account._get_provider()
-            if not provider.can_poll:
-                return None
-            updates = provider.fetch_statuses([
-                StatusQuery(sms.provider_id, sms.number, sms.state) for sms in self])
-        except ProviderError as error:
-            _logger.warning("SMS status poll through account %s failed: %s", account.id,
-                            error.kind)
-            return error
-        self._apply_status_updates(account, updates)
-        return None
-
-    @api.model
-    def _apply_status_updates(self, account, updates):
-        """Apply provider status updates (idempotent: unknown ids, repeats and updates of final
-        SMS change nothing). Return the SMS that changed."""
-        if not updates:
-            return self.browse()
-        messages = self.sudo().search([("account_id", "=", account.id),
-                                       ("provider_id", "in", [u.provider_id for u in updates])])
-        by_provider_id = {sms.provider_id: sms for sms in messages}
-        groups = defaultdict(list)  # one write per (status, raw status, error)
-        for update in updates:
-            sms = by_provider_id.get(update.provider_id)
-            if not sms or sms.state in FINAL_STATES or sms.state == update.status:
-                continue
-            groups[update.status, update.raw_status, update.error].append(sms.id)
-        changed = self.browse()
-        for (status, raw_status, error), ids in groups.items():
-            values = {"raw_status": raw_status}
-            if error:
-                values["last_error"] = error
-            changed |= messages.browse(ids)._set_state(status, **values)
-        stopped = changed.filtered(lambda s: s.state == "stop")
-        if stopped:
-            self.env["phone.blacklist"].sudo()._add(stopped.mapped("number"), message=_(
-                "Reported as STOP by the SMS operator."))
-        return changed
-
-    @api.model
-    def _cron_expire(self):
-        """*Sent, not received* for 48 hours becomes *Expired*."""
-        old = self.search([("state", "=", "not_received"),
-                           ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY)])
-        old._set_state("expired", last_error=_("The phone stayed unreachable for 48 hours."))
-        return old

@@ -83,9 +83,15 @@ class ParticipantSmsAccount(models.Model):
         return settings
 
     def _get_provider(self):
-        """The tools client of this account (raises ProviderError('config') if incomplete)."""
+        """The tools client of this account (raises ProviderError('config') if incomplete).
+        The simulator remembers what it accepts in the database, as a real provider would."""
         self.ensure_one()
-        return get_provider(self.provider, **self._provider_settings())
+        if not self:
+            raise ProviderError("config", "No SMS provider account.")
+        settings = self._provider_settings()
+        if self.provider == "simulator":
+            settings["store"] = self.env["participant.sms.simulator.message"]._store()
+        return get_provider(self.provider, **settings)
 
     def _get_provider_or_none(self):
         try:
@@ -124,6 +130,9 @@ class ParticipantSmsAccount(models.Model):
     @api.model
     def _error_message(self, error):
         """A translated message for a ProviderError, for the users."""
+        if error.kind == "uncertain":
+            return _("The SMS service did not answer in time: it may have received the request. "
+                     "(%s)", error)
         if error.kind in ("unreachable", "server"):
             return _("The SMS service is unreachable: check the provider settings. (%s)", error)
         if error.kind == "auth":

@@ -1,7 +1,4 @@
-from datetime import timedelta
-
-from markupsafe import Markup
-
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -41,37 +38,25 @@ class ParticipantSmsAutomation(models.Model):
                 raise ValidationError(_("A follow-up goes 0 to 60 days after the appointment."))
 
     @api.model
-    def _find(self, event, timing):
+    def _match(self, event, timing, cache=None):
+        """The first automation of ``timing`` for the event's collaborator and type.
+        ``cache`` (a dict) keeps the company's automations across many events."""
         if not (event.participant_collaborator_id and event.participant_appointment_type_id):
             return self.browse()
-        return self.search([
-            ("timing", "=", timing), ("company_id", "=", self.env.company.id),
-            ("user_ids", "in", event.participant_collaborator_id.ids),
-            ("appointment_type_ids", "in", event.participant_appointment_type_id.ids),
-        ], limit=1)
+        key = (timing, self.env.company.id)
+        cache = {} if cache is None else cache
+        if key not in cache:
+            cache[key] = self.search([("timing", "=", timing),
+                                      ("company_id", "=", self.env.company.id)])
+        return cache[key].filtered(
+            lambda a: event.participant_collaborator_id in a.user_ids
+            and event.participant_appointment_type_id in a.appointment_type_ids)[:1]
 
     def _reminder_values(self):
         self.ensure_one()
         return {"sms_reminder": True, "sms_reminder_days": str(self.days),
                 "sms_reminder_template_id": self.template_id.id}
 
-    def _queue_follow_up(self, event):
-        """The J+n message of an appointment, when the window opens that day."""
-        self.ensure_one()
-        window = self.env.company._psms_window()
-        planned = window.follow_up_send_at(event.start, self.days)
-        return self.env["participant.sms"].sudo()._queue([{
-            "origin": "automation", "partner_id": event.participant_id.id,
-            "body": event._psms_render(self.template_id), "planned_at": planned,
-            "deadline": planned + timedelta(hours=24),
-            "res_model": "calendar.event", "res_id": event.id,
-            "reply_enabled": self.template_id.reply_enabled,
-        }])
-
     def action_send_test(self):
         self.ensure_one()
         return self.env["participant.sms.test"]._open_wizard(template=self.template_id)
-
-    @api.model
-    def _note_impossible(self, event, error):
-        event._message_log(body=Markup("<p>%s</p>") % _("Automatic SMS not scheduled: %s", error))

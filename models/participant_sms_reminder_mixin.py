@@ -1,30 +1,42 @@
-import logging
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The SMS of a record that happens at a date: the reminder before it, the follow-up after it.
 
+A model declares itself by inheriting this mixin and giving ``_psms_context_type``,
+``_psms_event_start_field``, ``_psms_template_type``, ``_psms_merge_trigger_fields`` (fields
+whose change re-renders the text) and ``_psms_merge_values()``; it has a ``participant_id``.
+The engine never names the models: it finds them by ``_psms_context_type``.
+
+Every create and every write that touches a watched field syncs each purpose (invariant I1):
+the pending SMS is made to match the record (recipient, number, text, reply mode, planned time,
+deadline), or cancelled with a note on the record saying why.
+
+- An **explicit** change is a change of the reminder's own fields (tick, delay, planned send,
+  template, text): it is the user's own scheduled send, needs *SMS: individual scheduled*
+  unless the reminder is still an automation's untouched prefill (I3), and a reminder that is
+  impossible is refused with a clear error.
+- A **consequential** change (participant, date, location, collaborator, archiving, the
+  participant's mobile or consent) changes nothing the user chose: the SMS follows, keeping its
+  origin and author, or is cancelled with a note when it can no longer go.
+"""
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
-from ..tools.phone import PhoneError, normalize_mobile
 from ..tools.schedule import ScheduleError
-
-_logger = logging.getLogger(__name__)
 
 REMINDER_FIELDS = ("sms_reminder", "sms_reminder_days", "sms_reminder_planned_at",
                    "sms_reminder_template_id", "sms_reminder_body")
+#: a pseudo field: the participant's mobile or consent changed
+RECIPIENT_CHANGED = "_psms_recipient"
 DAYS = [(str(day), f"{day} day{'s' if day > 1 else ''} before") for day in range(1, 7)]
 
 
 class ParticipantSmsReminderMixin(models.AbstractModel):
-    """The "SMS reminder" of a future appointment, step or orientation.
-
-    Concrete models give ``_psms_event_start_field`` (when the thing happens),
-    ``_psms_template_type``, ``_psms_merge_trigger_fields`` (fields whose change re-renders the
-    text) and ``_psms_merge_values()``; they have a ``participant_id``."""
-
     _name = "participant.sms.reminder.mixin"
     _description = "SMS reminder"
 
+    _psms_context_type = None
     _psms_event_start_field = None
     _psms_template_type = None
     _psms_merge_trigger_fields = ()
@@ -49,6 +61,9 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     # ------------------------------------------------------------------------------------------
     def _psms_start(self):
         return self[self._psms_event_start_field]
+
+    def _psms_is_active(self):
+        return "active" not in self._fields or self.active
 
     @api.depends(lambda self: [self._psms_event_start_field])
     def _compute_sms_reminder_in_future(self):
@@ -90,25 +105,29 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     def _psms_render(self, template):
         return template.with_context(lang=self._psms_lang())._render(self._psms_merge_values())
 
+    def _psms_text_fields(self):
+        """Fields whose change can make a text wrong."""
+        return set(self._psms_merge_trigger_fields) | {self._psms_event_start_field,
+                                                       "participant_id"}
+
+    def _psms_watched_fields(self):
+        return set(REMINDER_FIELDS) | self._psms_text_fields() | {"active"}
+
     # ------------------------------------------------------------------------------------------
     # checks
     # ------------------------------------------------------------------------------------------
-    def _psms_check_recipient(self):
-        """Raise a clear error when the participant cannot receive SMS; return the number."""
+    def _psms_recipient(self):
+        """The participant's E.164 mobile, or a clear UserError when they cannot receive SMS."""
         self.ensure_one()
         partner = self.participant_id
         if not partner:
-            raise UserError(_("An SMS reminder needs a participant."))
-        if not partner.accepts_sms:
-            raise UserError(_("%s refuses SMS: the SMS reminder is impossible.", partner.name))
-        try:
-            number = normalize_mobile(partner.mobile, self.env.company._psms_zone().region)
-        except PhoneError:
-            raise UserError(_("%s has no valid mobile number: the SMS reminder is impossible.",
-                              partner.name)) from None
-        if self.env["phone.blacklist"]._psms_blacklisted([number]):
-            raise UserError(_("%s answered STOP: the SMS reminder is impossible.", partner.name))
-        return number
+            raise UserError(_("An SMS needs a participant."))
+        verdict, = self.env["participant.sms.recipient"]._check(
+            [(partner, False)], self.env.company)
+        if not verdict.ok:
+            raise UserError(_("%s The SMS is impossible.", self.env["participant.sms.recipient"]
+                              ._sentence(verdict.code, partner.name)))
+        return verdict.number
 
     def _psms_planned_at(self, days, planned_at):
         """The send time, as it will happen (moved into the window), or a clear error."""
@@ -135,96 +154,215 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         return planned
 
     # ------------------------------------------------------------------------------------------
-    # synchronisation of the reminder SMS
+    # create, write, unlink
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        records.filtered("sms_reminder")._psms_sync_reminder(set(REMINDER_FIELDS))
+        records._psms_prefill(vals_list)
+        for record, vals in zip(records, vals_list):
+            if record.sms_reminder:
+                explicit = set(REMINDER_FIELDS) & set(vals) if vals.get("sms_reminder") else set()
+                record._psms_sync_reminder(record._psms_watched_fields(), explicit,
+                                           creating=True)
+        records._psms_sync_follow_up(creating=True)
         return records
 
     def write(self, vals):
+        watched = set(vals) & self._psms_watched_fields()
+        if not watched:
+            return super().write(vals)
+        vals = dict(vals)
+        if vals.get("sms_reminder_planned_at") and "sms_reminder_days" not in vals:
+            vals["sms_reminder_days"] = False  # a typed send time replaces the delay
+        before = {record.id: record._psms_reminder_snapshot() for record in self}
         result = super().write(vals)
-        if self.env.context.get("psms_reminder_sync"):
-            return result
-        touched = set(vals) & (set(REMINDER_FIELDS) | set(self._psms_merge_trigger_fields)
-                               | {self._psms_event_start_field, "participant_id", "active"})
-        if touched:
-            self.filtered(lambda r: r.sms_reminder or r.sms_reminder_sms_id)._psms_sync_reminder(
-                touched)
+        for record in self:
+            snapshot = record._psms_reminder_snapshot()
+            explicit = {name for name in REMINDER_FIELDS
+                        if name in vals and snapshot[name] != before[record.id][name]}
+            record._psms_sync(watched, explicit)
         return result
 
     def unlink(self):
-        self._psms_cancel_reminder()
+        self._psms_pending_sms()._cancel(_("Its record was deleted."))
         return super().unlink()
 
-    def _psms_pending_sms(self):
-        sms = self.sms_reminder_sms_id
-        return sms if sms.state == "queued" else sms.browse()
+    def _psms_reminder_snapshot(self):
+        return {name: self[name].id if self._fields[name].type == "many2one" else self[name]
+                for name in REMINDER_FIELDS}
 
-    def _psms_cancel_reminder(self):
-        pending = self.mapped("sms_reminder_sms_id").filtered(lambda s: s.state == "queued")
-        if pending:
-            pending.sudo().with_context(psms_from_record=True).write({"state": "cancelled"})
+    def _psms_store(self, vals):
+        """Write the reminder's own bookkeeping fields without syncing again: straight to the
+        base ``write`` (the models' own overrides have nothing to do with these fields)."""
+        return super(ParticipantSmsReminderMixin, self).write(vals)
 
-    def _psms_sync_reminder(self, touched):
+    def _psms_sync(self, changed, explicit=frozenset()):
         for record in self:
-            active = record.sms_reminder and ("active" not in record._fields or record.active)
-            if not active:
-                record._psms_cancel_reminder()
-                continue
-            sent = record.sms_reminder_sms_id and record.sms_reminder_sms_id.state != "queued"
-            if sent and not (touched & set(REMINDER_FIELDS)):
-                continue  # already out: later changes do not send another one
-            record._psms_apply_reminder(touched)
+            record._psms_sync_reminder(changed, explicit)
+        self._psms_sync_follow_up()
 
-    def _psms_apply_reminder(self, touched):
+    def _psms_pending_sms(self, purpose=None):
+        domain = [("res_model", "=", self._name), ("res_id", "in", self.ids),
+                  ("state", "=", "queued"), ("purpose", "!=", False)]
+        if purpose:
+            domain.append(("purpose", "=", purpose))
+        return self.env["participant.sms"].sudo().search(domain)
+
+    # ------------------------------------------------------------------------------------------
+    # the reminder
+    # ------------------------------------------------------------------------------------------
+    def _psms_sync_reminder(self, changed, explicit, creating=False):
         self.ensure_one()
-        self._psms_check_recipient()
+        last = self.sms_reminder_sms_id
+        pending = last.sudo() if last.state == "queued" else last.browse()
+        if not self.sms_reminder:
+            if pending and explicit:
+                pending.with_env(self.env)._check_cancel_rights()
+            pending._cancel(_("The SMS reminder was switched off."))
+            return
+        if not self._psms_is_active():
+            self._psms_switch_off(pending, _("The record was archived: its SMS reminder is "
+                                             "cancelled."))
+            return
+        if last and last.state not in ("queued", "cancelled"):
+            if explicit:
+                raise UserError(_("The SMS reminder already left: it cannot be changed."))
+            return
+        if not (pending or explicit or creating):
+            return
+        try:
+            wanted, rerendered = self._psms_wanted_reminder(changed, explicit)
+        except (UserError, ValidationError) as error:
+            if explicit:
+                raise
+            self._psms_switch_off(pending, _("Automatic SMS not scheduled: %s", error) if creating
+                                  else _("SMS reminder cancelled: %s", error))
+            return
+        automation = self._psms_is_automation_prefill(wanted["body"])
+        sms = pending
+        if pending and explicit:
+            if automation:
+                pending._revise(dict(wanted, origin="automation"))
+            else:
+                pending.with_env(self.env)._revise(wanted, origin="scheduled")
+        elif pending:
+            pending._revise(wanted)
+        else:
+            Sms = self.env["participant.sms"]
+            sms = (Sms.sudo() if automation else Sms)._queue([dict(
+                wanted, origin="automation" if automation else "scheduled", purpose="reminder",
+                res_model=self._name, res_id=self.id)])
+        self._psms_store({"sms_reminder_planned_at": wanted["planned_at"],
+                          "sms_reminder_body": wanted["body"], "sms_reminder_sms_id": sms.id})
+        if rerendered:
+            self._psms_tell(_("The SMS reminder was rewritten from its template after this "
+                              "change; manual additions to its text were dropped."))
+
+    def _psms_wanted_reminder(self, changed, explicit):
+        """What the reminder SMS must be now, and whether its text was rewritten."""
+        number = self._psms_recipient()
         planned = self._psms_planned_at(self.sms_reminder_days, self.sms_reminder_planned_at)
+        body, rerendered = self._psms_reminder_text(changed, explicit)
         template = self.sms_reminder_template_id
-        body = self.sms_reminder_body
-        merge_changed = bool(touched & (set(self._psms_merge_trigger_fields)
-                                        | {self._psms_event_start_field}))
-        rerendered = False
-        if template and (not body or ("sms_reminder_body" not in touched and (
-                "sms_reminder_template_id" in touched or merge_changed))):
+        return {"partner_id": self.participant_id.id, "number": number, "body": body,
+                "planned_at": planned, "deadline": self._psms_start(),
+                "reply_enabled": template.reply_enabled}, rerendered
+
+    def _psms_reminder_text(self, changed, explicit):
+        template, body = self.sms_reminder_template_id, self.sms_reminder_body
+        if "sms_reminder_body" in explicit and body:
+            return body, False
+        if template and (not body or "sms_reminder_template_id" in explicit):
+            return self._psms_render(template), False
+        if changed & self._psms_text_fields():
+            if not template:
+                raise UserError(_("its text was typed by hand and may no longer be right after "
+                                  "this change: check it and switch the reminder on again."))
             new_body = self._psms_render(template)
-            rerendered = bool(body) and new_body != body and merge_changed
-            body = new_body
+            return new_body, bool(body) and new_body != body
         if not body:
             raise UserError(_("Choose an SMS template or type the text of the reminder."))
-        pending = self._psms_pending_sms()
-        if pending:
-            pending.sudo()._psms_update_pending(body, planned, self._psms_start())
-            sms = pending
-        else:
-            origin = "automation" if self._psms_matching_automation() else "scheduled"
-            Sms = self.env["participant.sms"]
-            sms = (Sms.sudo() if origin == "automation" else Sms)._queue([{
-                "origin": origin,
-                "partner_id": self.participant_id.id,
-                "body": body, "planned_at": planned, "deadline": self._psms_start(),
-                "res_model": self._name, "res_id": self.id,
-                "reply_enabled": template.reply_enabled,
-            }])
-        self.with_context(psms_reminder_sync=True).write({
-            "sms_reminder_planned_at": planned, "sms_reminder_body": body,
-            "sms_reminder_sms_id": sms.id})
-        if rerendered:
-            self._psms_tell_rerendered()
+        return body, False
 
-    def _psms_matching_automation(self):
-        """The automation whose prefill this reminder still is (then the SMS is the system's,
-        not the user's: no send permission needed)."""
-        return self.env["participant.sms.automation"]
+    def _psms_switch_off(self, pending, reason):
+        pending._cancel(reason)
+        self._psms_store({"sms_reminder": False})
+        self._psms_tell(reason)
 
-    def _psms_tell_rerendered(self):
-        message = _("The SMS reminder was rewritten from its template after this change; "
-                    "manual additions to its text were dropped.")
+    def _psms_sms_cancelled_by_user(self, messages):
+        """The engine's hook: a user cancelled these SMS of the record (Upcoming SMS)."""
+        if self.sms_reminder_sms_id in messages and self.sms_reminder:
+            self._psms_store({"sms_reminder": False})
+
+    def _psms_tell(self, message):
         self._message_log(body=Markup("<p>%s</p>") % message)
         self.env.user._bus_send("simple_notification", {
-            "type": "warning", "title": _("SMS reminder"), "message": message})
+            "type": "warning", "title": _("SMS"), "message": message})
+
+    # ------------------------------------------------------------------------------------------
+    # hooks of the concrete models (automations: appointments only)
+    # ------------------------------------------------------------------------------------------
+    def _psms_prefill(self, vals_list):
+        """Switch on the reminders an automation prescribes for new records."""
+
+    def _psms_is_automation_prefill(self, body):
+        """Whether the reminder is still an automation's untouched prefill."""
+        return False
+
+    def _psms_follow_up_plan(self, cache):
+        """``(template, planned_at)`` of the follow-up this record must have, or None."""
+        return None
+
+    # ------------------------------------------------------------------------------------------
+    # the follow-up
+    # ------------------------------------------------------------------------------------------
+    def _psms_sync_follow_up(self, creating=False):
+        cache = {}
+        plans = {record.id: record._psms_is_active() and record._psms_follow_up_plan(cache)
+                 for record in self}
+        existing = self.env["participant.sms"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("purpose", "=", "follow_up")]) if self.ids else self.env["participant.sms"]
+        by_record = existing.grouped("res_id")
+        now = fields.Datetime.now()
+        for record in self:
+            messages = by_record.get(record.id, existing.browse())
+            pending = messages.filtered(lambda s: s.state == "queued")
+            plan = plans[record.id]
+            if not plan or plan[1] <= now:
+                if pending:
+                    record._psms_drop_follow_up(pending, _(
+                        "the appointment no longer matches a follow-up automation."))
+                continue
+            done = messages.filtered(lambda s: s.state not in ("queued", "cancelled")
+                                     or s.cancelled_by_id)
+            if done and not pending:
+                continue
+            record._psms_apply_follow_up(pending, *plan, creating=creating)
+
+    def _psms_apply_follow_up(self, pending, template, planned, creating=False):
+        try:
+            wanted = {"partner_id": self.participant_id.id, "number": self._psms_recipient(),
+                      "body": self._psms_render(template), "planned_at": planned,
+                      "deadline": fields.Datetime.add(planned, hours=24),
+                      "reply_enabled": template.reply_enabled}
+            if pending:
+                pending._revise(wanted)
+            else:
+                self.env["participant.sms"].sudo()._queue([dict(
+                    wanted, origin="automation", purpose="follow_up", res_model=self._name,
+                    res_id=self.id)])
+        except (UserError, ValidationError) as error:
+            self._psms_drop_follow_up(pending, error, note=creating)
+
+    def _psms_drop_follow_up(self, pending, reason, note=False):
+        """Cancel the pending follow-up; a note when one was cancelled (or ``note``)."""
+        message = _("Follow-up SMS not scheduled: %s", reason)
+        if pending:
+            pending._cancel(message)
+        if pending or note:
+            self._message_log(body=Markup("<p>%s</p>") % message)
 
     # ------------------------------------------------------------------------------------------
     # onchange: what the user sees before saving
@@ -237,6 +375,17 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             except UserError:
                 self.sms_reminder_planned_at = False
 
+    @api.onchange("sms_reminder_planned_at")
+    def _onchange_sms_reminder_planned_at(self):
+        """A send time typed by hand replaces the delay (never silently overridden by it)."""
+        if self.sms_reminder_days and self.sms_reminder_planned_at and self._psms_start():
+            try:
+                computed = self._psms_planned_at(self.sms_reminder_days, False)
+            except UserError:
+                computed = False
+            if computed != self.sms_reminder_planned_at:
+                self.sms_reminder_days = False
+
     @api.onchange("sms_reminder_template_id")
     def _onchange_sms_reminder_template_id(self):
         if self.sms_reminder_template_id and self.participant_id:
@@ -246,7 +395,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     def _onchange_sms_reminder(self):
         if self.sms_reminder and self.participant_id:
             try:
-                self._psms_check_recipient()
+                self._psms_recipient()
             except UserError as error:
                 self.sms_reminder = False
                 return {"warning": {"title": _("SMS reminder"), "message": str(error)}}
@@ -256,7 +405,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     def action_sms_send_now(self):
         """Send the text of the reminder now (the "individual instant" permission)."""
         self.ensure_one()
-        self._psms_check_recipient()
+        self._psms_recipient()
         body = self.sms_reminder_body or (
             self.sms_reminder_template_id and self._psms_render(self.sms_reminder_template_id))
         if not body:
@@ -266,7 +415,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             "res_model": self._name, "res_id": self.id,
             "reply_enabled": self.sms_reminder_template_id.reply_enabled,
         }])
-        self.env.ref("participant_sms.ir_cron_sms_dispatch")._trigger()
+        self.env.ref("participant_sms.ir_cron_sms_dispatch").sudo()._trigger()
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {"type": "success", "message": _(

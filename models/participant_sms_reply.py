@@ -107,7 +107,7 @@ class ParticipantSmsReply(models.Model):
         if not first:
             self.result = "later"
         elif outcome and event:
-            event.with_context(psms_reminder_sync=True).write({
+            event.write({
                 "participant_outcome_id": outcome.id, "participant_outcome_from_reply": True,
                 "participant_reply_at": self.received_at})
             self.write({"result": "applied", "outcome_id": outcome.id})

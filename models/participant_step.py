@@ -10,6 +10,7 @@ class ParticipantStep(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.reminder.mixin"]
     _order = "planned_start desc, id desc"
     _rec_name = "step_type_id"
+    _psms_context_type = "step"
     _psms_event_start_field = "planned_start"
     _psms_template_type = "step"
     _psms_merge_trigger_fields = ("step_type_id", "partner_organisation_id", "referent_id",

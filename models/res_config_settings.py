@@ -42,11 +42,11 @@ class ResConfigSettings(models.TransientModel):
             "body": _("Test SMS from %s.", self.company_id.name),
             "planned_at": fields.Datetime.now(), "company_id": self.company_id.id,
         }])
-        sms.action_dispatch_now()
+        self.env.ref("participant_sms.ir_cron_sms_dispatch").sudo()._trigger()
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {"type": "info", "sticky": False,
-                       "message": _("Test SMS to %(number)s: %(status)s",
+                       "message": _("Test SMS to %(number)s: %(status)s. It leaves in a moment (see Sent SMS).",
                                     number=sms.number_display,
                                     status=dict(sms._fields["state"]._description_selection(
                                         self.env))[sms.state])},

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+
+from .participant_sms_reminder_mixin import RECIPIENT_CHANGED
 
 
 class ResPartner(models.Model):
@@ -83,3 +85,33 @@ class ResPartner(models.Model):
 
     def action_open_participant_orientations(self):
         return self._participant_action("participant_sms.action_participant_orientations")
+
+    # ------------------------------------------------------------------------------------------
+    # the pending SMS of a participant follow their mobile and consent (invariant I1)
+    # ------------------------------------------------------------------------------------------
+    def write(self, vals):
+        result = super().write(vals)
+        if {"mobile", "accepts_sms", "active"} & set(vals):
+            self._psms_resync_pending()
+        return result
+
+    def _psms_resync_pending(self):
+        """Re-check the pending reminders and follow-ups of these participants: new number,
+        or cancelled with a note when they can no longer receive SMS."""
+        pending = self.env["participant.sms"].sudo().search([
+            ("partner_id", "in", self.ids), ("state", "=", "queued"), ("purpose", "!=", False)])
+        for model, group in pending.grouped("res_model").items():
+            records = self.env[model].sudo().with_context(active_test=False).browse(
+                group.mapped("res_id")).exists()
+            records._psms_sync({RECIPIENT_CHANGED})
+
+    def unlink(self):
+        """A deleted participant's steps and orientations go with them (through the ORM, so that
+        their SMS reminders are cancelled), and so do all their pending SMS."""
+        participants = self.filtered("is_participant")
+        participants.participant_step_ids.unlink()
+        participants.participant_orientation_ids.unlink()
+        self.env["participant.sms"].sudo().search([
+            ("partner_id", "in", self.ids), ("state", "=", "queued")])._cancel(
+            _("The participant was deleted."))
+        return super().unlink()

@@ -36,6 +36,7 @@ class SmsCommon(ParticipantCommon):
                            "psms_max_segments": 3, "psms_sender": "INSERTION",
                            "psms_zone": "metropole", "psms_account_id": False})
         cls.Sms = cls.env["participant.sms"]
+        cls.Dispatcher = cls.env["participant.sms.dispatcher"]
         cls.env["participant.sms.package"].search([]).unlink()  # demo packages
         cls.package = cls.env["participant.sms.package"].create(
             {"name": "Test package", "quantity": 100})

@@ -59,7 +59,7 @@ class TestSmsBatch(SmsCommon):
         wizard.action_preview()
         lines = {line.partner_id: line for line in wizard.line_ids}
         self.assertEqual(len(lines), 6)
-        self.assertEqual(lines[self.no_mobile].error, "No valid mobile number")
+        self.assertEqual(lines[self.no_mobile].error, "No mobile number")
         self.assertEqual(lines[self.refuses].error, "Refuses SMS")
         self.assertEqual(lines[self.stopped].error, "STOP")
         for partner in self.ok:

@@ -21,7 +21,7 @@ class TestDeliveryReportController(HttpCase):
         self.sms = self.env["participant.sms"]._queue([{
             "origin": "free", "context_type": "free", "number": "+33612345678",
             "body": "Bonjour", "planned_at": fields.Datetime.now() - timedelta(minutes=1)}])
-        self.env["participant.sms"]._cron_dispatch()
+        self.env["participant.sms.dispatcher"]._cron_dispatch()
         self.assertEqual(self.sms.state, "processing")
 
     def _url(self, account, **params):

@@ -22,7 +22,7 @@ class TestSmsLists(HttpCase):
         Sms = self.env["participant.sms"]
         self.sent = Sms._queue([{"origin": "instant", "partner_id": self.participant.id,
                                  "body": "Envoyé €", "planned_at": now - timedelta(hours=1)}])
-        Sms._cron_dispatch()
+        self.env["participant.sms.dispatcher"]._cron_dispatch()
         self.upcoming = Sms._queue([{"origin": "scheduled", "partner_id": self.participant.id,
                                      "body": "À venir", "planned_at": now + timedelta(days=1)}])
         self.free = Sms._queue([{"origin": "free", "context_type": "free",

@@ -35,7 +35,7 @@ class TestSmsProviderAccounts(SmsCommon):
             account = self._ovh_account(server)
             messages = self.queue(2) | self.queue_numbers(["+33612345698"])
             self.assertEqual(messages.account_id, account)
-            self.Sms._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             ok = messages[:2]
             self.assertEqual(ok.mapped("state"), ["processing"] * 2)
             self.assertEqual(messages[2].state, "failed", "OVH invalid receiver")
@@ -43,11 +43,11 @@ class TestSmsProviderAccounts(SmsCommon):
             self.assertEqual(len(server.jobs), 3)
             self.assertEqual(server.jobs[0]["sender"], "INSERTION")
             self.assertEqual(server.jobs[0]["tag"], ok[0].provider_tag)
-            self.Sms._cron_poll_statuses()
+            self.Dispatcher._cron_poll_statuses()
             self.assertEqual(ok.mapped("state"), ["sent"] * 2)
             server.outgoing[ok[0].provider_id]["deliveryReceipt"] = 1
             server.outgoing[ok[1].provider_id]["deliveryReceipt"] = 4
-            self.Sms._cron_poll_statuses()
+            self.Dispatcher._cron_poll_statuses()
             self.assertEqual(ok.mapped("state"), ["delivered", "not_received"])
             self.assertEqual(self.package.consumed, 2)
 
@@ -57,22 +57,16 @@ class TestSmsProviderAccounts(SmsCommon):
             self._ovh_account(server)
             server.mode = "server"
             sms = self.queue()
-            self.Sms._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(sms.state, "queued")
             self.assertIn("unreachable", sms.last_error)
             self.assertEqual((sms.attempts, sms.credits), (1, 0))
             self.assertEqual(self.package.consumed, 0)
             self.assertTrue(sms.next_attempt_at)
-            # manual dispatch shows the error
-            server.mode = "ok"
-            sms.sudo().next_attempt_at = False
-            server.mode = "server"
-            with self.assertRaisesRegex(UserError, "unreachable: check the provider settings"):
-                self.Sms.with_user(self.user_admin_sms).action_dispatch_now()
             # the provider is back: it goes
             server.mode = "ok"
             sms.sudo().next_attempt_at = False
-            self.Sms._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(sms.state, "processing")
             self.assertFalse(sms.last_error)
 
@@ -81,7 +75,7 @@ class TestSmsProviderAccounts(SmsCommon):
         with FakeOvh() as server:
             self._ovh_account(server, ovh_application_secret="wrong-secret")
             sms = self.queue()
-            self.Sms._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(sms.state, "queued")
             self.assertIn("credentials", sms.last_error)
             self.assertNotIn("wrong-secret", sms.last_error)
@@ -92,7 +86,7 @@ class TestSmsProviderAccounts(SmsCommon):
             self._ovh_account(server)
             server.mode = "reject"
             sms = self.queue()
-            self.Sms._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(sms.state, "failed")
             self.assertIn("refused", sms.last_error)
             self.assertEqual(self.package.consumed, 0)
@@ -103,7 +97,7 @@ class TestSmsProviderAccounts(SmsCommon):
             self._ovh_account(server, timeout=1)
             server.mode, server.delay = "slow", 2.5
             sms = self.queue()
-            self.Sms._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(sms.state, "queued")
             self.assertIn("did not answer", sms.last_error)
 
@@ -111,12 +105,12 @@ class TestSmsProviderAccounts(SmsCommon):
         with FakeOctopush() as server:
             self._octopush_account(server)
             sms = self.queue()
-            self.Sms._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(sms.state, "processing")
             self.assertEqual(sms.provider_id, "sms_00000001:+33612345678")
             self.assertEqual(server.campaigns[0]["sender"], "INSERTION")
             # Octopush statuses come by callback only: polling changes nothing
-            self.Sms._cron_poll_statuses()
+            self.Dispatcher._cron_poll_statuses()
             self.assertEqual(sms.state, "processing")
 
     @mute_logger(*MUTE)
@@ -129,7 +123,7 @@ class TestSmsProviderAccounts(SmsCommon):
                 with self.subTest(mode=mode):
                     server.mode = mode
                     sms = self.queue()
-                    self.Sms._cron_dispatch()
+                    self.Dispatcher._cron_dispatch()
                     self.assertEqual(sms.state, state)
                     self.assertIn(text, sms.last_error)
 
@@ -139,8 +133,8 @@ class TestSmsProviderAccounts(SmsCommon):
             sms = self.queue()
             sms.sudo().write({"state": "processing", "provider_tag": "lost",
                               "claimed_at": "2020-01-01 00:00:00"})
-            self.Sms._reconcile_stale_claims()
-            self.assertEqual(sms.state, "not_sent")
+            self.Dispatcher._reconcile_stale_claims()
+            self.assertEqual(sms.state, "unknown")
             self.assertIn("duplicate", sms.last_error)
             self.assertFalse(server.campaigns)
 
@@ -157,7 +151,7 @@ class TestSmsProviderAccounts(SmsCommon):
         account = self.env["participant.sms.account"].create({"name": "Empty", "provider": "ovh"})
         self.company.psms_account_id = account
         sms = self.queue()
-        self.Sms._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         self.assertEqual(sms.state, "failed")
         self.assertIn("incomplete", sms.last_error)
 

@@ -36,7 +36,7 @@ class TestSmsReplies(HttpCase):
             "origin": "scheduled", "partner_id": participant.id, "reply_enabled": True,
             "body": "RDV jeudi. Répondez OUI ou NON.", "res_model": "calendar.event",
             "res_id": event.id, "planned_at": fields.Datetime.now() - timedelta(minutes=1)}])
-        self.env["participant.sms"]._cron_dispatch()
+        self.env["participant.sms.dispatcher"]._cron_dispatch()
         return event, sms
 
     def _post(self, account=None, **params):
@@ -150,8 +150,8 @@ class TestSmsReplies(HttpCase):
 
     def test_simulated_reply_loop(self):
         """Demo loop: reminder -> delivered -> reply OUI -> appointment confirmed."""
-        self.env["participant.sms"]._cron_poll_statuses()
-        self.env["participant.sms"]._cron_poll_statuses()
+        self.env["participant.sms.dispatcher"]._cron_poll_statuses()
+        self.env["participant.sms.dispatcher"]._cron_poll_statuses()
         self.assertEqual(self.sms.state, "delivered")
         action = self.sms.action_simulate_reply()
         wizard = self.env[action["res_model"]].with_context(action["context"]).create({})

@@ -60,5 +60,7 @@ class TestSmsTemplate(SmsCommon):
         wizard.action_send()
         sms = self.Sms.search([("origin", "=", "test")], order="id desc", limit=1)
         self.assertEqual(sms.context_type, "test")
+        self.assertEqual(sms.state, "queued", "the button triggers the dispatch cron")
+        self.env["participant.sms.dispatcher"]._cron_dispatch()
         self.assertEqual(sms.state, "processing")
         self.assertEqual(sms.body, wizard.body)

@@ -6,7 +6,6 @@ from odoo.exceptions import UserError
 
 from ..tools import sms_text
 from ..tools.merge import MergeError, render
-from ..tools.phone import PhoneError, normalize_mobile
 
 _logger = logging.getLogger(__name__)
 
@@ -88,7 +87,6 @@ class ParticipantSmsBatch(models.TransientModel):
         """One preview line per participant: rendered text, its measure, and the reason it
         cannot go, if any. Bulk: one blacklist query, no per-line ORM write."""
         company = self.env.company
-        region = company._psms_zone().region
         Template = self.env["participant.sms.template"]
         lang = self.env.lang or self.env.user.lang or "en_US"
         common_extra = dict(Template._event_values(self.start, lang), **{
@@ -96,37 +94,26 @@ class ParticipantSmsBatch(models.TransientModel):
             "appointment_type": self.appointment_type_id.with_context(lang=lang).name or "",
             "theme": self.theme_id.with_context(lang=lang).name or "",
         })
-        numbers, lines = {}, []
-        for partner in partners:
-            try:
-                numbers[partner.id] = normalize_mobile(partner.mobile, region)
-            except PhoneError:
-                numbers[partner.id] = False
-        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(
-            [n for n in numbers.values() if n])
-        for partner in partners:
+        verdicts = self.env["participant.sms.recipient"]._check(
+            [(partner, False) for partner in partners], company)
+        Recipient, lines = self.env["participant.sms.recipient"], []
+        for partner, verdict in zip(partners, verdicts):
             values = dict(Template._partner_values(partner, lang), **common_extra)
-            error = False
             try:
                 text = render(self.body or "", values)
             except MergeError as merge_error:
                 raise UserError(_("The text uses unknown merge fields: %s",
                                   ", ".join(merge_error.unknown + merge_error.malformed))) from None
             measure = sms_text.measure(text)
-            number = numbers[partner.id]
-            if not number:
-                error = _("No valid mobile number")
-            elif not partner.accepts_sms:
-                error = _("Refuses SMS")
-            elif number in blacklisted:
-                error = _("STOP")
-            elif measure.segments > company.psms_max_segments:
+            number = verdict.number
+            error = Recipient._label(verdict.code)
+            if not error and measure.segments > company.psms_max_segments:
                 error = _("%(count)s SMS, more than the %(max)s allowed",
                           count=measure.segments, max=company.psms_max_segments)
             lines.append({
                 "batch_id": self.id, "partner_id": partner.id, "number": number or partner.mobile,
                 "body": text, "units": measure.units, "segments": measure.segments,
-                "encoding": measure.encoding, "error": error, "selected": not error,
+                "encoding": measure.encoding, "error": error or False, "selected": not error,
             })
         return lines
 
@@ -155,7 +142,7 @@ class ParticipantSmsBatch(models.TransientModel):
         stop = self.start + timedelta(hours=self.duration or 1.0)
         # no "created" log, follower or tracking per event: the SMS notes tell the story
         events = self.env["calendar.event"].with_context(
-            no_mail_to_attendees=True, psms_no_automation=True, mail_create_nolog=True,
+            no_mail_to_attendees=True, mail_create_nolog=True,
             mail_create_nosubscribe=True, tracking_disable=True).create([{
                 "name": self.name or self.appointment_type_id.name,
                 "participant_id": line.partner_id.id, "start": self.start, "stop": stop,
@@ -170,13 +157,14 @@ class ParticipantSmsBatch(models.TransientModel):
                 "location": self.location, "participant_channel_id": self.channel_id.id,
                 "participant_programme_id": self.programme_id.id,
                 "participant_synthesis": self.synthesis,
+                "sms_reminder": False,  # the batch SMS is the message: no reminder prefill
             } for line in lines])
         planned = self._planned()
         messages = self.env["participant.sms"]._queue([{
             "origin": "batch", "context_type": "batch", "batch_ref": batch_ref,
             "partner_id": line.partner_id.id, "number": line.number, "body": line.body,
             "planned_at": planned, "deadline": max(planned + timedelta(hours=24), planned),
-            "res_model": "calendar.event", "res_id": event.id,
+            "res_model": event._name, "res_id": event.id,
             "reply_enabled": self.template_id.reply_enabled,
         } for line, event in zip(lines, events)])
         _logger.info("Batch %s: %s appointments and %s SMS scheduled", batch_ref, len(events),

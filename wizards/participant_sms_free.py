@@ -8,7 +8,6 @@ from odoo.exceptions import UserError
 from ..tools import sms_text
 from ..tools.excel import SpreadsheetError, read_phone_column
 from ..tools.merge import has_placeholders
-from ..tools.phone import PhoneError, normalize_mobile
 
 _logger = logging.getLogger(__name__)
 
@@ -74,29 +73,22 @@ class ParticipantSmsFree(models.TransientModel):
             rows = read_phone_column(base64.b64decode(self.file), self.filename)
         except SpreadsheetError as error:
             raise UserError(self._spreadsheet_error_message(error)) from None
-        region = self.env.company._psms_zone().region
-        seen, lines = set(), []
-        normalized = {}
-        for _row, raw in rows:
-            try:
-                normalized[raw] = normalize_mobile(raw, region)
-            except PhoneError:
-                normalized[raw] = False
-        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(
-            [n for n in normalized.values() if n])
-        for row, raw in rows:
-            number = normalized[raw]
-            error = False
-            if not number:
+        verdicts = self.env["participant.sms.recipient"]._check(
+            [(self.env["res.partner"], raw) for _row, raw in rows], self.env.company)
+        Recipient, seen, lines = self.env["participant.sms.recipient"], set(), []
+        for (row, raw), verdict in zip(rows, verdicts):
+            number = verdict.number
+            if verdict.code in ("no_mobile", "invalid"):
                 error = _("Invalid mobile number")
             elif number in seen:
                 error = _("Duplicate")
-            elif number in blacklisted:
-                error = _("STOP")
+            else:
+                error = Recipient._label(verdict.code)
             if number:
                 seen.add(number)
             lines.append({"wizard_id": self.id, "row": row, "raw": raw,
-                          "number": number or False, "error": error, "selected": not error})
+                          "number": number or False, "error": error or False,
+                          "selected": not error})
         return self._show_preview(lines)
 
     def action_validate(self):

@@ -30,11 +30,11 @@ class ParticipantSmsTest(models.TransientModel):
             "origin": "test", "context_type": "test", "number": self.number, "body": self.body,
             "planned_at": fields.Datetime.now(), "reply_enabled": self.template_id.reply_enabled,
         }])
-        sms.action_dispatch_now()
+        self.env.ref("participant_sms.ir_cron_sms_dispatch").sudo()._trigger()
         status = dict(sms._fields["state"]._description_selection(self.env))[sms.state]
         return {
             "type": "ir.actions.client", "tag": "display_notification",
-            "params": {"type": "info", "message": _("Test SMS to %(number)s: %(status)s",
+            "params": {"type": "info", "message": _("Test SMS to %(number)s: %(status)s. It leaves in a moment (see Sent SMS).",
                                                      number=sms.number_display, status=status),
                        "next": {"type": "ir.actions.act_window_close"}},
         }

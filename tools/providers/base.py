@@ -78,6 +78,7 @@ class SendResult:
     error: str = ""
     provider_tag: str = ""
     outcome: str = ""   # one of OUTCOMES; empty: ACCEPTED or REFUSED after ``accepted``
+    error_kind: str = ""  # the ProviderError kind when the request failed
 
     def __post_init__(self):
         if not self.outcome:
@@ -89,7 +90,8 @@ class SendResult:
 def failed_results(messages, error):
     """The results of ``messages`` whose one request failed with ``error`` (ProviderError)."""
     return [SendResult(message.ref, False, status="", raw_status=error.kind, error=str(error),
-                       outcome=error.send_outcome()) for message in messages]
+                       outcome=error.send_outcome(), error_kind=error.kind)
+            for message in messages]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,412 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Moving SMS out: claim, charge, send, reconcile, poll, expire (like ``calendar.alarm_manager``,
+an abstract model with no table).
+
+Only the ``_cron_*`` methods commit, and only when they run as a cron (never under tests unless
+``psms_auto_commit`` asks for it, as the concurrency tests and benchmarks do). Buttons trigger
+the crons (``ir.cron._trigger``) and return at once.
+
+A batch: claim due SMS with ``FOR UPDATE SKIP LOCKED`` (two dispatchers skip each other's rows),
+close those that must not go, charge the credit, mark them *Processing* under a fresh dispatch
+tag, **commit**, call the provider, apply each request's outcome to its own SMS, **commit**:
+
+- accepted: provider id kept, a note on the context record;
+- refused: *Failed* with the reason, credit refunded;
+- retry (nothing was sent): back to the queue with the reason, credit refunded;
+- unknown (the provider may have it): left *Processing* with no provider id, like the claims of a
+  dispatcher that died; ``_reconcile_stale_claims`` asks the provider by tag later. Never resent,
+  failed or refunded blind (I2).
+"""
+import logging
+import random
+import time
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.modules import module as odoo_module
+
+from ..tools.providers import OutgoingSms, ProviderError, StatusQuery
+from .participant_sms import FINAL_STATES
+
+_logger = logging.getLogger(__name__)
+
+POLLED_STATES = ("processing", "sent", "not_received")
+STALE_CLAIM = timedelta(minutes=10)
+EXPIRY_DELAY = timedelta(hours=48)
+RETRY_BACKOFF = timedelta(minutes=5)
+DEFAULT_BATCH = 500
+MAX_CONFLICT_RETRIES = 5
+ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id
+
+
+class ParticipantSmsDispatcher(models.AbstractModel):
+    _name = "participant.sms.dispatcher"
+    _description = "SMS dispatcher"
+
+    # ------------------------------------------------------------------------------------------
+    # entry points
+    # ------------------------------------------------------------------------------------------
+    def _auto_commit(self):
+        return self.env.context.get("psms_auto_commit", not odoo_module.current_test)
+
+    def _for_cron(self):
+        return self.with_context(psms_auto_commit=self._auto_commit())
+
+    def _commit(self):
+        if self._auto_commit():
+            self.env.cr.commit()
+
+    @api.model
+    def _cron_dispatch(self, batch_size=DEFAULT_BATCH):
+        """Send the SMS that are due, in batches, one commit per batch. Outside a company's
+        send window only its explicit test SMS go (I5)."""
+        self = self._for_cron()
+        self._reconcile_stale_claims()
+        done = 0
+        for company in self.env["res.company"].search([]):
+            tests_only = not company._psms_window().contains(fields.Datetime.now())
+            while claimed := self._dispatch_batch(company, batch_size, tests_only):
+                done += claimed
+                self.env["ir.cron"]._notify_progress(done=done, remaining=self._due_count())
+        return done
+
+    @api.model
+    def _due_count(self):
+        return self.env["participant.sms"].search_count([
+            ("state", "=", "queued"), ("planned_at", "<=", fields.Datetime.now())])
+
+    @api.model
+    def _check_admin(self):
+        if not (self.env.su or self.env.user.has_group("participant_sms.group_sms_admin")):
+            raise AccessError(_("Only SMS administrators can do this."))
+
+    @api.model
+    def action_dispatch_now(self):
+        """The "Send due SMS now" button: the dispatch cron runs at once, in the background."""
+        self._check_admin()
+        self.env.ref("participant_sms.ir_cron_sms_dispatch").sudo()._trigger()
+        return self._notification(_("The SMS that are due are being sent. Their statuses "
+                                    "appear in a moment."))
+
+    @api.model
+    def action_update_statuses(self):
+        """The "Update statuses now" button: the poll cron runs at once, in the background."""
+        self._check_admin()
+        self.env.ref("participant_sms.ir_cron_sms_poll_statuses").sudo()._trigger()
+        return self._notification(_("The statuses are being updated. Refresh in a moment."))
+
+    @api.model
+    def _notification(self, message):
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"type": "info", "message": message, "sticky": False}}
+
+    # ------------------------------------------------------------------------------------------
+    # claim and charge
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _claim(self, company, limit, tests_only=False):
+        """Lock up to ``limit`` due SMS of ``company``; two dispatchers skip each other's rows."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT id FROM participant_sms
+                WHERE state = 'queued' AND company_id = %s
+                  AND COALESCE(next_attempt_at, planned_at) <= %s
+                  AND (%s IS NOT TRUE OR origin = 'test')
+                ORDER BY planned_at, id
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED""",
+            [company.id, fields.Datetime.now(), tests_only, limit])
+        return self.env["participant.sms"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _filter_sendable(self, messages):
+        """Close what must not go (deadline passed, record gone, refusal, STOP); return the
+        rest."""
+        now = fields.Datetime.now()
+        late = messages.filtered(lambda s: s.deadline and s.deadline < now)
+        for sms in late:
+            reason = (_("The deadline passed before the SMS could be sent. Last error: %s",
+                        sms.last_error) if sms.last_error
+                      else _("The deadline passed before the SMS could be sent."))
+            sms._set_state("not_sent", last_error=reason)
+        rest = messages - late
+        orphans = rest.filtered(lambda s: s.purpose and not s._context_record())
+        orphans._cancel(_("The record of this SMS no longer exists."))
+        rest -= orphans
+        verdicts = self.env["participant.sms.recipient"]._check(
+            [(sms.partner_id, sms.number) for sms in rest], rest.company_id[:1] or self.env.company)
+        stopped = self.env["participant.sms"]
+        for sms, verdict in zip(rest, verdicts):
+            if verdict.code in ("refuses", "stop"):
+                sms._set_state("stop", last_error=self.env["participant.sms.recipient"]._label(
+                    verdict.code))
+                stopped |= sms
+        return rest - stopped
+
+    @api.model
+    def _reserve_credits(self, company, messages):
+        """Charge the credit of each SMS (one per segment); the SMS that do not fit stay queued
+        with the reason. Return the SMS that were charged."""
+        packages = self.env["participant.sms.package"].sudo()._lock_for_company(company)
+        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write per group
+        for sms in messages:
+            package = packages._consume(sms.segments)
+            if package:
+                charges[package.id, sms.segments].append(sms.id)
+        charged = messages.browse()
+        for (package_id, credits), ids in charges.items():
+            group = messages.browse(ids)
+            group.write({"credits": credits, "package_id": package_id})
+            charged |= group
+        short = messages - charged
+        if short:
+            short.write({"last_error": _("No SMS credit left."),
+                         "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
+        return charged
+
+    @api.model
+    def _refund(self, messages):
+        for sms in messages.filtered("credits"):
+            sms.package_id._refund(sms.credits)
+        messages.filtered("credits").write({"credits": 0, "package_id": False})
+
+    @contextmanager
+    def _charge_lock(self, company):
+        """Serialise the claim-and-charge step of the dispatchers of one company.
+
+        Odoo's transactions are REPEATABLE READ: a dispatcher whose snapshot is older than
+        another's committed charge could not update the packages. The session-level advisory
+        lock is taken and *then* a new transaction (a fresh snapshot) starts, so the charge
+        always sees the others'. Only in cron runs (which commit)."""
+        if not self._auto_commit():
+            yield
+            return
+        key = ADVISORY_LOCK_BASE + company.id
+        self.env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
+        self.env.cr.commit()
+        try:
+            yield
+        except Exception:
+            self.env.cr.rollback()
+            raise
+        finally:
+            self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+    @api.model
+    def _claim_and_charge(self, company, limit, tests_only=False):
+        claimed = self._claim(company, limit, tests_only)
+        sendable = self._reserve_credits(company, self._filter_sendable(claimed))
+        tag = uuid.uuid4().hex
+        now = fields.Datetime.now()
+        for attempts, group in sendable.grouped("attempts").items():
+            group.write({"state": "processing", "claimed_at": now, "provider_tag": tag,
+                         "attempts": attempts + 1})
+        return claimed, sendable, tag
+
+    # ------------------------------------------------------------------------------------------
+    # send
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _dispatch_batch(self, company, limit, tests_only=False):
+        """Claim, charge and send one batch; return how many SMS were claimed. The claim is
+        committed before the provider is called, and the answers right after."""
+        for _retry in range(MAX_CONFLICT_RETRIES):
+            try:
+                with self._charge_lock(company):
+                    claimed, sendable, tag = self._claim_and_charge(company, limit, tests_only)
+                    self._commit()
+                break
+            except psycopg2.errors.SerializationFailure:
+                if not self._auto_commit():
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                time.sleep(random.uniform(0.01, 0.1))
+        else:
+            _logger.info("SMS dispatch: too many concurrent updates, next run will continue")
+            return 0
+        for account, group in sendable.grouped("account_id").items():
+            outcome = self._send(group, account, tag)
+            with self._charge_lock(company):  # results may refund credits
+                if isinstance(outcome, ProviderError):
+                    self._apply_send_error(group, outcome)
+                else:
+                    self._apply_send_results(group, outcome)
+                self._commit()
+        return len(claimed)
+
+    @api.model
+    def _send(self, messages, account, tag):
+        """The provider's results for these claimed SMS, or the ProviderError raised before
+        any request was made. No database write here."""
+        try:
+            provider = account._get_provider()
+            return provider.send([
+                OutgoingSms(ref=str(sms.id), number=sms.number, body=sms.body,
+                            sender=sms.company_id.psms_sender or "", reply=sms.reply_enabled)
+                for sms in messages], tag=tag)
+        except ProviderError as error:
+            _logger.warning("SMS dispatch of %s messages through account %s failed: %s",
+                            len(messages), account.id, error.kind)
+            return error
+
+    @api.model
+    def _apply_send_error(self, messages, error):
+        """Nothing was sent: back to the queue (or failed, when it can never work)."""
+        message = self.env["participant.sms.account"]._error_message(error)
+        self._refund(messages)
+        if error.retryable:
+            messages.write({"state": "queued", "claimed_at": False, "last_error": message,
+                            "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
+        else:
+            messages._set_state("failed", last_error=message, claimed_at=False)
+
+    @api.model
+    def _apply_send_results(self, messages, results):
+        by_id = {sms.id: sms for sms in messages}
+        now = fields.Datetime.now()
+        groups = defaultdict(lambda: messages.browse())
+        for result in results:
+            groups[result.outcome] |= by_id[int(result.ref)]
+        for result in results:
+            if result.outcome == "accepted":
+                by_id[int(result.ref)].write({
+                    "provider_id": result.provider_id, "raw_status": result.raw_status,
+                    "sent_at": now, "last_error": False, "next_attempt_at": False})
+        groups["accepted"]._post_context_notes("sent")
+        errors = {int(r.ref): self._result_error(r) for r in results if r.outcome != "accepted"}
+        raw = {int(r.ref): r.raw_status for r in results}
+        for sms in groups["refused"]:
+            self._refund(sms)
+            sms._set_state("failed", raw_status=raw[sms.id], last_error=errors[sms.id])
+        if groups["retry"]:
+            self._refund(groups["retry"])
+            for sms in groups["retry"]:
+                sms.write({"state": "queued", "claimed_at": False, "last_error": errors[sms.id],
+                           "next_attempt_at": now + RETRY_BACKOFF})
+        for sms in groups["unknown"]:
+            sms.write({"last_error": _(
+                "The provider may have received this SMS (%s): it will be asked, and the SMS "
+                "is not sent again.", errors[sms.id])})
+
+    @api.model
+    def _result_error(self, result):
+        """The users' message for a message the provider did not accept."""
+        if result.error_kind:
+            return self.env["participant.sms.account"]._error_message(
+                ProviderError(result.error_kind, result.error))
+        return result.error
+
+    # ------------------------------------------------------------------------------------------
+    # reconciliation: SMS whose fate at the provider is not known
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _reconcile_stale_claims(self):
+        """SMS claimed by a dispatcher that died, or whose send answer was lost: ask the
+        provider what it has, by dispatch tag; never resend blindly (I2)."""
+        stale = self.env["participant.sms"].search([
+            ("state", "=", "processing"), ("provider_id", "=", False),
+            ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM)])
+        for (account, tag), group in stale.grouped(
+                lambda s: (s.account_id, s.provider_tag)).items():
+            with self._charge_lock(group.company_id[:1]):
+                self._reconcile(group, account, tag)
+                self._commit()
+
+    @api.model
+    def _reconcile(self, messages, account, tag):
+        try:
+            provider = account._get_provider()
+            if not provider.can_lookup:
+                messages._set_state("unknown", last_error=_(
+                    "The provider may have received this SMS and cannot be asked: it is not "
+                    "sent again, to avoid a duplicate."))
+                return
+            known = provider.lookup(tag, messages.mapped("number"))
+        except ProviderError as error:
+            _logger.warning("SMS reconciliation through account %s failed: %s", account.id,
+                            error.kind)
+            return  # try again at the next run
+        for sms in messages:
+            if sms.number in known:
+                sms.write({"provider_id": known[sms.number], "sent_at": sms.claimed_at,
+                           "last_error": False})
+                sms._post_context_notes("sent")
+            else:
+                self._refund(sms)
+                sms.write({"state": "queued", "claimed_at": False, "next_attempt_at": False,
+                           "last_error": _("The provider confirmed it never received the SMS: "
+                                           "it will be sent again.")})
+
+    # ------------------------------------------------------------------------------------------
+    # statuses
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_poll_statuses(self, limit=DEFAULT_BATCH):
+        """Ask the providers the status of the SMS that are not final, then expire."""
+        self = self._for_cron()
+        pending = self.env["participant.sms"].search(
+            [("state", "in", POLLED_STATES), ("provider_id", "!=", False)], order="sent_at, id")
+        for account, group in pending.grouped("account_id").items():
+            for start in range(0, len(group), limit):
+                self._poll(group[start:start + limit], account)
+                self._commit()
+        self._cron_expire()
+
+    @api.model
+    def _poll(self, messages, account):
+        try:
+            provider = account._get_provider()
+            if not provider.can_poll:
+                return
+            updates = provider.fetch_statuses([
+                StatusQuery(sms.provider_id, sms.number, sms.state) for sms in messages])
+        except ProviderError as error:
+            _logger.warning("SMS status poll through account %s failed: %s", account.id,
+                            error.kind)
+            return
+        self._apply_status_updates(account, updates)
+
+    @api.model
+    def _apply_status_updates(self, account, updates):
+        """Apply provider status updates (idempotent: unknown ids, repeats and updates of final
+        SMS change nothing). Return the SMS that changed."""
+        Sms = self.env["participant.sms"].sudo()
+        if not updates:
+            return Sms
+        messages = Sms.search([("account_id", "=", account.id),
+                               ("provider_id", "in", [u.provider_id for u in updates])])
+        by_provider_id = {sms.provider_id: sms for sms in messages}
+        groups = defaultdict(list)  # one write per (status, raw status, error)
+        for update in updates:
+            sms = by_provider_id.get(update.provider_id)
+            if not sms or sms.state in FINAL_STATES or sms.state == update.status:
+                continue
+            groups[update.status, update.raw_status, update.error].append(sms.id)
+        changed = Sms
+        for (status, raw_status, error), ids in groups.items():
+            values = {"raw_status": raw_status}
+            if error:
+                values["last_error"] = error
+            changed |= messages.browse(ids)._set_state(status, **values)
+        stopped = changed.filtered(lambda s: s.state == "stop")
+        if stopped:
+            self.env["phone.blacklist"].sudo()._add(stopped.mapped("number"), message=_(
+                "Reported as STOP by the SMS operator."))
+        return changed
+
+    @api.model
+    def _cron_expire(self):
+        """*Sent, not received* for 48 hours becomes *Expired*."""
+        old = self.env["participant.sms"].search([
+            ("state", "=", "not_received"),
+            ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY)])
+        old._set_state("expired", last_error=_("The phone stayed unreachable for 48 hours."))
+        self._commit()
+        return old

@@ -1,0 +1,104 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Can this person or number receive an SMS? One answer for every send path.
+
+Reminders, follow-ups, batch and free previews and the dispatcher all ask
+``participant.sms.recipient._check``: the number is normalised with the company's zone, then
+refused when the participant refuses SMS (also when a free send's number is a known
+participant's), or when the number is on the STOP list (Odoo's ``phone.blacklist``). Bulk: one
+query for the STOP list and one for refusing participants, whatever the number of entries.
+"""
+from dataclasses import dataclass
+
+from odoo import _, api, models
+from odoo.exceptions import ValidationError
+
+from ..tools.phone import PhoneError, normalize_mobile
+
+
+@dataclass(frozen=True)
+class Verdict:
+    number: str = ""   # E.164, or empty when there is no usable mobile number
+    code: str = ""     # "" (can receive), "no_mobile", "invalid", "refuses", "stop"
+
+    @property
+    def ok(self):
+        return not self.code
+
+
+class ParticipantSmsRecipient(models.AbstractModel):
+    _name = "participant.sms.recipient"
+    _description = "SMS recipient check"
+
+    @api.model
+    def _normalize(self, raw, company):
+        """E.164 of ``raw`` in the company's zone, or a ValidationError saying why not."""
+        try:
+            return normalize_mobile(raw, company._psms_zone().region)
+        except PhoneError as error:
+            raise ValidationError(self._phone_error_message(error, raw)) from None
+
+    @api.model
+    def _phone_error_message(self, error, raw):
+        return {
+            "empty": _("There is no mobile number."),
+            "unparsable": _("“%s” is not a phone number.", raw),
+            "invalid": _("“%s” is not a valid phone number.", raw),
+            "not_mobile": _("“%s” is not a mobile number: SMS cannot be sent to it.", raw),
+        }[error.code]
+
+    @api.model
+    def _check(self, entries, company):
+        """``entries``: ``(partner, raw number)`` pairs (either may be empty: the partner's
+        mobile is used when no number is given). Return one :class:`Verdict` per entry."""
+        region = company._psms_zone().region
+        numbers = []
+        for partner, raw in entries:
+            raw = raw or (partner.mobile if partner else False)
+            try:
+                numbers.append((normalize_mobile(raw, region), ""))
+            except PhoneError as error:
+                numbers.append(("", "no_mobile" if error.code == "empty" else "invalid"))
+        valid = [number for number, _code in numbers if number]
+        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(valid)
+        refusing = self._refusing_numbers(
+            [n for (partner, _raw), (n, _c) in zip(entries, numbers) if n and not partner])
+        verdicts = []
+        for (partner, _raw), (number, code) in zip(entries, numbers):
+            if not code and partner and not partner.accepts_sms:
+                code = "refuses"
+            elif not code and not partner and number in refusing:
+                code = "refuses"
+            elif not code and number in blacklisted:
+                code = "stop"
+            verdicts.append(Verdict(number, code))
+        return verdicts
+
+    @api.model
+    def _refusing_numbers(self, numbers):
+        """Those of ``numbers`` (E.164) that belong to a participant who refuses SMS."""
+        if not numbers:
+            return set()
+        partners = self.env["res.partner"].sudo().with_context(active_test=False).search_read(
+            [("is_participant", "=", True), ("accepts_sms", "=", False),
+             ("phone_sanitized", "in", list(set(numbers)))], ["phone_sanitized"])
+        return {partner["phone_sanitized"] for partner in partners}
+
+    @api.model
+    def _label(self, code):
+        """Short label of a refusal, for preview lines and lists."""
+        return {
+            "no_mobile": _("No mobile number"),
+            "invalid": _("No valid mobile number"),
+            "refuses": _("Refuses SMS"),
+            "stop": _("STOP"),
+        }.get(code, "")
+
+    @api.model
+    def _sentence(self, code, name):
+        """Why ``name`` cannot receive an SMS, as a sentence for errors and notes."""
+        return {
+            "no_mobile": _("%s has no mobile number.", name),
+            "invalid": _("%s has no valid mobile number.", name),
+            "refuses": _("%s refuses SMS.", name),
+            "stop": _("%s answered STOP.", name),
+        }.get(code, "")

@@ -1,0 +1,58 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.modules import module as odoo_module
+
+
+class ParticipantSmsSimulatorMessage(models.Model):
+    """What the simulator accepted, kept as a real provider keeps it: outside the dispatcher's
+    transaction, so that after a crash reconciliation finds it by dispatch tag exactly as it
+    would at OVH (``GET /outgoing?tag=``)."""
+
+    _name = "participant.sms.simulator.message"
+    _description = "Message accepted by the SMS simulator"
+    _log_access = False
+
+    tag = fields.Char(required=True, index=True)
+    number = fields.Char(required=True)
+    provider_id = fields.Char(required=True)
+    accepted_at = fields.Datetime(default=fields.Datetime.now)
+
+    @api.model
+    def _store(self):
+        return _DatabaseStore(self.sudo())
+
+    @api.model
+    def _cron_forget(self):
+        """The simulator forgets after 30 days, as providers purge their history."""
+        self.search([("accepted_at", "<", fields.Datetime.subtract(fields.Datetime.now(),
+                                                                  days=30))]).unlink()
+
+
+class _DatabaseStore:
+    """The store of ``tools.providers.simulator``. In a cron run (commits allowed) it writes
+    through its own cursor and commits at once: the provider's side survives the dispatcher's
+    crash. Under tests it writes in the test's transaction, which is never committed."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def remember(self, tag, accepted):
+        rows = [{"tag": tag, "number": number, "provider_id": provider_id}
+                for number, provider_id in accepted.items()]
+        if self.model.env.context.get("psms_auto_commit", not odoo_module.current_test):
+            # its own transaction, committed at once; a plain insert (an Environment on this
+            # cursor would wait for the registry lock a running test holds)
+            with self.model.env.registry.cursor() as cr:
+                cr.execute(
+                    """INSERT INTO participant_sms_simulator_message
+                              (tag, number, provider_id, accepted_at)
+                       SELECT %s, number, provider_id, now() at time zone 'UTC'
+                         FROM unnest(%s::varchar[], %s::varchar[]) AS t(number, provider_id)""",
+                    [tag, [row["number"] for row in rows], [row["provider_id"] for row in rows]])
+        else:
+            self.model.create(rows)
+
+    def find(self, tag, numbers):
+        rows = self.model.search_read([("tag", "=", tag), ("number", "in", list(numbers))],
+                                      ["number", "provider_id"])
+        return {row["number"]: row["provider_id"] for row in rows}

@@ -62,6 +62,15 @@ class ParticipantSmsAccount(models.Model):
                 f"{base_url}/participant_sms/dlr/{token}" if token else False)
             account.inbound_url = f"{base_url}/participant_sms/inbound/{token}" if token else False
 
+    def write(self, vals):
+        if "active" in vals and not vals["active"]:
+            used = self.env["res.company"].sudo().search([("psms_account_id", "in", self.ids)])
+            if used:
+                raise UserError(_("This account sends the SMS of %s: choose another account in "
+                                  "the SMS settings before archiving it.",
+                                  ", ".join(used.mapped("name"))))
+        return super().write(vals)
+
     def action_renew_callback_token(self):
         self.ensure_one()
         self.sudo().callback_token = secrets.token_urlsafe(32)

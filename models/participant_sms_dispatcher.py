@@ -201,6 +201,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     @api.model
     def _claim_and_charge(self, company, limit, tests_only=False):
         claimed = self._claim(company, limit, tests_only)
+        retired = claimed.filtered(lambda s: not s.account_id.active)
+        if retired:  # an archived account sends no more: the company's current one does
+            retired.write({"account_id": company._psms_account().id})
         sendable = self._reserve_credits(company, self._filter_sendable(claimed))
         tag = uuid.uuid4().hex
         now = fields.Datetime.now()

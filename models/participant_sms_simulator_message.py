@@ -13,6 +13,7 @@ class ParticipantSmsSimulatorMessage(models.Model):
     _log_access = False
 
     tag = fields.Char(required=True, index=True)
+    ref = fields.Char(string="Reference", help="The sender's reference of the message.")
     number = fields.Char(required=True)
     provider_id = fields.Char(required=True)
     accepted_at = fields.Datetime(default=fields.Datetime.now)
@@ -37,18 +38,19 @@ class _DatabaseStore:
         self.model = model
 
     def remember(self, tag, accepted):
-        rows = [{"tag": tag, "number": number, "provider_id": provider_id}
-                for number, provider_id in accepted.items()]
+        rows = [{"tag": tag, "ref": ref, "number": number, "provider_id": provider_id}
+                for ref, number, provider_id in accepted]
         if self.model.env.context.get("psms_auto_commit", not odoo_module.current_test):
             # its own transaction, committed at once; a plain insert (an Environment on this
             # cursor would wait for the registry lock a running test holds)
             with self.model.env.registry.cursor() as cr:
                 cr.execute(
                     """INSERT INTO participant_sms_simulator_message
-                              (tag, number, provider_id, accepted_at)
-                       SELECT %s, number, provider_id, now() at time zone 'UTC'
-                         FROM unnest(%s::varchar[], %s::varchar[]) AS t(number, provider_id)""",
-                    [tag, [row["number"] for row in rows], [row["provider_id"] for row in rows]])
+                              (tag, ref, number, provider_id, accepted_at)
+                       SELECT %s, ref, number, provider_id, now() at time zone 'UTC'
+                         FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[])
+                              AS t(ref, number, provider_id)""",
+                    [tag, *([row[key] for row in rows] for key in ("ref", "number", "provider_id"))])
         else:
             self.model.create(rows)
 

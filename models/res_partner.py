@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .participant_sms_reminder_mixin import RECIPIENT_CHANGED
 
@@ -109,6 +110,11 @@ class ResPartner(models.Model):
         """A deleted participant's steps and orientations go with them (through the ORM, so that
         their SMS reminders are cancelled), and so do all their pending SMS."""
         participants = self.filtered("is_participant")
+        followed = participants.with_context(active_test=False).filtered(
+            "participant_appointment_ids")
+        if followed:
+            raise UserError(_("%s still has appointments: delete or reassign them first, or "
+                              "archive the participant.", ", ".join(followed.mapped("name"))))
         participants.participant_step_ids.unlink()
         participants.participant_orientation_ids.unlink()
         self.env["participant.sms"].sudo().search([

@@ -6,7 +6,7 @@ from ..tools.fake_providers import FakeOctopush, FakeOvh
 from .common_sms import SmsCommon, create_ovh_account
 
 
-MUTE = ("odoo.addons.participant_sms.models.participant_sms",
+MUTE = ("odoo.addons.participant_sms.models.participant_sms_dispatcher",
         "odoo.addons.participant_sms.models.participant_sms_account")
 
 

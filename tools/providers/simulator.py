@@ -44,8 +44,10 @@ class MemoryStore:
         self.accepted = {}  # tag -> {number: provider_id}
 
     def remember(self, tag, accepted):
-        """``accepted``: ``{number: provider_id}`` of one send under ``tag``."""
-        self.accepted.setdefault(tag, {}).update(accepted)
+        """``accepted``: ``(ref, number, provider_id)`` of the messages of one send under
+        ``tag``."""
+        self.accepted.setdefault(tag, {}).update(
+            (number, provider_id) for _ref, number, provider_id in accepted)
 
     def find(self, tag, numbers):
         known = self.accepted.get(tag, {})
@@ -64,7 +66,7 @@ class SimulatorProvider(Provider):
         return self.store.find(tag, numbers)
 
     def send(self, messages, tag=""):
-        results, accepted = [], {}
+        results, accepted = [], []
         for message in messages:
             suffix = message.number[-2:]
             if suffix == REFUSED_SUFFIX:
@@ -78,7 +80,7 @@ class SimulatorProvider(Provider):
                                                 "in 97).", outcome=RETRY))
                 continue
             provider_id = f"sim-{uuid.uuid4().hex}"
-            accepted[message.number] = provider_id
+            accepted.append((message.ref, message.number, provider_id))
             if suffix == LOST_ANSWER_SUFFIX:
                 results.append(SendResult(message.ref, False, status="", raw_status="timeout",
                                           error="The simulated answer was lost (number ending "

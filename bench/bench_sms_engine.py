@@ -77,6 +77,9 @@ def main():
             distinct_ids = cr.fetchone()[0]
     finally:
         with registry.cursor() as cr:
+            cr.execute("""DELETE FROM participant_sms_simulator_message WHERE tag IN
+                          (SELECT provider_tag FROM participant_sms WHERE id IN %s)""",
+                       [tuple(ids)])
             cr.execute("DELETE FROM phone_blacklist WHERE number IN "
                        "(SELECT number FROM participant_sms WHERE id IN %s)", [tuple(ids)])
             cr.execute("DELETE FROM participant_sms WHERE id IN %s", [tuple(ids)])

@@ -7,6 +7,7 @@ from . import participant_programme
 from . import participant_step_type
 from . import participant_step_end_reason
 from . import participant_orientation_type
+from . import participant_sms_follow_up_mixin
 from . import participant_sms_reminder_mixin
 from . import participant_sms_template
 from . import participant_sms_automation

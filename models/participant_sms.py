@@ -26,50 +26,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..tools import sms_text
 from ..tools.phone import format_international
 from ..tools.schedule import retry_deadline
+from .participant_sms_selections import (CONTEXT_TYPES, FINAL_STATES, ORIGIN_GROUPS, ORIGINS,
+                                        PURPOSES, STATES)
 
 _logger = logging.getLogger(__name__)
 
-STATES = [
-    ("queued", "Not yet sent"),
-    ("processing", "Processing"),
-    ("sent", "Delivered to operator"),
-    ("delivered", "Delivered"),
-    ("not_received", "Sent, not received"),
-    ("failed", "Failed"),
-    ("expired", "Expired"),
-    ("stop", "STOP"),
-    ("cancelled", "Cancelled"),
-    ("not_sent", "Not sent"),
-    ("unknown", "Sent, status unknown"),
-]
-FINAL_STATES = frozenset(("delivered", "failed", "expired", "stop", "cancelled", "not_sent",
-                          "unknown"))
-ORIGINS = [
-    ("instant", "Individual instant"),
-    ("scheduled", "Individual scheduled"),
-    ("batch", "Batch"),
-    ("free", "Free"),
-    ("automation", "Automation"),
-    ("test", "Test"),
-]
-#: the group a user needs to create an SMS of each origin (automation: the system only)
-ORIGIN_GROUPS = {
-    "instant": "participant_sms.group_sms_send_instant",
-    "scheduled": "participant_sms.group_sms_send_scheduled",
-    "batch": "participant_sms.group_sms_send_batch",
-    "free": "participant_sms.group_sms_send_free",
-    "test": "participant_sms.group_sms_admin",
-    "automation": None,
-}
-CONTEXT_TYPES = [
-    ("appointment", "Appointment"),
-    ("step", "Step"),
-    ("orientation", "Orientation"),
-    ("batch", "Batch"),
-    ("free", "Free"),
-    ("test", "Test"),
-]
-PURPOSES = [("reminder", "Reminder"), ("follow_up", "Follow-up")]
 #: what ``_revise`` may change on a pending SMS
 REVISABLE = frozenset(("partner_id", "number", "body", "planned_at", "deadline",
                        "reply_enabled", "origin", "author_id"))

@@ -32,14 +32,14 @@ from odoo.exceptions import AccessError
 from odoo.modules import module as odoo_module
 
 from ..tools.providers import OutgoingSms, ProviderError, StatusQuery
-from .participant_sms import FINAL_STATES
+from .participant_sms_selections import FINAL_STATES
+from .participant_sms_package import RETRY_BACKOFF
 
 _logger = logging.getLogger(__name__)
 
 POLLED_STATES = ("processing", "sent", "not_received")
 STALE_CLAIM = timedelta(minutes=10)
 EXPIRY_DELAY = timedelta(hours=48)
-RETRY_BACKOFF = timedelta(minutes=5)
 DEFAULT_BATCH = 500
 MAX_CONFLICT_RETRIES = 5
 ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id
@@ -149,33 +149,6 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 stopped |= sms
         return rest - stopped
 
-    @api.model
-    def _reserve_credits(self, company, messages):
-        """Charge the credit of each SMS (one per segment); the SMS that do not fit stay queued
-        with the reason. Return the SMS that were charged."""
-        packages = self.env["participant.sms.package"].sudo()._lock_for_company(company)
-        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write per group
-        for sms in messages:
-            package = packages._consume(sms.segments)
-            if package:
-                charges[package.id, sms.segments].append(sms.id)
-        charged = messages.browse()
-        for (package_id, credits), ids in charges.items():
-            group = messages.browse(ids)
-            group.write({"credits": credits, "package_id": package_id})
-            charged |= group
-        short = messages - charged
-        if short:
-            short.write({"last_error": _("No SMS credit left."),
-                         "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
-        return charged
-
-    @api.model
-    def _refund(self, messages):
-        for sms in messages.filtered("credits"):
-            sms.package_id._refund(sms.credits)
-        messages.filtered("credits").write({"credits": 0, "package_id": False})
-
     @contextmanager
     def _charge_lock(self, company):
         """Serialise the claim-and-charge step of the dispatchers of one company.
@@ -204,7 +177,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         retired = claimed.filtered(lambda s: not s.account_id.active)
         if retired:  # an archived account sends no more: the company's current one does
             retired.write({"account_id": company._psms_account().id})
-        sendable = self._reserve_credits(company, self._filter_sendable(claimed))
+        sendable = self.env["participant.sms.package"].sudo()._charge(company, self._filter_sendable(claimed))
         tag = uuid.uuid4().hex
         now = fields.Datetime.now()
         for attempts, group in sendable.grouped("attempts").items():
@@ -263,7 +236,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _apply_send_error(self, messages, error):
         """Nothing was sent: back to the queue (or failed, when it can never work)."""
         message = self.env["participant.sms.account"]._error_message(error)
-        self._refund(messages)
+        self.env["participant.sms.package"].sudo()._refund_sms(messages)
         if error.retryable:
             messages.write({"state": "queued", "claimed_at": False, "last_error": message,
                             "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
@@ -286,10 +259,10 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         errors = {int(r.ref): self._result_error(r) for r in results if r.outcome != "accepted"}
         raw = {int(r.ref): r.raw_status for r in results}
         for sms in groups["refused"]:
-            self._refund(sms)
+            self.env["participant.sms.package"].sudo()._refund_sms(sms)
             sms._set_state("failed", raw_status=raw[sms.id], last_error=errors[sms.id])
         if groups["retry"]:
-            self._refund(groups["retry"])
+            self.env["participant.sms.package"].sudo()._refund_sms(groups["retry"])
             for sms in groups["retry"]:
                 sms.write({"state": "queued", "claimed_at": False, "last_error": errors[sms.id],
                            "next_attempt_at": now + RETRY_BACKOFF})
@@ -342,7 +315,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                            "last_error": False})
                 sms._post_context_notes("sent")
             else:
-                self._refund(sms)
+                self.env["participant.sms.package"].sudo()._refund_sms(sms)
                 sms.write({"state": "queued", "claimed_at": False, "next_attempt_at": False,
                            "last_error": _("The provider confirmed it never received the SMS: "
                                            "it will be sent again.")})

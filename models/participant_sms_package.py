@@ -1,5 +1,11 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+RETRY_BACKOFF = timedelta(minutes=5)
 
 
 class ParticipantSmsPackage(models.Model):
@@ -73,3 +79,35 @@ class ParticipantSmsPackage(models.Model):
     def _refund(self, credits):
         self.ensure_one()
         self.consumed = max(0, self.consumed - credits)
+
+    # ------------------------------------------------------------------------------------------
+    # charging SMS (the dispatcher, under its per-company lock)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _charge(self, company, messages):
+        """Charge the credit of each SMS (one per segment, oldest package first); the SMS that
+        do not fit stay queued with the reason. Return the SMS that were charged."""
+        packages = self._lock_for_company(company)
+        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write per group
+        for sms in messages:
+            package = packages._consume(sms.segments)
+            if package:
+                charges[package.id, sms.segments].append(sms.id)
+        charged = messages.browse()
+        for (package_id, credits), ids in charges.items():
+            group = messages.browse(ids)
+            group.write({"credits": credits, "package_id": package_id})
+            charged |= group
+        short = messages - charged
+        if short:
+            short.write({"last_error": _("No SMS credit left."),
+                         "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
+        return charged
+
+    @api.model
+    def _refund_sms(self, messages):
+        """Give back the credit of SMS that were not sent."""
+        charged = messages.filtered("credits")
+        for sms in charged:
+            sms.package_id._refund(sms.credits)
+        charged.write({"credits": 0, "package_id": False})

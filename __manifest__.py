@@ -8,7 +8,7 @@ Participants, appointments (entretiens), pathway steps (étapes de parcours) and
 with the SMS features of a social-insertion service built on top of them.
 """,
     "category": "Services",
-    "author": "participant_sms",
+    "author": "Participant SMS contributors",
     "license": "LGPL-3",
     "depends": ["mail", "sms", "phone_validation", "calendar", "contacts"],
     "external_dependencies": {"python": ["phonenumbers", "openpyxl", "requests"]},

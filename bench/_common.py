@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared set-up of the benchmark scripts: arguments and the Odoo registry of the database."""
 import argparse
 import os

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Benchmark of the batch SMS wizard against Odoo's own sms.composer, in one run.
 
 Creates N participants with French mobile numbers, then times:

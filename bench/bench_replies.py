@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Benchmark of the inbound-reply endpoint over real HTTP on loopback.
 
 Prepares N sent, reply-enabled reminder SMS (with their appointments) in DATABASE, then posts N

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Benchmark of the SMS engine on a real database.
 
 Measures, in one run: queueing N SMS (one ``_queue`` call, as a batch send does), dispatching

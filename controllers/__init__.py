@@ -1,2 +1,3 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import export
 from . import main

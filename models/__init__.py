@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import participant_config_mixin
 from . import participant_appointment_type
 from . import participant_appointment_theme

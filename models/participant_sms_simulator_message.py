@@ -16,7 +16,7 @@ class ParticipantSmsSimulatorMessage(models.Model):
     ref = fields.Char(string="Reference", help="The sender's reference of the message.")
     number = fields.Char(required=True)
     provider_id = fields.Char(required=True)
-    accepted_at = fields.Datetime(default=fields.Datetime.now)
+    accepted_at = fields.Datetime(string="Accepted at", default=fields.Datetime.now)
 
     @api.model
     def _store(self):

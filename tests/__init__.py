@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_participant
 from . import test_participant_list
 from . import test_appointment

@@ -1,21 +1,31 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 import os
 
 import polib
 
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.translate import trans_export
 
 
 @tagged("post_install", "-at_install")
 class TestFrenchTranslation(TransactionCase):
 
     def test_every_string_translated(self):
+        """Every string of the installed module (exported now, not the committed template)
+        has a French translation, and the committed template is up to date."""
+        buffer = io.BytesIO()
+        trans_export(False, ["participant_sms"], buffer, "po", self.env.cr)
+        live = polib.pofile(buffer.getvalue().decode())
         path = os.path.join(get_module_path("participant_sms"), "i18n")
-        template = polib.pofile(os.path.join(path, "participant_sms.pot"))
+        committed = polib.pofile(os.path.join(path, "participant_sms.pot"))
         french = polib.pofile(os.path.join(path, "fr.po"))
         translated = {entry.msgid for entry in french if entry.msgstr.strip()}
-        missing = [entry.msgid for entry in template if entry.msgid not in translated]
+        missing = sorted({entry.msgid for entry in live} - translated)
         self.assertFalse(missing, "strings without French translation")
+        stale = sorted({entry.msgid for entry in live} - {entry.msgid for entry in committed})
+        self.assertFalse(stale, "i18n/participant_sms.pot is out of date")
 
     def test_french_loaded_in_odoo(self):
         self.env["res.lang"]._activate_lang("fr_FR")

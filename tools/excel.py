@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Reading a list of phone numbers from an uploaded file (.xlsx with openpyxl, or .csv).
 
 The header row must have a column named ``TELEPHONE`` (case, accents and spaces ignored:

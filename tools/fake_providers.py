@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Small local HTTP servers that speak the providers' documented protocols, for the tests and
 benchmarks (bound to 127.0.0.1 only). They check what a real provider checks (OVH's signature,
 Octopush's API headers and request ids) and answer the documented bodies and errors.

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Merge fields written ``{{code}}`` (the seed's syntax), rendered from a dict.
 
 Nothing is ever evaluated: a code is a plain identifier looked up in the values; unknown codes

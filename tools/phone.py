@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Mobile number normalisation (E.164) with phonenumbers only."""
 import phonenumbers
 from phonenumbers import PhoneNumberType

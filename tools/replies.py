@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Reading SMS replies: the first word, compared without case, accents or punctuation."""
 import re
 import unicodedata

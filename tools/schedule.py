@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Send-window and retry-deadline arithmetic, in the structure's time zone.
 
 All datetimes given to and returned by this module are **naive UTC** (as Odoo stores them);

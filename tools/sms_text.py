@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """SMS text measurement, as operators (SMSCs) count it.
 
 A text is sent in GSM-7 when every character is in the GSM 03.38 basic table or its extension

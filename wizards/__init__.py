@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import participant_sms_test
 from . import participant_sms_send_mixin
 from . import participant_sms_batch

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The provider interface: send a batch, fetch statuses, parse a delivery-report callback,
 authenticate a callback. Statuses are ours (see ``STATUSES``); the provider's raw code is kept
 beside them."""

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """One place for the HTTP calls of the provider clients: requests with a timeout, errors turned
 into :class:`ProviderError`. Secrets never reach the error messages."""
 import requests

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Octopush (``/v1/public``): ``api-login`` / ``api-key`` headers, up to 500 recipients per
 ``POST /sms-campaign/send`` with a ``request_id`` that Octopush uses to refuse a duplicate
 request, ``with_replies`` for reply-enabled messages. Octopush answers an ``sms_ticket`` for the

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """OVHcloud SMS (``/1.0/sms/{serviceName}``), with OVH's request signature.
 
 Every call is signed: ``X-Ovh-Signature = "$1$" + sha1(AS+CK+METHOD+URL+BODY+TIMESTAMP)``, the

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The built-in simulator: no account, no network, deterministic.
 
 Each message is accepted with an id ``sim-…`` and remembered in the simulator's *store*, as a

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Load ``tools`` as the stand-alone package ``psms_tools``: the addon's root ``__init__`` imports
 Odoo, so the tools are loaded without it and tested with plain pytest on any machine."""
 import importlib.util

@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import pytest
 
 from psms_tools.merge import MergeError, check, find_codes, has_placeholders, render

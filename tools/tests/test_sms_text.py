@@ -1,3 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import pytest
 
 from psms_tools.sms_text import GSM7, UCS2, max_units, measure, ucs2_chars

@@ -1,4 +1,5 @@
 /** @odoo-module **/
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 /**
  * SMS text measurement, the browser twin of tools/sms_text.py (same tables, same rules):

@@ -1,4 +1,5 @@
 /** @odoo-module **/
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import { registry } from "@web/core/registry";
 

@@ -1,13 +1,30 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
 import logging
+import re
 
 from odoo import http
 from odoo.http import request
 
 from ..tools.providers import ProviderError
+from ..tools.webhook import MAX_BODY, WebhookError, read_params
 
 _logger = logging.getLogger(__name__)
+
+
+class RedactCallbackTokens(logging.Filter):
+    """The access log shows the callback routes without their secret token."""
+
+    PATTERN = re.compile(r"(/participant_sms/(?:dlr|inbound)/)[^/?\s\"']+")
+
+    def filter(self, record):
+        if isinstance(record.msg, str) and "/participant_sms/" in record.getMessage():
+            record.msg, record.args = self.PATTERN.sub(r"\1***", record.getMessage()), ()
+        return True
+
+
+_access_log = logging.getLogger("werkzeug")
+if not any(type(f).__name__ == "RedactCallbackTokens" for f in _access_log.filters):
+    _access_log.addFilter(RedactCallbackTokens())
 
 
 class ParticipantSmsController(http.Controller):
@@ -17,17 +34,14 @@ class ParticipantSmsController(http.Controller):
 
     @staticmethod
     def _params():
-        params = dict(request.httprequest.args)
-        params.update(request.httprequest.form)
-        if request.httprequest.mimetype == "application/json":
-            try:
-                payload = json.loads(request.httprequest.get_data(as_text=True) or "{}")
-            except ValueError:
-                payload = None
-            if not isinstance(payload, dict):
-                raise ProviderError("malformed", "The JSON body is not an object.")
-            params.update(payload)
-        return params
+        """The callback's parameters, every limit checked before parsing (tools/webhook.py)."""
+        http_request = request.httprequest
+        if (http_request.content_length or 0) > MAX_BODY:
+            raise WebhookError(413, f"The body is over {MAX_BODY} bytes.")
+        body = http_request.get_data() if http_request.mimetype == "application/json" else b""
+        form = http_request.form.items(multi=True) if not body else []
+        return read_params(http_request.args.items(multi=True), form, body,
+                           http_request.mimetype, http_request.content_length)
 
     def _handle(self, token, kind, parse, apply):
         """Authenticate by token, parse with the account's provider, apply; 403 / 400 / 200."""
@@ -38,6 +52,11 @@ class ParticipantSmsController(http.Controller):
             return request.make_response("Forbidden", status=403)
         try:
             item = parse(account._get_provider(), self._params())
+        except WebhookError as error:
+            _logger.warning("SMS %s refused for account %s: %s", kind, account.id, error)
+            return request.make_response(
+                "Payload Too Large" if error.status == 413 else "Bad Request",
+                status=error.status)
         except ProviderError as error:
             _logger.warning("SMS %s refused for account %s: %s", kind, account.id, error)
             return request.make_response("Bad Request", status=400)
@@ -45,7 +64,8 @@ class ParticipantSmsController(http.Controller):
         return request.make_response("OK", status=200)
 
     @http.route("/participant_sms/dlr/<string:token>", type="http", auth="public",
-                methods=["GET", "POST"], csrf=False, save_session=False)
+                methods=["GET", "POST"], csrf=False, save_session=False,
+                max_content_length=MAX_BODY)
     def delivery_report(self, token, **_kwargs):
         return self._handle(
             token, "delivery report",
@@ -54,7 +74,8 @@ class ParticipantSmsController(http.Controller):
             ._apply_status_updates(account, [update]))
 
     @http.route("/participant_sms/inbound/<string:token>", type="http", auth="public",
-                methods=["GET", "POST"], csrf=False, save_session=False)
+                methods=["GET", "POST"], csrf=False, save_session=False,
+                max_content_length=MAX_BODY)
     def inbound(self, token, **_kwargs):
         return self._handle(
             token, "reply",

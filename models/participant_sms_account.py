@@ -1,14 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
 import logging
+import re
 import secrets
+from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..tools.providers import ProviderError, check_token, get_provider
 from ..tools.providers.http import error_from_response
 
 _logger = logging.getLogger(__name__)
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
+PREVIOUS_TOKEN_GRACE = timedelta(hours=24)
 
 
 class ParticipantSmsAccount(models.Model):
@@ -33,48 +38,74 @@ class ParticipantSmsAccount(models.Model):
     ovh_service_name = fields.Char(string="SMS service name", help="e.g. sms-ab12345-1")
     octopush_api_login = fields.Char(string="API login", groups="base.group_system")
     octopush_api_key = fields.Char(string="API key", groups="base.group_system")
-    callback_token = fields.Char(
-        string="Callback token", copy=False, readonly=True, groups="base.group_system",
-        default=lambda self: secrets.token_urlsafe(32),
-        help="Unguessable secret in the callback address given to the provider: the provider "
-             "does not sign its callbacks, so only calls that know it are accepted.")
+    # the callback token is a secret shown once (when created or renewed); only its SHA-256 is
+    # kept, and the previous one still works for 24 hours after a renewal
+    callback_token_hash = fields.Char(copy=False, readonly=True, index=True,
+                                      groups="base.group_system")
+    callback_token_hint = fields.Char(
+        string="Callback token", copy=False, readonly=True,
+        help="The last characters of the secret in the callback addresses (shown in full only "
+             "when it is created or renewed).")
+    previous_token_hash = fields.Char(copy=False, readonly=True, groups="base.group_system")
+    previous_token_until = fields.Datetime(
+        string="Previous addresses valid until", copy=False, readonly=True,
+        help="After a renewal, the previous callback addresses keep working until then, so "
+             "that no report is lost while the provider's console is updated.")
     delivery_report_url = fields.Char(
-        compute="_compute_delivery_report_url", string="Delivery report address",
-        groups="base.group_system",
+        compute="_compute_callback_urls", string="Delivery report address",
         help="Address to give to the provider for its delivery reports.")
-
     inbound_url = fields.Char(
-        compute="_compute_delivery_report_url", string="Reply address",
-        groups="base.group_system",
+        compute="_compute_callback_urls", string="Reply address",
         help="Address to give to the provider for the replies of the participants.")
 
     _sql_constraints = [
-        ("callback_token_uniq", "unique(callback_token)", "The callback token must be unique."),
+        ("callback_token_hash_uniq", "unique(callback_token_hash)",
+         "The callback token must be unique."),
         ("timeout_positive", "CHECK(timeout > 0 AND timeout <= 120)",
          "The timeout must be between 1 and 120 seconds."),
     ]
 
-    @api.depends("callback_token")
-    def _compute_delivery_report_url(self):
-        base_url = self.get_base_url()
+    @api.depends("callback_token_hint")
+    def _compute_callback_urls(self):
         for account in self:
-            token = account.callback_token
-            account.delivery_report_url = (
-                f"{base_url}/participant_sms/dlr/{token}" if token else False)
-            account.inbound_url = f"{base_url}/participant_sms/inbound/{token}" if token else False
+            base_url = account.get_base_url()
+            hidden = f"…{account.callback_token_hint}" if account.callback_token_hint else False
+            account.delivery_report_url = hidden and f"{base_url}/participant_sms/dlr/{hidden}"
+            account.inbound_url = hidden and f"{base_url}/participant_sms/inbound/{hidden}"
 
-    def write(self, vals):
-        if "active" in vals and not vals["active"]:
-            used = self.env["res.company"].sudo().search([("psms_account_id", "in", self.ids)])
-            if used:
-                raise UserError(_("This account sends the SMS of %s: choose another account in "
-                                  "the SMS settings before archiving it.",
-                                  ", ".join(used.mapped("name"))))
-        return super().write(vals)
+    @api.model
+    def _hash_token(self, token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def _issue_token(self):
+        """A new callback token for this account: its hash is kept (the previous one stays
+        valid for 24 hours), the token itself is returned, never stored."""
+        self.ensure_one()
+        token = secrets.token_urlsafe(32)
+        account = self.sudo()
+        values = {"callback_token_hash": self._hash_token(token),
+                  "callback_token_hint": token[-4:]}
+        if account.callback_token_hash:
+            values.update(previous_token_hash=account.callback_token_hash,
+                          previous_token_until=fields.Datetime.now() + PREVIOUS_TOKEN_GRACE)
+        account.write(values)
+        return token
 
     def action_renew_callback_token(self):
+        """SMS administrators: new callback addresses, shown once."""
         self.ensure_one()
-        self.sudo().callback_token = secrets.token_urlsafe(32)
+        if not self.env.user.has_group("participant_sms.group_sms_admin"):
+            raise AccessError(_("Only SMS administrators can renew the callback addresses."))
+        token = self._issue_token()
+        base_url = self.get_base_url()
+        return {
+            "type": "ir.actions.act_window", "res_model": "participant.sms.account.addresses",
+            "view_mode": "form", "views": [(False, "form")], "target": "new",
+            "name": _("New callback addresses"),
+            "context": {"default_account_id": self.id,
+                        "default_delivery_report_url": f"{base_url}/participant_sms/dlr/{token}",
+                        "default_inbound_url": f"{base_url}/participant_sms/inbound/{token}"},
+        }
 
     def _provider_settings(self):
         self.ensure_one()
@@ -111,18 +142,26 @@ class ParticipantSmsAccount(models.Model):
 
     @api.model
     def _find_by_token(self, token):
-        """The account whose callback token is ``token`` (constant-time checked), or empty."""
-        if not token or len(token) < 20:
+        """The account whose callback token (or previous one, for 24 hours after a renewal) is
+        ``token``, looked up by its hash; empty for anything else."""
+        if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
             return self.browse()
-        account = self.sudo().with_context(active_test=False).search(
-            [("callback_token", "=", token)], limit=1)
-        if account and check_token(account.callback_token, token):
-            return account
+        digest = self._hash_token(token)
+        accounts = self.sudo().with_context(active_test=False).search([
+            "|", ("callback_token_hash", "=", digest),
+            "&", ("previous_token_hash", "=", digest),
+            ("previous_token_until", ">", fields.Datetime.now())], limit=1)
+        for account in accounts:
+            if check_token(account.callback_token_hash, digest) or check_token(
+                    account.previous_token_hash, digest):
+                return account
         return self.browse()
 
     def action_test_connection(self):
-        """Check the credentials with a harmless call (no SMS sent)."""
+        """Check the credentials with a harmless call (no SMS sent): SMS administrators."""
         self.ensure_one()
+        if not self.env.user.has_group("participant_sms.group_sms_admin"):
+            raise AccessError(_("Only SMS administrators can test the provider account."))
         try:
             provider = self._get_provider()
             if self.provider == "ovh":

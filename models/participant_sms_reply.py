@@ -9,6 +9,7 @@ from odoo.tools import format_datetime
 from ..tools.phone import PhoneError, normalize_mobile
 from ..tools.providers import ProviderError
 from ..tools.replies import first_word, is_stop
+from ..tools.webhook import bound_text, check_text
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ class ParticipantSmsReply(models.Model):
     inbound_id = fields.Char(string="Provider id", required=True, readonly=True)
     number = fields.Char(required=True, readonly=True)
     text = fields.Text(readonly=True)
+    text_length = fields.Integer(
+        string="Original length", readonly=True,
+        help="Set when the reply was longer than ten SMS: only its first 1,600 characters are "
+             "kept.")
     received_at = fields.Datetime(string="Received", readonly=True,
                                   default=fields.Datetime.now)
     sms_id = fields.Many2one("participant.sms", string="SMS answered", readonly=True,
@@ -63,8 +68,11 @@ class ParticipantSmsReply(models.Model):
             if reply.inbound_id in known:
                 continue
             known.add(reply.inbound_id)
-            record = self.create({"account_id": account.id, "inbound_id": reply.inbound_id,
-                                  "number": self._e164(reply.number), "text": reply.text})
+            text, length = bound_text(check_text(reply.text or "", "reply text"))
+            record = self.create({"account_id": account.id,
+                                  "inbound_id": check_text(reply.inbound_id, "reply id")[:128],
+                                  "number": self._e164(check_text(reply.number, "number")[:64]),
+                                  "text": text, "text_length": length or 0})
             record._apply(reply.provider_ref)
             created |= record
         return created
@@ -135,6 +143,10 @@ class ParticipantSmsReply(models.Model):
                                dt_format="short")
         body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (
             _("SMS reply of %(when)s", when=when), self.text)
+        if self.text_length:
+            body += Markup("<p><em>%s</em></p>") % _(
+                "Only the first %(kept)s of its %(length)s characters are kept.",
+                kept=len(self.text), length=self.text_length)
         if self.outcome_id:
             body += Markup("<p>%s</p>") % _("Outcome set to: %s", self.outcome_id.name)
         elif self.result == "later":

@@ -19,6 +19,16 @@ def create_ovh_account(env, server, **values):
     })
 
 
+class CallbackTokens:
+    """Callback tokens are stored only as hashes: a test issues one per account and keeps it."""
+
+    def token(self, account):
+        tokens = self.__dict__.setdefault("_psms_tokens", {})
+        if account.id not in tokens:
+            tokens[account.id] = account._issue_token()
+        return tokens[account.id]
+
+
 def create_sms_user(env, login, *groups):
     return env["res.users"].create({
         "name": login.replace("_", " ").title(), "login": login,

@@ -6,9 +6,11 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from .common_sms import CallbackTokens
+
 
 @tagged("post_install", "-at_install")
-class TestDeliveryReportController(HttpCase):
+class TestDeliveryReportController(CallbackTokens, HttpCase):
 
     def setUp(self):
         super().setUp()
@@ -27,7 +29,7 @@ class TestDeliveryReportController(HttpCase):
 
     def _url(self, account, **params):
         query = "&".join(f"{key}={value}" for key, value in params.items())
-        return f"/participant_sms/dlr/{account.callback_token}?{query}"
+        return f"/participant_sms/dlr/{self.token(account)}?{query}"
 
     def test_valid_report_is_applied_once(self):
         url = self._url(self.simulator, id=self.sms.provider_id, status="delivered")
@@ -43,11 +45,11 @@ class TestDeliveryReportController(HttpCase):
         self.assertEqual(self.sms.status_at, status_at)
 
     def test_post_form_and_json(self):
-        response = self.url_open(f"/participant_sms/dlr/{self.simulator.callback_token}",
+        response = self.url_open(f"/participant_sms/dlr/{self.token(self.simulator)}",
                                  data={"id": self.sms.provider_id, "status": "sent"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.sms.state, "sent")
-        response = self.url_open(f"/participant_sms/dlr/{self.simulator.callback_token}",
+        response = self.url_open(f"/participant_sms/dlr/{self.token(self.simulator)}",
                                  data=json.dumps({"id": self.sms.provider_id,
                                                   "status": "not_received"}),
                                  headers={"Content-Type": "application/json"})
@@ -56,7 +58,7 @@ class TestDeliveryReportController(HttpCase):
 
     @mute_logger("odoo.addons.participant_sms.controllers.main")
     def test_wrong_or_missing_token(self):
-        for token in ("", "x", "A" * 43, self.simulator.callback_token[:-1] + "?"):
+        for token in ("", "x", "A" * 43, self.token(self.simulator)[:-1] + "?"):
             response = self.url_open(
                 f"/participant_sms/dlr/{token}?id={self.sms.provider_id}&status=delivered")
             self.assertIn(response.status_code, (403, 404), token)
@@ -68,7 +70,7 @@ class TestDeliveryReportController(HttpCase):
                        {"id": self.sms.provider_id, "status": "teleported"}):
             response = self.url_open(self._url(self.simulator, **params))
             self.assertEqual(response.status_code, 400, params)
-        response = self.url_open(f"/participant_sms/dlr/{self.simulator.callback_token}",
+        response = self.url_open(f"/participant_sms/dlr/{self.token(self.simulator)}",
                                  data=b"[1, 2", headers={"Content-Type": "application/json"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.sms.state, "processing")

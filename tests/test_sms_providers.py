@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import UserError
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -157,19 +160,36 @@ class TestSmsProviderAccounts(SmsCommon):
         self.assertIn("incomplete", sms.last_error)
 
     def test_callback_token_is_secret_and_unique(self):
-        accounts = self.env["participant.sms.account"].create(
-            [{"name": "A", "provider": "simulator"}, {"name": "B", "provider": "simulator"}])
-        tokens = accounts.mapped("callback_token")
+        """Only the token's hash is stored; the addresses show its last characters; a renewal
+        keeps the previous token valid for 24 hours; only SMS administrators renew."""
+        Account = self.env["participant.sms.account"]
+        accounts = Account.create([{"name": "A", "provider": "simulator"},
+                                   {"name": "B", "provider": "simulator"}])
+        self.assertFalse(any(accounts.mapped("callback_token_hint")))
+        tokens = [account._issue_token() for account in accounts]
         self.assertEqual(len(set(tokens)), 2)
         self.assertTrue(all(len(token) >= 40 for token in tokens))
-        self.assertIn(tokens[0], accounts[0].delivery_report_url)
-        old = tokens[0]
-        accounts[0].action_renew_callback_token()
-        self.assertNotEqual(accounts[0].callback_token, old)
-        self.assertFalse(self.env["participant.sms.account"]._find_by_token(old))
-        self.assertEqual(self.env["participant.sms.account"]._find_by_token(
-            accounts[0].callback_token), accounts[0])
+        self.assertEqual(accounts[0].callback_token_hash, Account._hash_token(tokens[0]))
+        self.cr.execute("SELECT count(*) FROM participant_sms_account WHERE "
+                        "concat_ws(' ', callback_token_hash, callback_token_hint, name) LIKE %s",
+                        [f"%{tokens[0]}%"])
+        self.assertEqual(self.cr.fetchone()[0], 0, "the token is stored nowhere")
+        urls = accounts.mapped("delivery_report_url")  # two at once: no "Expected singleton"
+        self.assertNotIn(tokens[0], urls[0])
+        self.assertTrue(urls[0].endswith(tokens[0][-4:]))
+        with self.assertRaises(AccessError):
+            accounts[0].with_user(self.user_participant).action_renew_callback_token()
+        action = accounts[0].with_user(self.user_admin_sms).action_renew_callback_token()
+        new = action["context"]["default_delivery_report_url"].rsplit("/", 1)[1]
+        self.assertNotEqual(new, tokens[0])
+        self.assertEqual(Account._find_by_token(new), accounts[0])
+        self.assertEqual(Account._find_by_token(tokens[0]), accounts[0], "valid for 24 hours")
+        self.assertEqual(Account._find_by_token(tokens[1]), accounts[1])
+        accounts[0].sudo().previous_token_until = fields.Datetime.now() - timedelta(seconds=1)
+        self.assertFalse(Account._find_by_token(tokens[0]))
+        for bad in ("", "x" * 43, tokens[1][:-1] + "\x00", None, tokens[1] + "/"):
+            self.assertFalse(Account._find_by_token(bad))
         fields_for_user = self.env["participant.sms.account"].with_user(
             self.user_participant).fields_get()
-        self.assertNotIn("callback_token", fields_for_user)
+        self.assertNotIn("callback_token_hash", fields_for_user)
         self.assertNotIn("ovh_application_secret", fields_for_user)

@@ -6,11 +6,11 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools.fake_providers import FakeOvh
-from .common_sms import create_ovh_account
+from .common_sms import CallbackTokens, create_ovh_account
 
 
 @tagged("post_install", "-at_install")
-class TestSmsReplies(HttpCase):
+class TestSmsReplies(CallbackTokens, HttpCase):
     """The inbound endpoint and the polling path, with real HTTP requests."""
 
     def setUp(self):
@@ -42,7 +42,7 @@ class TestSmsReplies(HttpCase):
 
     def _post(self, account=None, **params):
         account = account or self.simulator
-        return self.url_open(f"/participant_sms/inbound/{account.callback_token}", data=params)
+        return self.url_open(f"/participant_sms/inbound/{self.token(account)}", data=params)
 
     def _reply(self, text, inbound_id, number="+33612345678", **extra):
         return self._post(id=inbound_id, number=number, text=text, **extra)
@@ -124,7 +124,7 @@ class TestSmsReplies(HttpCase):
             self.assertIn(response.status_code, (403, 404))
         for params in ({}, {"id": "a"}, {"number": "+33612345678", "text": "oui"}):
             self.assertEqual(self._post(**params).status_code, 400)
-        response = self.url_open(f"/participant_sms/inbound/{self.simulator.callback_token}",
+        response = self.url_open(f"/participant_sms/inbound/{self.token(self.simulator)}",
                                  data=b"{oops", headers={"Content-Type": "application/json"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.env["participant.sms.reply"].search_count([]), count)

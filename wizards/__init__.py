@@ -4,3 +4,4 @@ from . import participant_sms_send_mixin
 from . import participant_sms_batch
 from . import participant_sms_free
 from . import participant_sms_simulate_reply
+from . import participant_sms_account_addresses

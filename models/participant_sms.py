@@ -200,8 +200,9 @@ class ParticipantSms(models.Model):
     @api.model
     def _check_text(self, body, company):
         measure = sms_text.measure(body or "")
-        if not measure.segments:
-            raise ValidationError(_("The SMS text is empty."))
+        if sms_text.is_blank(body):
+            raise ValidationError(_("The SMS text is empty, or holds only spaces or invisible "
+                                    "characters."))
         if measure.segments > company.psms_max_segments:
             raise ValidationError(_(
                 "The text needs %(count)s SMS (%(units)s characters, %(encoding)s) but at most "

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools.schedule import ScheduleError
+from ..tools.schedule import PAST_TOLERANCE, ScheduleError
 
 REMINDER_FIELDS = ("sms_reminder", "sms_reminder_days", "sms_reminder_planned_at",
                    "sms_reminder_template_id", "sms_reminder_body")
@@ -130,8 +130,10 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
                               ._sentence(verdict.code, partner.name)))
         return verdict.number
 
-    def _psms_planned_at(self, days, planned_at):
-        """The send time, as it will happen (moved into the window), or a clear error."""
+    def _psms_planned_at(self, days, planned_at, typed=False):
+        """The send time, as it will happen (moved into the window), or a clear error. A send
+        time ``typed`` now must not be in the past; one typed earlier that has passed while the
+        SMS waited (outside the window) goes at the next opening."""
         self.ensure_one()
         start = self._psms_start()
         window = self.env.company._psms_window()
@@ -147,6 +149,9 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         if not planned_at:
             raise UserError(_("Choose a reminder delay or a planned send date."))
         planned = window.clamp_same_day(planned_at)
+        if planned < now - PAST_TOLERANCE and typed:
+            raise UserError(_("The planned send of the reminder is in the past: choose a later "
+                              "one."))
         if planned < now:
             planned = window.next_opening(now)
         if planned >= start:
@@ -263,7 +268,8 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     def _psms_wanted_reminder(self, changed, explicit):
         """What the reminder SMS must be now, and whether its text was rewritten."""
         number = self._psms_recipient()
-        planned = self._psms_planned_at(self.sms_reminder_days, self.sms_reminder_planned_at)
+        planned = self._psms_planned_at(self.sms_reminder_days, self.sms_reminder_planned_at,
+                                        typed="sms_reminder_planned_at" in explicit)
         body, rerendered = self._psms_reminder_text(changed, explicit)
         template = self.sms_reminder_template_id
         return {"partner_id": self.participant_id.id, "number": number, "body": body,

@@ -7,7 +7,7 @@ from odoo.exceptions import ValidationError
 from ..tools.schedule import SendWindow
 from ..tools.zones import DEFAULT_ZONE, ZONES, get_zone
 
-SENDER_RE = re.compile(r"^[A-Za-z0-9 ]{1,11}$")
+SENDER_RE = re.compile(r"[A-Za-z0-9 ]{1,11}\Z")
 
 
 def _zone_selection(self):
@@ -42,10 +42,16 @@ class ResCompany(models.Model):
     @api.constrains("psms_sender")
     def _check_psms_sender(self):
         for company in self:
-            if company.psms_sender and not SENDER_RE.match(company.psms_sender):
+            if company.psms_sender and not SENDER_RE.fullmatch(company.psms_sender):
                 raise ValidationError(_(
                     "The SMS sender must have 1 to 11 characters, letters, digits or spaces only "
                     "(no accents or special characters)."))
+
+    @api.constrains("psms_zone")
+    def _check_psms_zone(self):
+        for company in self:
+            if company.psms_zone not in ZONES:
+                raise ValidationError(_("Unknown SMS zone: choose one of the list."))
 
     @api.constrains("psms_max_segments")
     def _check_psms_max_segments(self):

@@ -18,3 +18,4 @@ from . import test_sms_replies
 from . import test_sms_engine_defects
 from . import test_sms_engine_states
 from . import test_sms_hostile_input
+from . import test_sms_validation

@@ -9,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..tools.fake_files import bomb_xlsx
 from .common_sms import SmsCommon, create_sms_user
 
 
@@ -207,6 +208,10 @@ class TestSmsFree(SmsCommon):
              "password-protected"),
             (base64.b64encode(("TELEPHONE\n" + "0612345678\n" * 20001).encode()), "a.csv",
              "20,000"),
+            (base64.b64encode(bomb_xlsx(300 * 1024 * 1024)), "bomb.xlsx", "far too large"),
+            (base64.b64encode(bomb_xlsx(20000)), "long.xlsx", "far too long.*row 2"),
+            (base64.b64encode(("TELEPHONE\n" + "6" * 300000).encode()), "long.csv",
+             "far too long"),
         ]
         for data, filename, message in cases:
             with self.subTest(filename=filename, message=message):

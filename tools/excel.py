@@ -4,7 +4,13 @@
 The header row must have a column named ``TELEPHONE`` (case, accents and spaces ignored:
 "Téléphone", "telephone " match). Every error is a :class:`SpreadsheetError` with a ``code``
 the Odoo layer translates: ``too_big``, ``wrong_type``, ``encrypted``, ``unreadable``,
-``empty``, ``no_column``, ``too_many_rows``, ``formula``.
+``empty``, ``no_column``, ``too_many_rows``, ``formula``, ``too_big_inside``, ``cell_too_long``.
+
+Memory stays bounded whatever the file: an ``.xlsx`` is a zip whose parts are checked by their
+declared uncompressed size *before* openpyxl opens it (Python's zipfile never inflates a part
+past its declared size), the shared strings (which openpyxl keeps in memory) at most
+``MAX_SHARED_STRINGS`` bytes, the sheet read as a stream (read-only mode); a ``.csv`` is at most
+``MAX_BYTES`` and each field at most ``MAX_CELL`` characters.
 """
 import csv
 import io
@@ -16,6 +22,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20000
+MAX_PART = 64 * 1024 * 1024            # any part of the .xlsx, uncompressed
+MAX_UNCOMPRESSED = 128 * 1024 * 1024   # all parts together
+MAX_SHARED_STRINGS = 16 * 1024 * 1024  # xl/sharedStrings.xml, kept in memory by openpyxl
+MAX_CELL = 1000                        # characters of a TELEPHONE cell, and of a .csv field
 COLUMN = "TELEPHONE"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls files
 
@@ -39,10 +49,28 @@ def _column_index(header):
     raise SpreadsheetError("no_column", "The first row has no TELEPHONE column.")
 
 
+def _check_parts(data):
+    """Refuse an .xlsx whose parts would inflate past the limits, before anything is read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SpreadsheetError("unreadable", "The file cannot be read as an Excel file.") from None
+    total = 0
+    for part in parts:
+        limit = MAX_SHARED_STRINGS if part.filename.lower().endswith("sharedstrings.xml") \
+            else MAX_PART
+        total += part.file_size
+        if part.file_size > limit or total > MAX_UNCOMPRESSED:
+            raise SpreadsheetError("too_big_inside", "Once unpacked, the file is too large "
+                                   f"({part.filename}).", part=part.filename)
+
+
 def _rows_xlsx(data):
     if data[:8] == OLE_MAGIC:
         raise SpreadsheetError("encrypted", "The file is password-protected or is an old .xls "
                                             "file.")
+    _check_parts(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -67,7 +95,11 @@ def _cell_value(cell, row_number):
         value = str(value)
         if len(value) == 9:
             value = "0" + value
-    return "" if value is None else str(value).strip()
+    text = "" if value is None else str(value).strip()
+    if len(text) > MAX_CELL:
+        raise SpreadsheetError("cell_too_long", f"Row {row_number} holds a value of "
+                               f"{len(text)} characters.", row=row_number)
+    return text
 
 
 def _rows_csv(data):
@@ -79,7 +111,14 @@ def _rows_csv(data):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
+    previous = csv.field_size_limit(MAX_CELL)
+    try:
+        yield from csv.reader(io.StringIO(text), dialect)
+    except csv.Error:
+        raise SpreadsheetError("cell_too_long", "A value of the file is longer than "
+                               f"{MAX_CELL} characters, or the file is not a CSV.") from None
+    finally:
+        csv.field_size_limit(previous)
 
 
 def read_phone_column(data, filename):

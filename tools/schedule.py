@@ -15,6 +15,9 @@ UTC = timezone.utc
 IMMEDIATE_RETRY = timedelta(hours=24)
 
 
+#: a send time a little in the past (the form was filled a few minutes ago) counts as "now"
+PAST_TOLERANCE = timedelta(minutes=5)
+
 class ScheduleError(ValueError):
     """No send time is possible. ``code``: ``after_event`` (the reminder would go out after the
     event starts) or ``past_event`` (the event is already over)."""

@@ -8,6 +8,7 @@ emoji, is a surrogate pair: 2 units). One SMS holds 160 septets / 70 units; a lo
 segments of 153 / 67 (the rest is the concatenation header), and a segment never splits an escape
 pair or a surrogate pair, so a segment may be left one unit short.
 """
+import unicodedata
 from dataclasses import dataclass, field
 
 GSM7_BASIC = frozenset(
@@ -101,3 +102,11 @@ def max_units(encoding, max_segments):
     if max_segments <= 1:
         return SINGLE_LIMIT[encoding]
     return SEGMENT_LIMIT[encoding] * max_segments
+
+
+def is_blank(text):
+    """Whether ``text`` shows nothing: empty, or only spaces, line breaks and invisible
+    characters (zero-width spaces and joiners, word joiner, byte-order mark, other format
+    characters)."""
+    return all(char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
+               for char in text or "")

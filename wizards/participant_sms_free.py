@@ -51,11 +51,17 @@ class ParticipantSmsFree(models.TransientModel):
             "too_many_rows": _("The file has more than 20,000 rows."),
             "formula": _("Row %s holds a formula instead of a value: copy and paste the values "
                          "only.", error.details.get("row")),
+            "too_big_inside": _("Once unpacked, this Excel file is far too large for a list of "
+                                "numbers: save only the list of numbers in a new file."),
+            "cell_too_long": _("A value of the file is far too long for a phone number%s: check "
+                               "the file.", _(" (row %s)", error.details["row"])
+                               if error.details.get("row") else ""),
         }[error.code]
 
     def _check_text(self):
-        if not (self.body or "").strip():
-            raise UserError(_("Type the text of the SMS."))
+        if sms_text.is_blank(self.body):
+            raise UserError(_("Type the text of the SMS (spaces or invisible characters alone "
+                              "are not a text)."))
         if has_placeholders(self.body):
             raise UserError(_("A free SMS cannot hold merge fields ({{...}}): the recipients "
                               "are only numbers."))

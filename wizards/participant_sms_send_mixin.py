@@ -2,6 +2,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools.schedule import PAST_TOLERANCE
+
 
 class ParticipantSmsSendMixin(models.AbstractModel):
     """What the batch and free wizards share: the compose / preview steps, the send time and
@@ -43,6 +45,9 @@ class ParticipantSmsSendMixin(models.AbstractModel):
             return window.immediate_send_at(now)
         if not self.planned_at:
             raise UserError(_("Choose the planned send date."))
+        if self.planned_at < now - PAST_TOLERANCE:
+            raise UserError(_("The planned send date is in the past: choose a later one, or "
+                              "send now."))
         return window.next_opening(max(self.planned_at, now))
 
     def _show_preview(self, line_values):

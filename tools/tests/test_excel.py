@@ -68,3 +68,32 @@ def test_too_many_rows():
     assert err.value.code == "too_many_rows"
     rows = "TELEPHONE\n" + "0612345678\n" * MAX_ROWS
     assert len(read_phone_column(rows.encode(), "a.csv")) == MAX_ROWS
+
+
+# -- hostile files: refused before they are inflated ---------------------------------------
+def test_a_shared_string_bomb_is_refused_unread():
+    from psms_tools.excel import MAX_SHARED_STRINGS
+    from psms_tools.fake_files import bomb_xlsx
+    data = bomb_xlsx(MAX_SHARED_STRINGS + 1)
+    assert len(data) < 200 * 1024
+    with pytest.raises(SpreadsheetError) as error:
+        read_phone_column(data, "bombe.xlsx")
+    assert error.value.code == "too_big_inside"
+    assert "sharedStrings" in error.value.details["part"]
+
+
+def test_a_long_cell_under_the_part_limits_is_refused_as_a_cell():
+    from psms_tools.fake_files import bomb_xlsx
+    with pytest.raises(SpreadsheetError) as error:
+        read_phone_column(bomb_xlsx(5000), "long.xlsx")
+    assert error.value.code == "cell_too_long"
+    assert read_phone_column(bomb_xlsx(10), "ok.xlsx") == [(2, "0000000000")]
+
+
+def test_csv_field_limit_and_garbage():
+    with pytest.raises(SpreadsheetError) as error:
+        read_phone_column(("TELEPHONE\n" + "1" * 200000 + "\n").encode(), "long.csv")
+    assert error.value.code == "cell_too_long"
+    with pytest.raises(SpreadsheetError) as error:
+        read_phone_column(b"PK\x03\x04garbage", "broken.xlsx")
+    assert error.value.code == "unreadable"

@@ -92,3 +92,11 @@ def test_max_units():
     assert max_units(GSM7, 2) == 306
     assert max_units(UCS2, 1) == 70
     assert max_units(UCS2, 3) == 201
+
+
+def test_blank_texts():
+    from psms_tools.sms_text import is_blank
+    for text in ("", "   ", "\n\t ", "\u200b\u200c\u200d", "\ufeff \u2060", "\u00a0\u202f\u3000"):
+        assert is_blank(text), repr(text)
+    for text in ("a", " . ", "\u200bOK", "0"):
+        assert not is_blank(text), repr(text)

@@ -324,12 +324,17 @@ class ParticipantSms(models.Model):
         return True
 
     def _check_cancel_rights(self):
+        """Cancelling an SMS is for its author, the referent of its participant and the SMS
+        administrators."""
         if self.env.su or self.env.user.has_group("participant_sms.group_sms_admin"):
             return
         self.check_access("read")
-        allowed = self.env.user.has_group("participant_sms.group_sms_send_scheduled")
-        if not allowed and self.filtered(lambda s: s.author_id != self.env.user):
-            raise AccessError(_("You may only cancel the SMS you scheduled."))
+        user = self.env.user
+        others = self.sudo().filtered(lambda s: s.author_id != user
+                                      and s.partner_id.participant_referent_id != user)
+        if others:
+            raise AccessError(_("You may only cancel the SMS you wrote or those of the "
+                                "participants you refer."))
 
     def _cancel(self, reason, by_user=False):
         """Cancel these pending SMS with ``reason``; tell their records (reminder switched off

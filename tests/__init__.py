@@ -19,3 +19,4 @@ from . import test_sms_engine_defects
 from . import test_sms_engine_states
 from . import test_sms_hostile_input
 from . import test_sms_validation
+from . import test_sms_rules

@@ -39,16 +39,29 @@ class ParticipantSmsExport(http.Controller):
             sms.last_error or "",
         ]
 
-    @http.route("/participant_sms/export_xlsx", type="http", auth="user", methods=["GET"])
-    def export_xlsx(self, ids="", **_kwargs):
+    @http.route("/participant_sms/export_xlsx/<int:export_id>", type="http", auth="user",
+                methods=["GET"])
+    def export_xlsx(self, export_id, **_kwargs):
         env = request.env
-        try:
-            record_ids = [int(value) for value in ids.split(",") if value]
-        except ValueError:
-            return request.make_response(_("Invalid list of SMS."), status=400)
-        Sms = env["participant.sms"]
+        export = env["participant.sms.export"].browse(export_id).exists()
+        if not export or export.create_uid != env.user:
+            return request.not_found()
         # access rights and record rules of the user apply
-        records = Sms.search([("id", "in", record_ids)], order="planned_at, id")
+        records = export._records()
+        spool, size = self._write_xlsx(env, records)
+        filename = f"{_('SMS')}-{fields.Date.context_today(records)}.xlsx"
+        return Response(wrap_file(request.httprequest.environ, spool), direct_passthrough=True,
+                        headers=[
+                            ("Content-Type", "application/vnd.openxmlformats-officedocument."
+                                             "spreadsheetml.sheet"),
+                            ("Content-Length", str(size)),
+                            ("Content-Disposition", content_disposition(filename)),
+                        ])
+
+    def _write_xlsx(self, env, records):
+        """Write ``records`` to a temporary .xlsx file (write-only: rows streamed, read from
+        the database in chunks); return the open file, rewound, and its size."""
+        Sms = env["participant.sms"]
         labels = {name: dict(Sms._fields[name]._description_selection(env))
                   for name in ("context_type", "origin", "state")}
         workbook = Workbook(write_only=True)
@@ -75,11 +88,4 @@ class ParticipantSmsExport(http.Controller):
         workbook.save(spool)
         size = spool.tell()
         spool.seek(0)
-        filename = f"{_('SMS')}-{fields.Date.context_today(Sms)}.xlsx"
-        return Response(wrap_file(request.httprequest.environ, spool), direct_passthrough=True,
-                        headers=[
-                            ("Content-Type", "application/vnd.openxmlformats-officedocument."
-                                             "spreadsheetml.sheet"),
-                            ("Content-Length", str(size)),
-                            ("Content-Disposition", content_disposition(filename)),
-                        ])
+        return spool, size

@@ -164,15 +164,10 @@ class ParticipantSms(models.Model):
 
     def action_export_xlsx(self):
         """Export the selected SMS (all those of the list when none is selected) to Excel."""
-        records = self
-        if not records:
-            domain = {"sent": [("state", "not in", ("queued", "cancelled"))],
-                      "upcoming": [("state", "=", "queued")]}.get(
-                self.env.context.get("psms_list"), [])
-            records = self.search(list(self.env.context.get("active_domain") or []) + domain)
-        ids = ",".join(str(record_id) for record_id in records.ids)
-        return {"type": "ir.actions.act_url", "target": "download",
-                "url": f"/participant_sms/export_xlsx?ids={ids}"}
+        domain = list(self.env.context.get("active_domain") or []) + {
+            "sent": [("state", "not in", ("queued", "cancelled"))],
+            "upcoming": [("state", "=", "queued")]}.get(self.env.context.get("psms_list"), [])
+        return self.env["participant.sms.export"]._request(self, domain)
 
     def action_dispatch_now(self):
         return self.env["participant.sms.dispatcher"].action_dispatch_now()

@@ -20,9 +20,9 @@ def peak_mb():
 def main():
     args = parse_args(__doc__, count=(int, 50000))
     from odoo import api, fields
-    from odoo.addons.participant_sms.controllers.export import ParticipantSmsExport
 
     registry = open_registry(args)
+    from odoo.addons.participant_sms.controllers.export import ParticipantSmsExport
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         planned = fields.Datetime.now()

@@ -158,6 +158,7 @@ class ParticipantSms(models.Model):
     def action_simulate_reply(self):
         """Simulator accounts only: answer this SMS as the participant would."""
         self.ensure_one()
+        self.env["participant.sms.simulate.reply"].check_access("create")
         return {"type": "ir.actions.act_window", "res_model": "participant.sms.simulate.reply",
                 "view_mode": "form", "views": [(False, "form")], "target": "new",
                 "name": _("Simulate a reply"), "context": {"default_sms_id": self.id}}

@@ -54,12 +54,14 @@ class ParticipantSmsDashboard(models.TransientModel):
                 ("state", "in", ("failed", "expired", "not_sent"))]
 
     def _open_sms(self, name, domain):
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "res_model": "participant.sms", "name": name,
                 "view_mode": "list,form", "domain": domain,
                 "views": [(self.env.ref("participant_sms.view_participant_sms_list_user").id, "list"),
                           (False, "form")]}
 
     def action_open_upcoming(self):
+        self.check_access("read")
         return self.env["ir.actions.act_window"]._for_xml_id(
             "participant_sms.action_participant_sms_upcoming")
 

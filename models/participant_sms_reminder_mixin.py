@@ -82,6 +82,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
 
     def action_open_sms(self):
         self.ensure_one()
+        self.env["participant.sms"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "participant_sms.action_participant_sms_all")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
@@ -358,6 +359,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     def action_sms_send_now(self):
         """Send the text of the reminder now (the "individual instant" permission)."""
         self.ensure_one()
+        self.env["participant.sms"]._check_origin_permission("instant")
         self._psms_recipient()
         body = self.sms_reminder_body or (
             self.sms_reminder_template_id and self._psms_render(self.sms_reminder_template_id))

@@ -63,6 +63,7 @@ class ResPartner(models.Model):
 
     def action_open_participant_sms(self):
         self.ensure_one()
+        self.env["participant.sms"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "participant_sms.action_participant_sms_sent")
         action["domain"] = [("partner_id", "=", self.id)]
@@ -73,6 +74,7 @@ class ResPartner(models.Model):
     def _participant_action(self, xmlid):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        self.env[action["res_model"]].check_access("read")
         action["domain"] = [("participant_id", "=", self.id)]
         action["context"] = {"default_participant_id": self.id}
         return action

@@ -20,3 +20,4 @@ from . import test_sms_engine_states
 from . import test_sms_hostile_input
 from . import test_sms_validation
 from . import test_sms_rules
+from . import test_access_matrix

@@ -19,6 +19,7 @@ class ParticipantSmsTest(models.TransientModel):
 
     @api.model
     def _open_wizard(self, template):
+        self.check_access("create")
         return {
             "type": "ir.actions.act_window", "res_model": self._name, "view_mode": "form",
             "views": [(False, "form")], "target": "new", "name": _("Send a test SMS"),

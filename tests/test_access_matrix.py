@@ -1,0 +1,371 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Who may call what: every public method of the addon x nine profiles, from one table.
+
+``MATRIX`` lists, for each (model, method) that the addon defines and anyone may call by RPC
+(methods not starting with ``_``, plus create/write/unlink of the addon's own models), who may
+call it and how the test calls it. The test finds those methods by introspection: a public
+method with no line in the table, or a line for a method that is gone, fails the test; so does
+every cell whose outcome differs (allowed: no AccessError; refused: AccessError), each called
+as that user, through the ORM, with their rights, in a savepoint rolled back after it.
+"""
+import base64
+import logging
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
+
+PROFILES = {
+    "internal": [],
+    "user": ["group_participant_user"],
+    "instant": ["group_sms_send_instant"],
+    "scheduled": ["group_sms_send_scheduled"],
+    "batch": ["group_sms_send_batch"],
+    "free": ["group_sms_send_free"],
+    "manager": ["group_participant_manager"],
+    "sms_admin": ["group_sms_admin"],
+    "system": ["base.group_system"],
+}
+ALL = frozenset(PROFILES)
+PARTICIPANT_USERS = ALL - {"internal", "system"}
+MANAGER = frozenset({"manager"})
+ADMIN = frozenset({"sms_admin"})
+NOBODY = frozenset()
+CONFIG_MODELS = ("participant.appointment.type", "participant.appointment.theme",
+                 "participant.appointment.outcome", "participant.channel",
+                 "participant.programme", "participant.step.type",
+                 "participant.step.end.reason", "participant.orientation.type",
+                 "participant.reply.keyword")
+
+
+def crud(model, create, write, unlink):
+    """Create / write / unlink lines of a model whose fixture is ``t.fixtures[model]``."""
+    return {
+        (model, "create"): (create, lambda t, env: env[model].create(t.new_values(model, 2))),
+        (model, "write"): (write, lambda t, env: t.fixture(model, env).write(
+            t.write_values.get(model, {"name": "changed"}))),
+        (model, "unlink"): (unlink, lambda t, env: t.fixture(model, env).unlink()),
+    }
+
+
+def call(model, method, *args):
+    return lambda t, env: getattr(t.fixture(model, env), method)(*args)
+
+
+def wizard(model, method, values):
+    """Create the wizard as the user (transient records are their creator's), then call."""
+    return lambda t, env: getattr(env[model].create(values(t)), method)()
+
+
+def batch_values(t):
+    return {"partner_ids": [(6, 0, t.participant.ids)], "start": t.start,
+            "appointment_type_id": t.type.id, "theme_id": t.theme.id, "body": "Information",
+            "collaborator_id": t.collaborator.id}
+
+
+def free_values(t):
+    return {"body": "Information", "filename": "n.csv",
+            "file": base64.b64encode(b"TELEPHONE\n0612345678\n")}
+
+
+def previewed_line(model, line_field, values):
+    def run(t, env):
+        record = env[model].create(values(t))
+        record.action_preview()
+        return record[line_field][:1].write({"selected": False})
+    return run
+
+
+def matrix():
+    table = {}
+    for model in CONFIG_MODELS:
+        table.update(crud(model, MANAGER, MANAGER, MANAGER))
+    table.update(crud("participant.list", PARTICIPANT_USERS, PARTICIPANT_USERS, MANAGER))
+    table.update({
+        ("participant.list", "action_open_participants"): (
+            PARTICIPANT_USERS, call("participant.list", "action_open_participants")),
+        ("participant.list", "action_create_from_partners"): (
+            PARTICIPANT_USERS, lambda t, env: env["participant.list"].action_create_from_partners(
+                t.participant.with_env(env))),
+    })
+    for model in ("calendar.event", "participant.step", "participant.orientation"):
+        everyone = ALL if model == "calendar.event" else PARTICIPANT_USERS
+        table.update(crud(model, everyone, everyone,
+                          everyone if model == "calendar.event" else MANAGER))
+        table[model, "action_open_sms"] = (PARTICIPANT_USERS, call(model, "action_open_sms"))
+        table[model, "action_sms_send_now"] = (frozenset({"instant"}),
+                                               call(model, "action_sms_send_now"))
+    table.update({
+        ("res.partner", "write"): (PARTICIPANT_USERS, lambda t, env: t.fixture(
+            "res.partner", env).write({"comment": "Vu en entretien"})),
+        ("res.partner", "unlink"): (PARTICIPANT_USERS, lambda t, env: t.fixture(
+            "res.partner", env).unlink()),
+    })
+    # appointments are calendar events, which every internal user may read
+    table["res.partner", "action_open_participant_appointments"] = (ALL, call(
+        "res.partner", "action_open_participant_appointments"))
+    for method in ("action_open_participant_steps", "action_open_participant_orientations",
+                   "action_open_participant_sms"):
+        table["res.partner", method] = (PARTICIPANT_USERS, call("res.partner", method))
+    # the SMS: nobody writes them; cancelling is for its author, the participant's referent and
+    # SMS administrators (the fixture's author and referent are not among the profiles)
+    table.update(crud("participant.sms", NOBODY, NOBODY, ADMIN))
+    table.update({
+        ("participant.sms", "action_cancel"): (ADMIN, call("participant.sms", "action_cancel")),
+        ("participant.sms", "action_dispatch_now"): (ADMIN, call("participant.sms",
+                                                                 "action_dispatch_now")),
+        ("participant.sms", "action_update_statuses"): (ADMIN, call("participant.sms",
+                                                                    "action_update_statuses")),
+        ("participant.sms", "action_export_xlsx"): (PARTICIPANT_USERS, call(
+            "participant.sms", "action_export_xlsx")),
+        ("participant.sms", "action_open_context"): (PARTICIPANT_USERS, call(
+            "participant.sms", "action_open_context")),
+        ("participant.sms", "action_simulate_reply"): (ADMIN, call(
+            "participant.sms", "action_simulate_reply")),
+        ("participant.sms.dispatcher", "action_dispatch_now"): (ADMIN, lambda t, env: env[
+            "participant.sms.dispatcher"].action_dispatch_now()),
+        ("participant.sms.dispatcher", "action_update_statuses"): (ADMIN, lambda t, env: env[
+            "participant.sms.dispatcher"].action_update_statuses()),
+    })
+    table.update(crud("participant.sms.account", ADMIN, ADMIN, ADMIN))
+    table.update({
+        ("participant.sms.account", "action_renew_callback_token"): (ADMIN, call(
+            "participant.sms.account", "action_renew_callback_token")),
+        ("participant.sms.account", "action_test_connection"): (ADMIN, call(
+            "participant.sms.account", "action_test_connection")),
+    })
+    for model in ("participant.sms.automation", "participant.sms.template",
+                  "participant.sms.package"):
+        table.update(crud(model, ADMIN, ADMIN, ADMIN))
+    table.update({
+        ("participant.sms.automation", "action_send_test"): (ADMIN, call(
+            "participant.sms.automation", "action_send_test")),
+        ("participant.sms.template", "action_send_test"): (ADMIN, call(
+            "participant.sms.template", "action_send_test")),
+        ("participant.sms.template", "action_insert_merge_field"): (ADMIN, lambda t, env: t.fixture(
+            "participant.sms.template", env).with_context(
+            merge_code="first_name").action_insert_merge_field()),
+    })
+    table.update(crud("participant.sms.reply", NOBODY, NOBODY, NOBODY))
+    table.update(crud("participant.sms.simulator.message", NOBODY, NOBODY, NOBODY))
+    table.update(crud("participant.sms.export", PARTICIPANT_USERS, PARTICIPANT_USERS, NOBODY))
+    table.update(crud("participant.sms.account.addresses", ADMIN, ADMIN, NOBODY))
+    table.update(crud("participant.sms.dashboard", ADMIN, ADMIN, NOBODY))
+    for method in ("action_open_failures", "action_open_month", "action_open_upcoming"):
+        table["participant.sms.dashboard", method] = (ADMIN, wizard(
+            "participant.sms.dashboard", method, lambda t: {}))
+    batch, free = frozenset({"batch"}), frozenset({"free"})
+    for model, allowed, values in (("participant.sms.batch", batch, batch_values),
+                                   ("participant.sms.free", free, free_values)):
+        table[model, "create"] = (allowed, lambda t, env, m=model, v=values: env[m].create(v(t)))
+        table[model, "write"] = (allowed, lambda t, env, m=model, v=values: env[m].create(
+            v(t)).write({"body": "Autre information"}))
+        table[model, "unlink"] = (allowed, lambda t, env, m=model, v=values: env[m].create(
+            v(t)).unlink())
+    table.update({
+        ("participant.sms.batch", "action_preview"): (batch, wizard(
+            "participant.sms.batch", "action_preview", batch_values)),
+        ("participant.sms.batch", "action_validate"): (batch, lambda t, env: t.previewed(
+            env["participant.sms.batch"].create(batch_values(t))).action_validate()),
+        ("participant.sms.batch", "action_back"): (batch, wizard(
+            "participant.sms.batch", "action_back", batch_values)),
+        ("participant.sms.batch", "default_get"): (ALL, lambda t, env: env[
+            "participant.sms.batch"].default_get(["partner_ids", "start"])),
+        ("participant.sms.free", "action_preview"): (free, wizard(
+            "participant.sms.free", "action_preview", free_values)),
+        ("participant.sms.free", "action_validate"): (free, lambda t, env: t.previewed(
+            env["participant.sms.free"].create(free_values(t))).action_validate()),
+        ("participant.sms.free", "action_back"): (free, wizard(
+            "participant.sms.free", "action_back", free_values)),
+        ("participant.sms.batch.line", "write"): (batch, previewed_line(
+            "participant.sms.batch", "line_ids", batch_values)),
+        ("participant.sms.free.line", "write"): (free, previewed_line(
+            "participant.sms.free", "line_ids", free_values)),
+        ("participant.sms.batch.line", "create"): (batch, lambda t, env: env[
+            "participant.sms.batch.line"].create({"batch_id": env["participant.sms.batch"].create(
+                batch_values(t)).id, "partner_id": t.participant.id})),
+        ("participant.sms.free.line", "create"): (free, lambda t, env: env[
+            "participant.sms.free.line"].create({"wizard_id": env["participant.sms.free"].create(
+                free_values(t)).id, "raw": "0612345678"})),
+        ("participant.sms.batch.line", "unlink"): (batch, lambda t, env: t.previewed(
+            env["participant.sms.batch"].create(batch_values(t))).line_ids.unlink()),
+        ("participant.sms.free.line", "unlink"): (free, lambda t, env: t.previewed(
+            env["participant.sms.free"].create(free_values(t))).line_ids.unlink()),
+        ("participant.sms.simulate.reply", "action_send"): (ADMIN, wizard(
+            "participant.sms.simulate.reply", "action_send", lambda t: {"sms_id": t.sent.id})),
+        ("participant.sms.test", "action_send"): (ADMIN, wizard(
+            "participant.sms.test", "action_send", lambda t: {
+                "template_id": t.template.id, "number": "0612345678"})),
+        ("res.config.settings", "action_psms_send_test"): (frozenset({"system"}), wizard(
+            "res.config.settings", "action_psms_send_test",
+            lambda t: {"psms_test_number": "0612345678"})),
+    })
+    for model in ("participant.sms.simulate.reply", "participant.sms.test"):
+        table.update(crud(model, ADMIN, ADMIN, NOBODY))
+    return table
+
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrix(TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, no_mail_to_attendees=True))
+        company = cls.env.company
+        company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
+                       "psms_account_id": False})
+        cls.env["participant.sms.package"].create({"name": "Matrix", "quantity": 1000})
+        cls.users = {}
+        for name, groups in PROFILES.items():
+            cls.users[name] = cls.env["res.users"].create({
+                "name": f"Matrix {name}", "login": f"psms_matrix_{name}",
+                "groups_id": [(6, 0, [cls.env.ref("base.group_user").id] + [
+                    cls.env.ref(g if "." in g else f"participant_sms.{g}").id for g in groups])]})
+        cls.collaborator = cls.env["res.users"].create({
+            "name": "Matrix author", "login": "psms_matrix_author",
+            "groups_id": [(6, 0, [cls.env.ref("participant_sms.group_sms_send_scheduled").id,
+                                  cls.env.ref("participant_sms.group_sms_send_instant").id])]})
+        cls.participant = cls.env["res.partner"].create({
+            "name": "Matrix PARTICIPANT", "is_participant": True, "mobile": "+33 6 12 34 56 78",
+            "participant_referent_id": cls.collaborator.id})
+        cls.type = cls.env.ref("participant_sms.appointment_type_individual")
+        cls.theme = cls.env["participant.appointment.theme"].search([], limit=1)
+        cls.template = cls.env.ref("participant_sms.sms_template_appointment")
+        cls.start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=4)
+        cls.simulator = cls.env.ref("participant_sms.sms_account_simulator")
+        Sms = cls.env["participant.sms"]
+        cls.sent = Sms.with_user(cls.collaborator)._queue([{
+            "origin": "instant", "partner_id": cls.participant.id, "body": "Bonjour",
+            "reply_enabled": True, "planned_at": fields.Datetime.now() - timedelta(minutes=1)}])
+        cls.env["participant.sms.dispatcher"]._cron_dispatch()
+        cls.write_values = {"participant.sms.account": {"timeout": 12},
+                            "participant.sms.package": {"quantity": 500},
+                            "participant.sms.template": {"body": "Bonjour {{first_name}}"},
+                            "participant.sms.automation": {"days": 3},
+                            "participant.sms.reply": {"text": "NON"},
+                            "participant.sms.simulator.message": {"tag": "x"},
+                            "participant.sms.export": {"domain_json": "[]"},
+                            "participant.sms.account.addresses": {"inbound_url": "x"},
+                            "participant.sms.dashboard": {"company_id": company.id},
+                            "participant.sms.test": {"number": "0612345679"},
+                            "participant.sms.simulate.reply": {"text": "NON"},
+                            "participant.sms": {"body": "Autre"},
+                            "calendar.event": {"location": "Mairie"},
+                            "participant.step": {"notes": "Vu"},
+                            "participant.orientation": {"decision_notes": "Vu"}}
+        cls.fixtures = {model: cls.env[model].create(cls.new_values(cls, model))
+                        for model in cls.creatable()}
+        cls.fixtures["res.partner"] = cls.env["res.partner"].create({
+            "name": "Matrix DELETABLE", "is_participant": True})
+        cls.fixtures["participant.sms"] = Sms.with_user(cls.collaborator)._queue([{
+            "origin": "scheduled", "partner_id": cls.participant.id, "body": "Rappel",
+            "planned_at": fields.Datetime.now() + timedelta(days=1)}])
+
+    @staticmethod
+    def creatable():
+        return (*CONFIG_MODELS, "participant.list", "calendar.event", "participant.step",
+                "participant.orientation", "participant.sms.account", "participant.sms.automation",
+                "participant.sms.template", "participant.sms.package", "participant.sms.reply",
+                "participant.sms.simulator.message", "participant.sms.export",
+                "participant.sms.account.addresses", "participant.sms.dashboard",
+                "participant.sms.test", "participant.sms.simulate.reply")
+
+    def new_values(self, model, number=1):
+        name = f"Matrix {model} {number}"
+        return {
+            "participant.reply.keyword": {"name": f"matrixkw{number}"},
+            "participant.list": {"name": name, "partner_ids": [(6, 0, self.participant.ids)]},
+            "calendar.event": {"name": name, "participant_id": self.participant.id,
+                               "sms_reminder_body": "Rappel",
+                               "start": self.start, "stop": self.start + timedelta(hours=1)},
+            "participant.step": {"participant_id": self.participant.id, "planned_start": self.start,
+                                 "sms_reminder_body": "Rappel",
+                                 "step_type_id": self.env.ref(
+                                     "participant_sms.step_type_training").id},
+            "participant.orientation": {"participant_id": self.participant.id,
+                                        "sms_reminder_body": "Rappel",
+                                        "planned_date": self.start, "orientation_type_id":
+                                            self.env.ref(
+                                                "participant_sms.orientation_type_france_travail").id},
+            "participant.sms.account": {"name": name, "provider": "simulator"},
+            "participant.sms.automation": {"name": name, "template_id": self.template.id,
+                                           "user_ids": [(6, 0, self.collaborator.ids)],
+                                           "appointment_type_ids": [(6, 0, self.type.ids)]},
+            "participant.sms.template": {"name": name, "template_type": "appointment",
+                                         "body": "Bonjour"},
+            "participant.sms.package": {"name": name, "quantity": 10},
+            "participant.sms.reply": {"account_id": self.simulator.id, "inbound_id": name,
+                                      "number": "+33612345678", "text": "OUI",
+                                      "sms_id": self.sent.id},
+            "participant.sms.simulator.message": {"tag": "t", "number": "+33612345678",
+                                                  "provider_id": "sim-x"},
+            "participant.sms.export": {"sms_ids_json": "[]"},
+            "participant.sms.account.addresses": {"account_id": self.simulator.id},
+            "participant.sms.dashboard": {},
+            "participant.sms.test": {"template_id": self.template.id, "number": "0612345678"},
+            "participant.sms.simulate.reply": {"sms_id": self.sent.id},
+            "participant.sms": {"origin": "free", "number": "0612345678", "body": "Direct"},
+            "participant.sms.batch": batch_values(self),
+            "participant.sms.free": free_values(self),
+        }.get(model, {"name": name})
+
+    def fixture(self, model, env):
+        return self.fixtures[model].with_env(env)
+
+    @staticmethod
+    def previewed(record):
+        record.action_preview()
+        return record
+
+    def public_methods(self):
+        """(model, method) the addon defines that RPC can call."""
+        found = set()
+        for name in self.env.registry:
+            model = self.env[name]
+            if name.endswith(".mixin"):
+                continue  # covered on the models that use them
+            own = type(model)._original_module == "participant_sms"
+            for klass in type(model).__mro__:
+                if not klass.__module__.startswith("odoo.addons.participant_sms"):
+                    continue
+                found.update((name, attr) for attr, value in vars(klass).items()
+                             if callable(value) and not attr.startswith("_"))
+            if own and not model._abstract:
+                found.update((name, method) for method in ("create", "write", "unlink"))
+        return found
+
+    @mute_logger("odoo.addons.base.models.ir_model", "odoo.addons.base.models.ir_rule",
+                 "odoo.addons.participant_sms.models.participant_sms_dispatcher",
+                 "odoo.models.unlink")
+    def test_every_public_method_for_every_profile(self):
+        table = matrix()
+        methods = self.public_methods()
+        self.assertFalse(sorted(methods - set(table)), "public methods with no line")
+        self.assertFalse(sorted(set(table) - methods), "lines for methods that do not exist")
+        wrong = []
+        for (model, method), (allowed, run) in sorted(table.items()):
+            for profile, user in self.users.items():
+                env = self.env(user=user, su=False)
+                outcome = "allowed"
+                savepoint = self.env.cr.savepoint()
+                try:
+                    run(self, env)
+                    env.flush_all()
+                except AccessError:
+                    outcome = "refused"
+                except Exception as error:  # noqa: BLE001 - reported below
+                    outcome = f"{type(error).__name__}: {error}"[:160]
+                finally:
+                    savepoint.close(rollback=True)  # every call is undone, allowed or not
+                    self.env.invalidate_all()
+                expected = "allowed" if profile in allowed else "refused"
+                if outcome != expected:
+                    wrong.append(f"{model}.{method} as {profile}: {outcome} (expected {expected})")
+        _logger.info("access matrix: %s methods x %s profiles = %s cells, %s wrong", len(table),
+                     len(self.users), len(table) * len(self.users), len(wrong))
+        self.assertFalse(wrong, "\n".join(wrong))

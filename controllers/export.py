@@ -45,7 +45,7 @@ class ParticipantSmsExport(http.Controller):
         env = request.env
         export = env["participant.sms.export"].browse(export_id).exists()
         if not export or export.create_uid != env.user:
-            return request.not_found()
+            raise request.not_found()
         # access rights and record rules of the user apply
         records = export._records()
         spool, size = self._write_xlsx(env, records)

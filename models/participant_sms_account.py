@@ -73,6 +73,15 @@ class ParticipantSmsAccount(models.Model):
             account.delivery_report_url = hidden and f"{base_url}/participant_sms/dlr/{hidden}"
             account.inbound_url = hidden and f"{base_url}/participant_sms/inbound/{hidden}"
 
+    def write(self, vals):
+        if "active" in vals and not vals["active"]:
+            used = self.env["res.company"].sudo().search([("psms_account_id", "in", self.ids)])
+            if used:
+                raise UserError(_("This account sends the SMS of %s: choose another account in "
+                                  "the SMS settings before archiving it.",
+                                  ", ".join(used.mapped("name"))))
+        return super().write(vals)
+
     @api.model
     def _hash_token(self, token):
         return hashlib.sha256(token.encode()).hexdigest()

@@ -238,6 +238,8 @@ class TestEngineDefects(SmsCommon):
             sms = self.queue_numbers(["+33612345630"])
             with self.assertRaises(Exception), mute_logger("odoo.sql_db"), self.cr.savepoint():
                 account.unlink()
+            self.env.invalidate_all()  # the failed unlink left its cache changes behind
+            self.assertEqual(self.company.psms_account_id, account)
             with self.assertRaisesRegex(UserError, "choose another"):
                 account.active = False
             self.company.psms_account_id = False  # back to the simulator

@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 DB="${PARTICIPANT_SMS_DB:-participant_sms_demo}"
 PORT="${PARTICIPANT_SMS_PORT:-8069}"
 
-odoo_importable || { log "Odoo 18 is not importable by $PYTHON: install it first (see README)."; exit 1; }
+ensure_odoo || { log "no Odoo 18 could be set up: see the messages above."; exit 1; }
 ensure_postgres
 prepare_addons_dir
 drop_db "$DB"

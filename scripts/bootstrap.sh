@@ -1,0 +1,104 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# Setting up Odoo 18 when none is importable (sourced by common.sh, not run).
+#
+# A virtualenv in the checkout (.venv/, ignored by git; PARTICIPANT_SMS_VENV to move it) gets:
+#   1. Odoo 18.0 from ODOO_SOURCE -- a URL, a local .tar.gz, or a local directory holding
+#      odoo/, odoo-bin and requirements.txt (pip-installable or not) -- by default the official
+#      nightly source tarball; it is put on the virtualenv's path with a .pth file;
+#   2. Odoo's Python requirements, adjusted for Python 3.11/3.12 (no python-ldap, which needs
+#      system headers and only serves auth_ldap; cbor2 and psycopg2 pins with wheels; geoip2
+#      and vobject, without which web sessions fail or Odoo warns);
+#   3. this addon's requirements.txt.
+# A second run finds .venv and reuses it.
+
+ODOO_NIGHTLY_URL="https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
+VENV="${PARTICIPANT_SMS_VENV:-$ROOT/.venv}"
+
+# Use the checkout's virtualenv when it has an Odoo (unless PYTHON was given).
+use_venv_python() {
+    if [ -z "${PARTICIPANT_SMS_PYTHON_GIVEN:-}" ] && [ -x "$VENV/bin/python" ]; then
+        PYTHON="$VENV/bin/python"
+    fi
+}
+
+_fetch_odoo_source() {
+    local source="$1" target="$2" archive
+    rm -rf "$target" && mkdir -p "$target"
+    if [ -d "$source" ]; then
+        for needed in odoo odoo-bin requirements.txt; do
+            [ -e "$source/$needed" ] || {
+                log "ODOO_SOURCE=$source has no $needed: give the root of an Odoo 18.0 source tree"
+                return 1; }
+        done
+        log "using the Odoo source directory $source"
+        ln -sfn "$(cd "$source" && pwd)" "$target/src"
+        return 0
+    fi
+    if [ -f "$source" ]; then
+        archive="$source"
+    else
+        archive="$target/odoo.tar.gz"
+        log "downloading Odoo 18.0 from $source"
+        if ! curl -fL --progress-bar --retry 2 --connect-timeout 20 -o "$archive" "$source"; then
+            log "cannot download $source: set ODOO_SOURCE to a local Odoo 18.0 tarball or directory"
+            return 1
+        fi
+    fi
+    log "unpacking $(basename "$archive")"
+    mkdir -p "$target/src"
+    if ! tar -xzf "$archive" -C "$target/src" --strip-components=1; then
+        log "$archive is not a readable .tar.gz of Odoo's source"
+        return 1
+    fi
+    [ -d "$target/src/odoo" ] && [ -f "$target/src/requirements.txt" ] || {
+        log "$archive does not hold odoo/ and requirements.txt at its top"; return 1; }
+    rm -f "$target/odoo.tar.gz"
+}
+
+# Odoo's requirements.txt, adjusted for this Python (printed on stdout).
+_adjusted_requirements() {
+    grep -v -E '^\s*(python-ldap|cbor2|psycopg2)\b' "$1"
+    echo "cbor2==5.6.2"
+    echo "psycopg2-binary==2.9.9"
+    grep -q -E '^\s*geoip2' "$1" || echo "geoip2"
+    grep -q -E '^\s*vobject' "$1" || echo "vobject"
+}
+
+bootstrap_odoo() {
+    local python="${PYTHON}" source="${ODOO_SOURCE:-$ODOO_NIGHTLY_URL}" started=$SECONDS
+    log "no Odoo 18 importable by $python: setting one up in $VENV (source: $source)"
+    if ! "$python" -m venv "$VENV" 2>/dev/null; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            log "installing Debian's python3-venv"
+            apt-get update -qq >/dev/null
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        fi
+        "$python" -m venv "$VENV" || {
+            log "cannot make a virtualenv with $python: install python3-venv"; return 1; }
+    fi
+    _fetch_odoo_source "$source" "$VENV/odoo" || return 1
+    local site
+    site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    echo "$VENV/odoo/src" > "$site/odoo-source.pth"
+    log "installing Odoo's Python requirements (a few minutes the first time)"
+    "$VENV/bin/python" -m pip install --upgrade --quiet pip wheel setuptools || {
+        log "pip cannot reach the package index: check the network"; return 1; }
+    _adjusted_requirements "$VENV/odoo/src/requirements.txt" > "$VENV/odoo-requirements.txt"
+    "$VENV/bin/python" -m pip install --progress-bar on -r "$VENV/odoo-requirements.txt" || {
+        log "Odoo's requirements did not install: see the pip error above"; return 1; }
+    log "installing this addon's requirements"
+    "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements.txt" || return 1
+    if ! "$VENV/bin/python" -c "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 18)"; then
+        log "the source in $source is not Odoo 18.0"
+        return 1
+    fi
+    PYTHON="$VENV/bin/python"
+    log "Odoo 18 ready in $VENV ($((SECONDS - started)) s)"
+}
+
+# Make sure $PYTHON imports Odoo 18: the checkout's .venv, else set one up.
+ensure_odoo() {
+    use_venv_python
+    odoo_importable && return 0
+    bootstrap_odoo && odoo_importable
+}

@@ -29,3 +29,4 @@ from . import participant_sms_dashboard
 from . import phone_blacklist
 from . import participant_reply_keyword
 from . import participant_sms_reply
+from . import ir_http

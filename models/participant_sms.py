@@ -194,6 +194,12 @@ class ParticipantSms(models.Model):
                                 .get(origin, origin)))
 
     @api.model
+    def _convert_text(self, body, company):
+        """The text as it will be sent: typography (and accents) written in GSM-7 after the
+        company's choice (``tools.sms_text.convert``)."""
+        return sms_text.convert(body or "", company.psms_text_mode)
+
+    @api.model
     def _check_text(self, body, company):
         measure = sms_text.measure(body or "")
         if sms_text.is_blank(body):
@@ -224,7 +230,8 @@ class ParticipantSms(models.Model):
         raw_number = vals.get("number") or self.env["res.partner"].browse(
             vals.get("partner_id")).mobile
         vals["number"] = self.env["participant.sms.recipient"]._normalize(raw_number, company)
-        measure = self._check_text(vals.get("body"), company)
+        vals["body"] = self._convert_text(vals.get("body"), company)
+        measure = self._check_text(vals["body"], company)
         vals.update(encoding=measure.encoding, segments=measure.segments)
         if vals.get("res_model"):
             vals.setdefault("context_type", self._reminder_models().get(vals["res_model"]))
@@ -275,6 +282,7 @@ class ParticipantSms(models.Model):
             vals["number"] = self.env["participant.sms.recipient"]._normalize(
                 raw, self.company_id)
         if "body" in vals:
+            vals["body"] = self._convert_text(vals["body"], self.company_id)
             measure = self._check_text(vals["body"], self.company_id)
             vals.update(encoding=measure.encoding, segments=measure.segments)
         changed = {key: value for key, value in vals.items() if self._differs(key, value)}

@@ -26,6 +26,15 @@ class ResCompany(models.Model):
         string="Maximum SMS per message", default=1,
         help="With 1, the length of a single SMS is a hard limit. A higher number allows longer "
              "messages, each counting for as many SMS as it needs, up to this number.")
+    psms_text_mode = fields.Selection(
+        [("keep", "Keep the text as typed"),
+         ("typography", "Replace typography"),
+         ("letters", "Replace typography and accents")],
+        string="SMS characters", default="typography", required=True,
+        help="SMS in GSM-7 hold 160 characters, in Unicode only 70: a single ’ « » … or "
+             "non-breaking space makes a whole text Unicode. “Replace typography” writes them "
+             "with their GSM-7 equivalents (' \" ... -); “and accents” also the letters GSM-7 "
+             "lacks (ê â î ô û ë ï ç œ...; é è à ù stay). The text sent is the one shown.")
     psms_window_start = fields.Float(string="Send window start", default=8.0)
     psms_window_end = fields.Float(string="Send window end", default=18.0)
     psms_zone = fields.Selection(

@@ -21,3 +21,4 @@ from . import test_sms_hostile_input
 from . import test_sms_validation
 from . import test_sms_rules
 from . import test_access_matrix
+from . import test_sms_text_mode

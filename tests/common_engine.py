@@ -4,6 +4,7 @@ state machine of ``test_sms_engine_states``)."""
 from datetime import timedelta
 
 from ..tools.phone import PhoneError, normalize_mobile
+from ..tools.sms_text import convert
 
 
 def e164(raw):
@@ -30,8 +31,8 @@ class PendingSmsChecks:
             assert record.sms_reminder and record.sms_reminder_sms_id == sms, f"{label}: not the reminder"
             assert sms.body == record.sms_reminder_body, f"{label}: text differs from the record"
             if template and (record._name, record.id) not in self.typed:
-                rendered = template.with_context(lang=record._psms_lang())._render(
-                    record._psms_merge_values())
+                rendered = convert(template.with_context(lang=record._psms_lang())._render(
+                    record._psms_merge_values()), self.env.company.psms_text_mode)
                 assert sms.body == rendered, f"{label}: text not the template's for this record"
             assert sms.planned_at == record.sms_reminder_planned_at, f"{label}: time differs"
             assert sms.planned_at < start and sms.deadline == start, f"{label}: after the start"
@@ -49,7 +50,8 @@ class PendingSmsChecks:
             planned = window.follow_up_send_at(start, automation.days)
             assert sms.planned_at == planned, f"{label}: follow-up not J+{automation.days}"
             assert sms.deadline == planned + timedelta(hours=24), f"{label}: deadline"
-            rendered = automation.template_id.with_context(lang=record._psms_lang())._render(
-                record._psms_merge_values())
+            rendered = convert(automation.template_id.with_context(
+                lang=record._psms_lang())._render(record._psms_merge_values()),
+                self.env.company.psms_text_mode)
             assert sms.body == rendered, f"{label}: follow-up text"
             assert sms.origin == "automation", f"{label}: origin"

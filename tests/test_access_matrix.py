@@ -35,6 +35,12 @@ PARTICIPANT_USERS = ALL - {"internal", "system"}
 MANAGER = frozenset({"manager"})
 ADMIN = frozenset({"sms_admin"})
 NOBODY = frozenset()
+#: public methods that are not RPC entry points of ours, with the reason
+EXEMPT = {
+    ("ir.http", "session_info"): "Odoo's hook that builds the calling user's own web session "
+                                 "(adds the company's SMS characters setting); tested over HTTP "
+                                 "in test_sms_text_mode",
+}
 CONFIG_MODELS = ("participant.appointment.type", "participant.appointment.theme",
                  "participant.appointment.outcome", "participant.channel",
                  "participant.programme", "participant.step.type",
@@ -345,8 +351,9 @@ class TestAccessMatrix(TransactionCase):
     def test_every_public_method_for_every_profile(self):
         table = matrix()
         methods = self.public_methods()
-        self.assertFalse(sorted(methods - set(table)), "public methods with no line")
+        self.assertFalse(sorted(methods - set(table) - set(EXEMPT)), "public methods with no line")
         self.assertFalse(sorted(set(table) - methods), "lines for methods that do not exist")
+        self.assertFalse(sorted(set(EXEMPT) - methods), "exemptions for methods that do not exist")
         wrong = []
         for (model, method), (allowed, run) in sorted(table.items()):
             for profile, user in self.users.items():

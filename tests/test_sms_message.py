@@ -51,8 +51,13 @@ class TestSmsMessage(SmsCommon):
         self.queue(body="a" * 160)
         with self.assertRaisesRegex(ValidationError, "needs 2 SMS"):
             self.queue(body="a" * 161)
+        self.queue(body="Aujourd’hui " + "a" * 140)  # ’ is written ' : one GSM-7 SMS
+        with self.assertRaisesRegex(ValidationError, "force Unicode: Ê"):
+            self.queue(body="Être là " + "a" * 70)  # a letter GSM-7 lacks, kept by default
+        self.company.psms_text_mode = "keep"
         with self.assertRaisesRegex(ValidationError, "force Unicode: ’"):
             self.queue(body="Aujourd’hui " + "a" * 60)
+        self.company.psms_text_mode = "typography"
         with self.assertRaisesRegex(ValidationError, "empty"):
             self.queue(body="")
         self.company.psms_max_segments = 2

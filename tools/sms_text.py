@@ -110,3 +110,66 @@ def is_blank(text):
     characters)."""
     return all(char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
                for char in text or "")
+
+
+# -- French-aware GSM-7 ---------------------------------------------------------------------
+#: typography GSM-7 lacks, and what an operator would print instead
+TYPOGRAPHY = {
+    **dict.fromkeys("’‘‚‛′`´", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    "‹": "'", "›": "'",
+    "…": "...",
+    **dict.fromkeys("–—‒―−‐‑", "-"),
+    "•": "-", "·": ".",
+    # spaces: non-breaking, narrow non-breaking, thin, en, em, figure... and the invisible ones
+    **dict.fromkeys("\u00a0\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                    "\u2009\u200a\u205f\u3000", " "),
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+    "\t": " ",
+}
+#: letters whose GSM-7 spelling is not their accent-free decomposition
+LETTERS = {"œ": "oe", "Œ": "OE", "ÿ": "y", "Ÿ": "Y", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
+           "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"}
+KEEP, TYPOGRAPHY_ONLY, TYPOGRAPHY_AND_LETTERS = "keep", "typography", "letters"
+
+
+def _letter(char):
+    if char in LETTERS:
+        return LETTERS[char]
+    bare = "".join(c for c in unicodedata.normalize("NFD", char)
+                   if not unicodedata.combining(c))
+    return bare if bare and all(is_gsm7(c) for c in bare) else None
+
+
+def gsm_replacements(text, letters=False):
+    """``{character: replacement}`` of the characters of ``text`` that :func:`to_gsm` would
+    replace, in order of first appearance. A character GSM-7 has is never touched."""
+    found = {}
+    for char in text or "":
+        if char in found or is_gsm7(char):
+            continue
+        if char in TYPOGRAPHY:
+            found[char] = TYPOGRAPHY[char]
+        elif letters:
+            replacement = _letter(char)
+            if replacement is not None:
+                found[char] = replacement
+    return found
+
+
+def to_gsm(text, letters=False):
+    """``text`` with its typography (’ « » … – non-breaking and invisible spaces...) written with
+    GSM-7 characters, and with ``letters`` also the letters GSM-7 lacks (ê â î ô û ë ï ç œ and
+    their capitals... ; é è à ù, which GSM-7 has, stay). Emoji and other characters stay: the
+    text then goes in Unicode, as typed."""
+    replacements = gsm_replacements(text, letters)
+    if not replacements:
+        return text or ""
+    return "".join(replacements.get(char, char) for char in text)
+
+
+def convert(text, mode):
+    """``to_gsm`` for a company's mode: ``keep``, ``typography`` or ``letters``."""
+    if mode == KEEP:
+        return text or ""
+    return to_gsm(text, letters=(mode == TYPOGRAPHY_AND_LETTERS))

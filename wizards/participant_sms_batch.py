@@ -98,13 +98,15 @@ class ParticipantSmsBatch(models.TransientModel):
         verdicts = self.env["participant.sms.recipient"]._check(
             [(partner, False) for partner in partners], company)
         Recipient, lines = self.env["participant.sms.recipient"], []
+        Sms = self.env["participant.sms"]
         for partner, verdict in zip(partners, verdicts):
             values = dict(Template._partner_values(partner, lang), **common_extra)
             try:
-                text = render(self.body or "", values)
+                typed = render(self.body or "", values)
             except MergeError as merge_error:
                 raise UserError(_("The text uses unknown merge fields: %s",
                                   ", ".join(merge_error.unknown + merge_error.malformed))) from None
+            text = Sms._convert_text(typed, company)
             measure = sms_text.measure(text)
             number = verdict.number
             error = Recipient._label(verdict.code)
@@ -115,6 +117,7 @@ class ParticipantSmsBatch(models.TransientModel):
                 "batch_id": self.id, "partner_id": partner.id, "number": number or partner.mobile,
                 "body": text, "units": measure.units, "segments": measure.segments,
                 "encoding": measure.encoding, "error": error or False, "selected": not error,
+                "replaced": self._replaced_label(typed, text),
             })
         return lines
 
@@ -189,3 +192,5 @@ class ParticipantSmsBatchLine(models.TransientModel):
     units = fields.Integer(string="Characters", readonly=True)
     segments = fields.Integer(string="SMS", readonly=True)
     encoding = fields.Char(readonly=True)
+    replaced = fields.Char(string="Replaced characters", readonly=True,
+                           help="Characters written with their GSM-7 equivalents before sending.")

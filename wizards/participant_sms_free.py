@@ -30,13 +30,23 @@ class ParticipantSmsFree(models.TransientModel):
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
     sms_count = fields.Integer(compute="_compute_totals", string="SMS")
 
+    body_sent = fields.Text(compute="_compute_body_sent", string="Text sent",
+                            help="The text as it will be sent (the SMS characters setting).")
+    body_replaced = fields.Char(compute="_compute_body_sent", string="Replaced characters")
+
+    @api.depends("body")
+    def _compute_body_sent(self):
+        for wizard in self:
+            wizard.body_sent = self.env["participant.sms"]._convert_text(
+                wizard.body, self.env.company)
+            wizard.body_replaced = self._replaced_label(wizard.body or "", wizard.body_sent)
+
     @api.depends("line_ids.selected", "body")
     def _compute_totals(self):
-        segments = sms_text.measure(self.body).segments if len(self) == 1 else 0
         for wizard in self:
             wizard.recipient_count = len(wizard.line_ids.filtered("selected"))
-            wizard.sms_count = wizard.recipient_count * (
-                segments or sms_text.measure(wizard.body).segments)
+            wizard.sms_count = wizard.recipient_count * sms_text.measure(
+                wizard.body_sent).segments
 
     @api.model
     def _spreadsheet_error_message(self, error):
@@ -65,7 +75,7 @@ class ParticipantSmsFree(models.TransientModel):
         if has_placeholders(self.body):
             raise UserError(_("A free SMS cannot hold merge fields ({{...}}): the recipients "
                               "are only numbers."))
-        measure = sms_text.measure(self.body)
+        measure = sms_text.measure(self.body_sent)
         if measure.segments > self.env.company.psms_max_segments:
             raise UserError(_("The text needs %(count)s SMS but at most %(max)s are allowed.",
                               count=measure.segments, max=self.env.company.psms_max_segments))

@@ -2,6 +2,7 @@
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools import sms_text
 from ..tools.schedule import PAST_TOLERANCE
 
 
@@ -49,6 +50,15 @@ class ParticipantSmsSendMixin(models.AbstractModel):
             raise UserError(_("The planned send date is in the past: choose a later one, or "
                               "send now."))
         return window.next_opening(max(self.planned_at, now))
+
+    @staticmethod
+    def _replaced_label(typed, sent):
+        """"’ → '  « → "" : what the company's GSM-7 choice replaced in ``typed``."""
+        if typed == sent:
+            return False
+        mode = "letters" if sms_text.to_gsm(typed) != sent else "typography"
+        pairs = sms_text.gsm_replacements(typed, letters=(mode == "letters"))
+        return "  ".join(f"{char} → {repl or '∅'}" for char, repl in pairs.items()) or False
 
     def _show_preview(self, line_values):
         self.line_ids.unlink()

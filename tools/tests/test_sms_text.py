@@ -100,3 +100,41 @@ def test_blank_texts():
         assert is_blank(text), repr(text)
     for text in ("a", " . ", "\u200bOK", "0"):
         assert not is_blank(text), repr(text)
+
+
+# -- French-aware GSM-7 ---------------------------------------------------------------------
+from hypothesis import given, strategies as st  # noqa: E402
+
+from psms_tools.sms_text import (GSM7_BASIC, GSM7_EXTENSION, convert, gsm_replacements,  # noqa: E402
+                                 measure, to_gsm)
+
+
+def test_typography_to_gsm():
+    text = "Aujourd’hui « RDV » à 10h – salle 2… merci\u00a0!\u200b"
+    assert to_gsm(text) == 'Aujourd\'hui " RDV " à 10h - salle 2... merci !'
+    assert measure(to_gsm(text)).encoding == "GSM-7"
+    assert measure(text).encoding == "UCS-2"
+
+
+def test_letters_only_when_asked_and_gsm_letters_kept():
+    text = "Être à l’hôpital, ça coûte : cœur, Noël, maïs — é è à ù É Ç"
+    assert to_gsm(text) == "Être à l'hôpital, ça coûte : cœur, Noël, maïs - é è à ù É Ç"
+    assert to_gsm(text, letters=True) == "Etre à l'hopital, ca coute : coeur, Noel, mais - é è à ù É Ç"
+    assert gsm_replacements("ça ç", letters=True) == {"ç": "c"}
+    assert measure(to_gsm(text, letters=True)).encoding == "GSM-7"
+
+
+def test_modes_and_emoji():
+    assert convert("l’été 😀", "keep") == "l’été 😀"
+    assert convert("l’été 😀", "typography") == "l'été 😀"
+    assert measure(convert("l’été 😀", "letters")).encoding == "UCS-2", "emoji stay"
+
+
+@given(st.text())
+def test_never_touches_gsm_characters_and_is_idempotent(text):
+    for letters in (False, True):
+        once = to_gsm(text, letters)
+        assert to_gsm(once, letters) == once
+        kept = [char for char in text if char in GSM7_BASIC or char in GSM7_EXTENSION]
+        assert all(char in once for char in kept)
+        assert not gsm_replacements(once, letters), "nothing left to replace"

@@ -4,12 +4,15 @@
 import { onWillUpdateProps, useEffect, useState } from "@odoo/owl";
 import { registry } from "@web/core/registry";
 import { SmsWidget, smsWidget } from "@sms/components/sms_widget/fields_sms_widget";
-import { measure } from "./sms_text";
+import { session } from "@web/session";
+import { convert, measure } from "./sms_text";
 
 /**
  * Odoo's sms_widget counts each newline twice and treats € [ ] { } ~ ^ \ | as Unicode.
  * This one counts exactly as the server (tools/sms_text.py), live while the user types, and
- * points out the characters that force Unicode (typographic apostrophe, en dash, ê, ç, œ...).
+ * counts the text as it will be sent: typography (and accents, after the company's "SMS
+ * characters" setting) written in GSM-7, as the server does; it says what it replaced and
+ * points out the characters that still force Unicode (emoji...).
  */
 export class PsmsSmsWidget extends SmsWidget {
     static template = "participant_sms.PsmsSmsWidget";
@@ -41,8 +44,16 @@ export class PsmsSmsWidget extends SmsWidget {
     get text() {
         return this.live.text ?? (this.props.record.data[this.props.name] || "");
     }
+    get converted() {
+        return convert(this.text, session.psms_text_mode || "typography");
+    }
     get measure() {
-        return measure(this.text);
+        return measure(this.converted.text);
+    }
+    get replaced() {
+        const show = (char) => (char === "\u00a0" || char === "\u202f" ? "⍽" : char || "∅");
+        return [...this.converted.replaced].map(([char, repl]) => `${show(char)} → ${show(repl)}`)
+            .join("  ");
     }
     get encoding() {
         return this.measure.encoding;

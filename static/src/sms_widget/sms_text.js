@@ -62,3 +62,62 @@ export function measure(text) {
     }
     return { encoding, units, segments, length: [...text].length, remaining, ucs2Chars: forcing };
 }
+
+// -- French-aware GSM-7, the twin of to_gsm() in tools/sms_text.py -------------------------
+const TYPOGRAPHY = {};
+const addAll = (chars, replacement) => {
+    for (const char of chars) {
+        TYPOGRAPHY[char] = replacement;
+    }
+};
+addAll("’‘‚‛′`´", "'");
+addAll("“”„‟″«»", '"');
+addAll("‹›", "'");
+addAll("…", "...");
+addAll("–—‒―−‐‑", "-");
+addAll("•", "-");
+addAll("·", ".");
+addAll("\u00a0\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u205f\u3000", " ");
+addAll("\u200b\u200c\u200d\u2060\ufeff\u00ad", "");
+addAll("\t", " ");
+const LETTERS = { "œ": "oe", "Œ": "OE", "ÿ": "y", "Ÿ": "Y", "ð": "d", "Ð": "D", "þ": "th",
+    "Þ": "TH", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i" };
+
+function letter(char) {
+    if (char in LETTERS) {
+        return LETTERS[char];
+    }
+    const bare = char.normalize("NFD").replace(/\p{Mn}/gu, "");
+    return bare && [...bare].every(isGsm7) ? bare : null;
+}
+
+/** {character: replacement} of what toGsm replaces, in order of first appearance. */
+export function gsmReplacements(text, letters = false) {
+    const found = new Map();
+    for (const char of text || "") {
+        if (found.has(char) || isGsm7(char)) {
+            continue;
+        }
+        if (char in TYPOGRAPHY) {
+            found.set(char, TYPOGRAPHY[char]);
+        } else if (letters) {
+            const replacement = letter(char);
+            if (replacement !== null) {
+                found.set(char, replacement);
+            }
+        }
+    }
+    return found;
+}
+
+export function convert(text, mode) {
+    text = text || "";
+    if (mode === "keep") {
+        return { text, replaced: new Map() };
+    }
+    const replaced = gsmReplacements(text, mode === "letters");
+    if (!replaced.size) {
+        return { text, replaced };
+    }
+    return { text: [...text].map((char) => (replaced.has(char) ? replaced.get(char) : char)).join(""), replaced };
+}

@@ -86,15 +86,26 @@ registry.category("web_tour.tours").add("participant_sms_reminder_tour", {
             trigger: ".o_psms_counter[data-units='306'][data-segments='3'][data-encoding='GSM-7']",
         },
         {
-            content: "A typographic apostrophe forces Unicode and is pointed out; a newline counts once",
+            content: "A typographic apostrophe is sent as ' (GSM-7) and said so; a newline counts once",
             trigger: ".o_field_widget[name=sms_reminder_body] textarea",
             run: (helpers) => helpers.edit("Aujourd’hui\nok"),
         },
         {
-            trigger: ".o_psms_counter[data-units='14'][data-encoding='UCS-2']",
+            trigger: ".o_psms_counter[data-units='14'][data-encoding='GSM-7']",
         },
         {
-            trigger: ".o_psms_ucs2:contains(’)",
+            trigger: ".o_psms_replaced:contains(’ → ')",
+        },
+        {
+            content: "A symbol GSM-7 lacks still forces Unicode and is pointed out",
+            trigger: ".o_field_widget[name=sms_reminder_body] textarea",
+            run: (helpers) => helpers.edit("À bientôt ☎"),
+        },
+        {
+            trigger: ".o_psms_counter[data-units='11'][data-encoding='UCS-2']",
+        },
+        {
+            trigger: ".o_psms_ucs2:contains(☎)",
         },
         {
             content: "Final text",

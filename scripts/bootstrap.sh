@@ -14,9 +14,9 @@
 ODOO_NIGHTLY_URL="https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 VENV="${PARTICIPANT_SMS_VENV:-$ROOT/.venv}"
 
-# Use the checkout's virtualenv when it has an Odoo (unless PYTHON was given).
+# The checkout's virtualenv, when it has an Odoo 18, serves when $PYTHON has none.
 use_venv_python() {
-    if [ -z "${PARTICIPANT_SMS_PYTHON_GIVEN:-}" ] && [ -x "$VENV/bin/python" ]; then
+    if [ -x "$VENV/bin/python" ] && PYTHON="$VENV/bin/python" odoo_importable; then
         PYTHON="$VENV/bin/python"
     fi
 }
@@ -98,6 +98,7 @@ bootstrap_odoo() {
 
 # Make sure $PYTHON imports Odoo 18: the checkout's .venv, else set one up.
 ensure_odoo() {
+    odoo_importable && return 0
     use_venv_python
     odoo_importable && return 0
     bootstrap_odoo && odoo_importable

@@ -2,7 +2,6 @@
 # Nothing here names a path of a particular machine: the checkout is found from this file.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ -n "${PYTHON:-}" ]; then PARTICIPANT_SMS_PYTHON_GIVEN=1; fi
 PYTHON="${PYTHON:-python3}"
 
 # Odoo wants the addon folder named after the module: an addons folder with a link

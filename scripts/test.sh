@@ -13,17 +13,7 @@ cd "$ROOT"
 status=0
 tools_passed=0; tools_failed=0; odoo_passed=0; odoo_failed=0
 
-# ---- 1. tools layer -------------------------------------------------------------------------
-tools_log="$(mktemp)"
-"$PYTHON" -m pytest -q -p no:cacheprovider tools/tests 2>&1 | tee "$tools_log"
-summary="$(grep -E '[0-9]+ (passed|failed)' "$tools_log" | tail -n 1)"
-tools_passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
-tools_failed=$(( $(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' || echo 0) + \
-                 $(grep -oE '[0-9]+ errors?' <<<"$summary" | grep -oE '[0-9]+' || echo 0) ))
-if [ "${tools_passed:-0}" = 0 ] || [ "$tools_failed" != 0 ]; then status=1; fi
-rm -f "$tools_log"
-
-# ---- 2. Odoo layer --------------------------------------------------------------------------
+# ---- Odoo: importable, the checkout's .venv, or set up there ------------------------------
 # Our problems: ERROR/WARNING/CRITICAL lines logged by this addon's loggers, or by Odoo about
 # this addon's models and files (never matched on the database name, which holds the
 # module's name too). During the tests, odoo.http only serves the requests our tests make.
@@ -34,7 +24,23 @@ ours() {
 }
 odoo_tested=no
 tours_ran=0; tours_skipped=0
-if ensure_odoo; then
+# Odoo first: when it has to be set up, its virtualenv also runs the tools layer
+have_odoo=no
+if ensure_odoo; then have_odoo=yes; fi
+
+# ---- 1. tools layer (plain pytest, no Odoo needed) ---------------------------------------
+tools_log="$(mktemp)"
+"$PYTHON" -m pytest -q -p no:cacheprovider tools/tests 2>&1 | tee "$tools_log"
+summary="$(grep -E '[0-9]+ (passed|failed)' "$tools_log" | tail -n 1)"
+tools_passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
+tools_failed=$(( $(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' || echo 0) + \
+                 $(grep -oE '[0-9]+ errors?' <<<"$summary" | grep -oE '[0-9]+' || echo 0) ))
+if [ "${tools_passed:-0}" = 0 ] || [ "$tools_failed" != 0 ]; then status=1; fi
+rm -f "$tools_log"
+
+
+# ---- 2. Odoo layer --------------------------------------------------------------------------
+if [ "$have_odoo" = yes ]; then
     ensure_postgres || { log "PostgreSQL unavailable: cannot run the Odoo tests"; exit 1; }
     ensure_chromium
     prepare_addons_dir

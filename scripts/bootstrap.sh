@@ -18,6 +18,9 @@ VENV="${PARTICIPANT_SMS_VENV:-$ROOT/.venv}"
 use_venv_python() {
     if [ -x "$VENV/bin/python" ] && PYTHON="$VENV/bin/python" odoo_importable; then
         PYTHON="$VENV/bin/python"
+        # the addon's requirements may have changed since the virtualenv was made
+        "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
+            || log "could not update this addon's requirements in $VENV"
     fi
 }
 

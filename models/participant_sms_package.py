@@ -85,8 +85,9 @@ class ParticipantSmsPackage(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _charge(self, company, messages):
-        """Charge the credit of each SMS (one per segment, oldest package first); the SMS that
-        do not fit stay queued with the reason. Return the SMS that were charged."""
+        """Charge the credit of each SMS (one per segment, oldest package first). With
+        enforced packages the SMS that do not fit stay queued with the reason; otherwise they
+        go uncharged. Return the SMS that may go."""
         packages = self._lock_for_company(company)
         charges = defaultdict(list)  # (package, credits) -> SMS ids: one write per group
         for sms in messages:
@@ -99,6 +100,8 @@ class ParticipantSmsPackage(models.Model):
             group.write({"credits": credits, "package_id": package_id})
             charged |= group
         short = messages - charged
+        if not company.psms_enforce_packages:
+            return messages
         if short:
             short.write({"last_error": _("No SMS credit left."),
                          "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})

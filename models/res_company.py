@@ -35,6 +35,12 @@ class ResCompany(models.Model):
              "non-breaking space makes a whole text Unicode. “Replace typography” writes them "
              "with their GSM-7 equivalents (' \" ... -); “and accents” also the letters GSM-7 "
              "lacks (ê â î ô û ë ï ç œ...; é è à ù stay). The text sent is the one shown.")
+    psms_enforce_packages = fields.Boolean(
+        string="Enforce SMS packages", default=False,
+        help="On: an SMS goes only while the packages bought have credit (one credit per SMS "
+             "segment); without credit it waits until its deadline. Off (default): packages "
+             "are a budget that is counted down when there are any, and a missing package "
+             "blocks nothing — the provider's own credit is what runs out.")
     psms_window_start = fields.Float(string="Send window start", default=8.0)
     psms_window_end = fields.Float(string="Send window end", default=18.0)
     psms_zone = fields.Selection(

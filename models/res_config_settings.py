@@ -14,6 +14,8 @@ class ResConfigSettings(models.TransientModel):
     psms_zone = fields.Selection(related="company_id.psms_zone", readonly=False)
     psms_account_id = fields.Many2one(related="company_id.psms_account_id", readonly=False)
     psms_credit_warning = fields.Integer(related="company_id.psms_credit_warning", readonly=False)
+    psms_enforce_packages = fields.Boolean(related="company_id.psms_enforce_packages",
+                                           readonly=False)
     psms_credit_remaining = fields.Integer(compute="_compute_psms_credit",
                                            string="Remaining credit")
     psms_credit_month = fields.Integer(compute="_compute_psms_credit",

@@ -45,7 +45,8 @@ class SmsCommon(ParticipantCommon):
         cls.company = cls.env.company
         cls.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
                            "psms_max_segments": 3, "psms_sender": "INSERTION",
-                           "psms_zone": "metropole", "psms_account_id": False})
+                           "psms_zone": "metropole", "psms_account_id": False,
+                           "psms_enforce_packages": True})
         cls.Sms = cls.env["participant.sms"]
         cls.Dispatcher = cls.env["participant.sms.dispatcher"]
         cls.env["participant.sms.package"].search([]).unlink()  # demo packages

@@ -270,3 +270,30 @@ class TestConcurrentDispatch(TransactionCase):
                        [tuple(ids)])
             cr.execute("DELETE FROM participant_sms WHERE id IN %s", [tuple(ids)])
             cr.execute("DELETE FROM participant_sms_package WHERE id = %s", [package_id])
+
+
+@tagged("post_install", "-at_install")
+class TestOptionalPackages(SmsCommon):
+    """Packages are a budget unless enforced: a fresh install without any sends all the same."""
+
+    def test_without_enforcement_a_missing_package_blocks_nothing(self):
+        self.company.psms_enforce_packages = False
+        self.env["participant.sms.package"].search([]).unlink()
+        sms = self.queue()
+        self.Dispatcher._cron_dispatch()
+        self.assertEqual((sms.state, sms.credits), ("processing", 0))
+
+    def test_without_enforcement_packages_are_still_counted_down(self):
+        self.company.psms_enforce_packages = False
+        self.package.quantity = 1
+        first, second = self.queue(2)
+        self.Dispatcher._cron_dispatch()
+        self.assertEqual((first.state, second.state), ("processing", "processing"))
+        self.assertEqual((first.credits, second.credits, self.package.consumed), (1, 0, 1))
+
+    def test_enforced_packages_hold_what_does_not_fit(self):
+        self.package.quantity = 1
+        sms = self.queue(body="a" * 200)  # two SMS: does not fit in one credit
+        self.Dispatcher._cron_dispatch()
+        self.assertEqual(sms.state, "queued")
+        self.assertIn("credit", sms.last_error)

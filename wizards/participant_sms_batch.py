@@ -57,7 +57,8 @@ class ParticipantSmsBatch(models.TransientModel):
             selected = wizard.line_ids.filtered("selected")
             wizard.recipient_count = len(selected)
             wizard.sms_count = sum(selected.mapped("segments"))
-            wizard.credit_ok = wizard.sms_count <= wizard.credit_remaining
+            wizard.credit_ok = (not self.env.company.psms_enforce_packages
+                                or wizard.sms_count <= wizard.credit_remaining)
 
     @api.onchange("template_id")
     def _onchange_template_id(self):

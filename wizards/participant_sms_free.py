@@ -113,7 +113,7 @@ class ParticipantSmsFree(models.TransientModel):
         self._check_permission()
         self._check_text()
         lines = self._selected_lines(_("No number can receive the SMS."))
-        if self.sms_count > self.credit_remaining:
+        if self.env.company.psms_enforce_packages and self.sms_count > self.credit_remaining:
             raise UserError(_("%(needed)s SMS credits are needed but only %(left)s remain.",
                               needed=self.sms_count, left=self.credit_remaining))
         planned = self._planned()

@@ -97,6 +97,8 @@ class ParticipantSms(models.Model):
     reply_ids = fields.One2many("participant.sms.reply", "sms_id", string="Replies")
     package_id = fields.Many2one("participant.sms.package", string="Package", readonly=True,
                                  copy=False, ondelete="restrict")
+    simulated = fields.Boolean(compute="_compute_simulated", string="Simulated",
+                               help="Sent through the built-in simulator: no real SMS left.")
 
     # ------------------------------------------------------------------------------------------
     # computes
@@ -105,6 +107,11 @@ class ParticipantSms(models.Model):
     def _compute_number_display(self):
         for sms in self:
             sms.number_display = format_international(sms.number) if sms.number else False
+
+    @api.depends("account_id.provider")
+    def _compute_simulated(self):
+        for sms in self:
+            sms.simulated = sms.sudo().account_id.provider == "simulator"
 
     @api.depends("state")
     def _compute_is_final(self):

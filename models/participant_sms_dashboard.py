@@ -12,6 +12,7 @@ class ParticipantSmsDashboard(models.TransientModel):
     _description = "SMS dashboard"
 
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    simulated = fields.Boolean(related="company_id.psms_simulated", string="Simulated")
     credit_remaining = fields.Integer(compute="_compute_figures", string="Remaining credit")
     credit_low = fields.Boolean(compute="_compute_figures", string="Low credit")
     sent_this_month = fields.Integer(compute="_compute_figures", string="SMS sent this month")

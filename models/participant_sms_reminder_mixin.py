@@ -58,6 +58,10 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     sms_reminder_in_future = fields.Boolean(compute="_compute_sms_reminder_in_future",
                                             string="In the future")
     sms_count = fields.Integer(compute="_compute_sms_count", string="SMS")
+    sms_simulated = fields.Boolean(compute="_compute_sms_simulated", string="SMS simulated")
+
+    def _compute_sms_simulated(self):
+        self.sms_simulated = self.env.company.psms_simulated
 
     # ------------------------------------------------------------------------------------------
     def _psms_start(self):

@@ -91,6 +91,14 @@ class ResCompany(models.Model):
         return SendWindow.from_hours(self.psms_window_start, self.psms_window_end,
                                      self._psms_zone().tz)
 
+    psms_simulated = fields.Boolean(
+        compute="_compute_psms_simulated", string="SMS simulated",
+        help="The company's SMS go through the built-in simulator: no real SMS is sent.")
+
+    def _compute_psms_simulated(self):
+        for company in self:
+            company.psms_simulated = company._psms_account().provider == "simulator"
+
     def _psms_account(self):
         self.ensure_one()
         return self.psms_account_id or self.env.ref(

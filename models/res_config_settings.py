@@ -9,6 +9,7 @@ class ResConfigSettings(models.TransientModel):
     psms_sender = fields.Char(related="company_id.psms_sender", readonly=False)
     psms_max_segments = fields.Integer(related="company_id.psms_max_segments", readonly=False)
     psms_text_mode = fields.Selection(related="company_id.psms_text_mode", readonly=False)
+    psms_simulated = fields.Boolean(related="company_id.psms_simulated")
     psms_window_start = fields.Float(related="company_id.psms_window_start", readonly=False)
     psms_window_end = fields.Float(related="company_id.psms_window_end", readonly=False)
     psms_zone = fields.Selection(related="company_id.psms_zone", readonly=False)

@@ -5,11 +5,10 @@ import re
 import secrets
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.providers import ProviderError, check_token, get_provider
-from ..tools.providers.http import error_from_response
 
 _logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
@@ -20,6 +19,7 @@ class ParticipantSmsAccount(models.Model):
     """An account at an SMS provider (or the built-in simulator)."""
 
     _name = "participant.sms.account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "SMS provider account"
     _order = "sequence, id"
 
@@ -38,6 +38,13 @@ class ParticipantSmsAccount(models.Model):
     ovh_service_name = fields.Char(string="SMS service name", help="e.g. sms-ab12345-1")
     octopush_api_login = fields.Char(string="API login", groups="base.group_system")
     octopush_api_key = fields.Char(string="API key", groups="base.group_system")
+    balance = fields.Float(string="Provider credit", readonly=True, copy=False,
+                           help="What the provider says is left on the account.")
+    balance_unit = fields.Char(string="Credit unit", readonly=True, copy=False)
+    balance_at = fields.Datetime(string="Credit read on", readonly=True, copy=False)
+    balance_error = fields.Char(string="Credit reading error", readonly=True, copy=False)
+    balance_low = fields.Boolean(compute="_compute_balance_low", string="Low provider credit")
+
     # the callback token is a secret shown once (when created or renewed); only its SHA-256 is
     # kept, and the previous one still works for 24 hours after a renewal
     callback_token_hash = fields.Char(copy=False, readonly=True, index=True,
@@ -166,23 +173,62 @@ class ParticipantSmsAccount(models.Model):
                 return account
         return self.browse()
 
+    @api.depends("balance", "balance_at")
+    def _compute_balance_low(self):
+        for account in self:
+            threshold = self.env.company.psms_credit_warning
+            account.balance_low = bool(account.balance_at and account.provider != "simulator"
+                                       and account.balance < threshold)
+
+    def _refresh_balance(self):
+        """Read the credit left at the provider; tell the SMS administrators (an activity on
+        the account) when it falls under the company's low-credit threshold."""
+        for account in self.sudo():
+            was_low = account.balance_low
+            try:
+                balance = account._get_provider().balance()
+            except (ProviderError, NotImplementedError) as error:
+                account.balance_error = self._error_message(error) if isinstance(
+                    error, ProviderError) else False
+                continue
+            account.write({"balance": balance.amount, "balance_unit": balance.unit,
+                           "balance_at": fields.Datetime.now(), "balance_error": False})
+            if account.balance_low and not was_low:
+                account._warn_low_balance()
+
+    def _warn_low_balance(self):
+        admins = self.env.ref("participant_sms.group_sms_admin").users.filtered(
+            lambda user: not user.share and user.active and user.id != SUPERUSER_ID)
+        note = _("Only %(amount)s %(unit)s left at the SMS provider: buy credit before the SMS "
+                 "stop.", amount=f"{self.balance:g}", unit=self.balance_unit or "")
+        for admin in admins:
+            self.activity_schedule("mail.mail_activity_data_warning", user_id=admin.id,
+                                   summary=_("Low SMS credit"), note=note)
+
+    def action_refresh_balance(self):
+        """SMS administrators: read the provider's credit now."""
+        if not self.env.user.has_group("participant_sms.group_sms_admin"):
+            raise AccessError(_("Only SMS administrators can read the provider's credit."))
+        self._refresh_balance()
+        return True
+
     def action_test_connection(self):
         """Check the credentials with a harmless call (no SMS sent): SMS administrators."""
         self.ensure_one()
         if not self.env.user.has_group("participant_sms.group_sms_admin"):
             raise AccessError(_("Only SMS administrators can test the provider account."))
         try:
-            provider = self._get_provider()
-            if self.provider == "ovh":
-                response = provider.call("GET", f"/sms/{provider.service_name}")
-                if response.status_code >= 400:
-                    raise error_from_response(response)
+            balance = self._get_provider().balance()  # an authenticated call, nothing sent
         except ProviderError as error:
             _logger.warning("SMS account %s: connection test failed (%s)", self.id, error.kind)
             raise UserError(self._error_message(error)) from None
+        self.sudo().write({"balance": balance.amount, "balance_unit": balance.unit,
+                           "balance_at": fields.Datetime.now(), "balance_error": False})
         return {
             "type": "ir.actions.client", "tag": "display_notification",
-            "params": {"type": "success", "message": _("The SMS service answers.")},
+            "params": {"type": "success", "message": _(
+                "The SMS service answers: %(amount)s %(unit)s left.",
+                amount=f"{balance.amount:g}", unit=balance.unit)},
         }
 
     @api.model

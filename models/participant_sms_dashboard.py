@@ -13,6 +13,10 @@ class ParticipantSmsDashboard(models.TransientModel):
 
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     simulated = fields.Boolean(related="company_id.psms_simulated", string="Simulated")
+    provider_balance = fields.Float(related="company_id.psms_balance")
+    provider_balance_unit = fields.Char(related="company_id.psms_balance_unit")
+    provider_balance_at = fields.Datetime(related="company_id.psms_balance_at")
+    provider_balance_low = fields.Boolean(related="company_id.psms_balance_low")
     credit_remaining = fields.Integer(compute="_compute_figures", string="Remaining credit")
     credit_low = fields.Boolean(compute="_compute_figures", string="Low credit")
     sent_this_month = fields.Integer(compute="_compute_figures", string="SMS sent this month")
@@ -41,7 +45,8 @@ class ParticipantSmsDashboard(models.TransientModel):
             base = [("company_id", "=", company.id)]
             month = base + [("sent_at", ">=", first_day)]
             dashboard.credit_remaining = self.env["participant.sms.package"].sudo()._remaining_credit(company)
-            dashboard.credit_low = dashboard.credit_remaining < company.psms_credit_warning
+            dashboard.credit_low = (company.psms_enforce_packages
+                                    and dashboard.credit_remaining < company.psms_credit_warning)
             dashboard.sent_this_month = Sms.search_count(month)
             finals = Sms.search_count(month + [("state", "in", ("delivered", "failed", "expired", "stop"))])
             delivered = Sms.search_count(month + [("state", "=", "delivered")])

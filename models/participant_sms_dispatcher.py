@@ -334,6 +334,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 self._poll(group[start:start + limit], account)
                 self._commit()
         self._cron_expire()
+        accounts = self.env["res.company"].search([])._psms_account()
+        accounts._refresh_balance()
+        self._commit()
 
     @api.model
     def _poll(self, messages, account):

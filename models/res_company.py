@@ -95,11 +95,28 @@ class ResCompany(models.Model):
         compute="_compute_psms_simulated", string="SMS simulated",
         help="The company's SMS go through the built-in simulator: no real SMS is sent.")
 
+    psms_balance = fields.Float(compute="_compute_psms_balance", string="Provider credit")
+    psms_balance_unit = fields.Char(compute="_compute_psms_balance", string="Provider credit unit")
+    psms_balance_at = fields.Datetime(compute="_compute_psms_balance", string="Provider credit read on")
+    psms_balance_low = fields.Boolean(compute="_compute_psms_balance", string="Low provider credit")
+
+    def _compute_psms_balance(self):
+        for company in self:
+            account = company._psms_account().sudo()
+            company.psms_balance = account.balance
+            company.psms_balance_unit = account.balance_unit
+            company.psms_balance_at = account.balance_at
+            company.psms_balance_low = account.balance_low
+
     def _compute_psms_simulated(self):
         for company in self:
             company.psms_simulated = company._psms_account().provider == "simulator"
 
     def _psms_account(self):
-        self.ensure_one()
-        return self.psms_account_id or self.env.ref(
-            "participant_sms.sms_account_simulator", raise_if_not_found=False)
+        """The account each of these companies sends through (the simulator when none)."""
+        simulator = self.env.ref("participant_sms.sms_account_simulator",
+                                 raise_if_not_found=False)
+        accounts = self.env["participant.sms.account"]
+        for company in self:
+            accounts |= company.psms_account_id or simulator
+        return accounts

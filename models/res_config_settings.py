@@ -10,6 +10,10 @@ class ResConfigSettings(models.TransientModel):
     psms_max_segments = fields.Integer(related="company_id.psms_max_segments", readonly=False)
     psms_text_mode = fields.Selection(related="company_id.psms_text_mode", readonly=False)
     psms_simulated = fields.Boolean(related="company_id.psms_simulated")
+    psms_balance = fields.Float(related="company_id.psms_balance")
+    psms_balance_unit = fields.Char(related="company_id.psms_balance_unit")
+    psms_balance_at = fields.Datetime(related="company_id.psms_balance_at")
+    psms_balance_low = fields.Boolean(related="company_id.psms_balance_low")
     psms_window_start = fields.Float(related="company_id.psms_window_start", readonly=False)
     psms_window_end = fields.Float(related="company_id.psms_window_end", readonly=False)
     psms_zone = fields.Selection(related="company_id.psms_zone", readonly=False)
@@ -34,7 +38,8 @@ class ResConfigSettings(models.TransientModel):
                 [("company_id", "=", company.id), ("sent_at", ">=", first_day)],
                 aggregates=["credits:sum"])
             settings.psms_credit_month = used[0][0] or 0
-            settings.psms_credit_low = (settings.psms_credit_remaining
+            settings.psms_credit_low = (company.psms_enforce_packages
+                                        and settings.psms_credit_remaining
                                         < company.psms_credit_warning)
 
     def action_psms_send_test(self):

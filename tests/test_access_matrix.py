@@ -143,6 +143,8 @@ def matrix():
             "participant.sms.account", "action_renew_callback_token")),
         ("participant.sms.account", "action_test_connection"): (ADMIN, call(
             "participant.sms.account", "action_test_connection")),
+        ("participant.sms.account", "action_refresh_balance"): (ADMIN, call(
+            "participant.sms.account", "action_refresh_balance")),
     })
     for model in ("participant.sms.automation", "participant.sms.template",
                   "participant.sms.package"):

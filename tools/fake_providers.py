@@ -112,6 +112,7 @@ class FakeOvh(FakeProvider):
         #: job created then a 200 answer that is not JSON, "lost": job created then no answer
         #: before ``delay`` seconds, as when the client times out)
         self.job_faults = []
+        self.credits_left = 1250.0
 
     def add_incoming(self, sender, message, tag=""):
         self.next_id += 1
@@ -148,6 +149,9 @@ class FakeOvh(FakeProvider):
         if self.mode == "auth" or not self._signed(handler, method, body):
             return handler._answer(403, {"message": "Invalid signature", "errorCode": "INVALID_SIGNATURE"})
         prefix = f"/1.0/sms/{self.service_name}"
+        if method == "GET" and path == prefix:
+            return handler._answer(200, {"name": self.service_name, "status": "enable",
+                                         "creditsLeft": self.credits_left})
         if method == "POST" and path == prefix + "/jobs":
             return self._post_job(handler, body)
         if method == "GET" and path == prefix + "/incoming":
@@ -215,6 +219,7 @@ class FakeOctopush(FakeProvider):
         self.api_key = api_key
         self.request_ids = set()
         self.campaigns = []
+        self.amount = "216.027"
 
     @property
     def url(self):
@@ -227,6 +232,10 @@ class FakeOctopush(FakeProvider):
         if (self.mode == "auth" or handler.headers.get("api-login") != self.api_login
                 or handler.headers.get("api-key") != self.api_key):
             return handler._answer(401, {"code": 100, "message": "Invalid login or API key"})
+        if method == "GET" and url.path == "/v1/public/wallet/check-balance":
+            product = parse_query(handler.path).get("product_name", "sms_premium")
+            return handler._answer(200, {"amount": self.amount, "unit": product,
+                                         "wallet_packs": None})
         if method != "POST" or url.path != "/v1/public/sms-campaign/send":
             return handler._answer(404, {"code": 404, "message": "Not found"})
         try:

@@ -96,6 +96,14 @@ def failed_results(messages, error):
 
 
 @dataclass(frozen=True)
+class Balance:
+    """What the provider says is left on the account."""
+
+    amount: float
+    unit: str   # e.g. "SMS credits" (OVH), "sms_premium" (Octopush)
+
+
+@dataclass(frozen=True)
 class StatusQuery:
     provider_id: str
     number: str
@@ -176,6 +184,11 @@ class Provider:
         order. Each provider request decides the outcome of its own messages only (accepted,
         refused, to retry, or unknown when the request may have been acted on). Raise
         :class:`ProviderError` only when no request was made."""
+        raise NotImplementedError
+
+    def balance(self):
+        """The account's credit at the provider (:class:`Balance`); also proves that the
+        credentials work. Raise :class:`ProviderError` when it cannot be read."""
         raise NotImplementedError
 
     def lookup(self, tag, numbers):

@@ -8,7 +8,7 @@ campaign; each recipient's message is then known by (ticket, number), which is o
 """
 import hashlib
 
-from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP,
+from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP, Balance,
                    InboundReply, Provider, ProviderError, SendResult, StatusUpdate, failed_results,
                    group_messages, require)
 from .http import json_object_or_error, request
@@ -52,6 +52,17 @@ class OctopushProvider(Provider):
         """Stable id of a request: the same messages sent again give the same id."""
         digest = hashlib.sha256("|".join(m.ref for m in messages).encode()).hexdigest()
         return digest[:40]
+
+    def balance(self, country_code="FR"):
+        """``GET /wallet/check-balance`` for our SMS type: ``amount`` and ``unit``."""
+        response = request("GET", self.endpoint + "/wallet/check-balance", self.timeout,
+                           params={"product_name": self.sms_type, "country_code": country_code},
+                           headers=self._headers())
+        answer = json_object_or_error(response)
+        try:
+            return Balance(float(answer["amount"]), str(answer.get("unit") or self.sms_type))
+        except (KeyError, TypeError, ValueError):
+            raise ProviderError("malformed", "Octopush did not answer an amount.") from None
 
     def lookup(self, tag, numbers):
         raise ProviderError("config", "Octopush cannot tell which messages it received.")

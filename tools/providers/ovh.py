@@ -18,7 +18,7 @@ import hashlib
 import json
 import time
 
-from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, UNKNOWN, InboundReply,
+from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, UNKNOWN, Balance, InboundReply,
                    Provider, ProviderError, SendResult, StatusUpdate, failed_results,
                    group_messages, require)
 from .http import json_object_or_error, json_or_error, request
@@ -134,6 +134,14 @@ class OvhProvider(Provider):
                 yield message.ref, SendResult(
                     message.ref, False, status="", raw_status="job",
                     error="OVH: the answer does not name this receiver", outcome=UNKNOWN)
+
+    def balance(self):
+        """``GET /sms/{serviceName}``: ``creditsLeft``, in SMS credits."""
+        answer = json_object_or_error(self.call("GET", f"/sms/{self.service_name}"))
+        try:
+            return Balance(float(answer["creditsLeft"]), "SMS credits")
+        except (KeyError, TypeError, ValueError):
+            raise ProviderError("malformed", "OVH did not answer creditsLeft.") from None
 
     def lookup(self, tag, numbers):
         answer = json_or_error(self.call("GET", f"/sms/{self.service_name}/outgoing?tag={tag}"))

@@ -25,7 +25,7 @@ otherwise   delivered
 import uuid
 
 from .base import (DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, RETRY, SENT, STOP,
-                   UNKNOWN, InboundReply, Provider, ProviderError, SendResult, StatusUpdate,
+                   UNKNOWN, Balance, InboundReply, Provider, ProviderError, SendResult, StatusUpdate,
                    require)
 
 FINAL_BY_SUFFIX = {"00": FAILED, "01": NOT_RECEIVED, "02": EXPIRED, "03": STOP}
@@ -62,6 +62,12 @@ class SimulatorProvider(Provider):
     def __init__(self, store=None, **settings):
         super().__init__(**settings)
         self.store = store if store is not None else MemoryStore()
+
+    #: what the simulator says is left (it never runs out)
+    BALANCE = 10000.0
+
+    def balance(self):
+        return Balance(self.BALANCE, "simulated SMS")
 
     def lookup(self, tag, numbers):
         return self.store.find(tag, numbers)

@@ -307,3 +307,24 @@ def test_ovh_reply_polling_and_acknowledge():
         ovh.acknowledge_replies([r.inbound_id for r in replies])
         assert server.incoming == {}
         assert ovh.fetch_replies() == []
+
+
+# -- balances -------------------------------------------------------------------------------
+def test_balances_from_the_providers():
+    with FakeOvh() as server:
+        server.credits_left = 42.5
+        balance = get_provider("ovh", **server.settings()).balance()
+        assert (balance.amount, balance.unit) == (42.5, "SMS credits")
+        server.mode = "auth"
+        with pytest.raises(ProviderError) as error:
+            get_provider("ovh", **server.settings()).balance()
+        assert error.value.kind == "auth"
+    with FakeOctopush() as server:
+        balance = get_provider("octopush", **server.settings()).balance()
+        assert (balance.amount, balance.unit) == (216.027, "sms_premium")
+        assert "product_name=sms_premium" in server.requests[-1][1]
+        server.mode = "auth"
+        with pytest.raises(ProviderError) as error:
+            get_provider("octopush", **server.settings()).balance()
+        assert error.value.kind == "auth"
+    assert get_provider("simulator").balance().unit == "simulated SMS"

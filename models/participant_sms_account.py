@@ -199,8 +199,9 @@ class ParticipantSmsAccount(models.Model):
     def _warn_low_balance(self):
         admins = self.env.ref("participant_sms.group_sms_admin").users.filtered(
             lambda user: not user.share and user.active and user.id != SUPERUSER_ID)
+        amount = f"{self.balance:g}"  # outside _(): its arguments must be plain for extraction
         note = _("Only %(amount)s %(unit)s left at the SMS provider: buy credit before the SMS "
-                 "stop.", amount=f"{self.balance:g}", unit=self.balance_unit or "")
+                 "stop.", amount=amount, unit=self.balance_unit or "")
         for admin in admins:
             self.activity_schedule("mail.mail_activity_data_warning", user_id=admin.id,
                                    summary=_("Low SMS credit"), note=note)
@@ -224,11 +225,12 @@ class ParticipantSmsAccount(models.Model):
             raise UserError(self._error_message(error)) from None
         self.sudo().write({"balance": balance.amount, "balance_unit": balance.unit,
                            "balance_at": fields.Datetime.now(), "balance_error": False})
+        amount = f"{balance.amount:g}"
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {"type": "success", "message": _(
                 "The SMS service answers: %(amount)s %(unit)s left.",
-                amount=f"{balance.amount:g}", unit=balance.unit)},
+                amount=amount, unit=balance.unit)},
         }
 
     @api.model

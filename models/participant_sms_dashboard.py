@@ -1,7 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
+
+from .participant_sms_selections import FINAL_STATES
+
+SENT_STATES = ("processing", "sent", "delivered", "not_received", "failed", "expired", "stop",
+               "unknown", "not_sent")
+FAILURE_STATES = ("failed", "expired", "stop", "not_sent", "unknown")
 
 
 class ParticipantSmsDashboard(models.TransientModel):
@@ -77,3 +85,73 @@ class ParticipantSmsDashboard(models.TransientModel):
     def action_open_month(self):
         first_day = fields.Datetime.now().replace(day=1, hour=0, minute=0, second=0)
         return self._open_sms(_("SMS sent this month"), [("sent_at", ">=", first_day)])
+
+    # ------------------------------------------------------------------------------------------
+    # charts: one JSON field read by the psms_sms_charts widget; every bar, point and cell
+    # carries the domain of the SMS it counts, so that a click opens exactly them
+    # ------------------------------------------------------------------------------------------
+    period = fields.Selection([("month", "This month"), ("year", "This year"),
+                               ("12months", "Last 12 months")],
+                              default="12months", required=True, string="Period")
+    charts = fields.Json(compute="_compute_charts")
+
+    def _period_start(self):
+        today = fields.Date.context_today(self)
+        first = {"month": today.replace(day=1), "year": today.replace(month=1, day=1),
+                 "12months": today.replace(day=1) - relativedelta(months=11)}[self.period]
+        return datetime.combine(first, time.min)
+
+    @api.depends("period", "company_id")
+    def _compute_charts(self):
+        Sms = self.env["participant.sms"]
+        labels = dict(Sms._fields["state"]._description_selection(self.env))
+        contexts = dict(Sms._fields["context_type"]._description_selection(self.env))
+        for dashboard in self:
+            start = dashboard._period_start()
+            # by planned send: SMS that went, or were due and could not (Not sent)
+            stamp = fields.Datetime.to_string  # domains travel as JSON to the browser
+            base = [("company_id", "=", dashboard.company_id.id),
+                    ("planned_at", ">=", stamp(start)), ("state", "in", SENT_STATES)]
+            months, month = [], start
+            while month <= fields.Datetime.now():
+                months.append(month)
+                month += relativedelta(months=1)
+
+            def in_month(month):
+                return [("planned_at", ">=", stamp(month)),
+                        ("planned_at", "<", stamp(month + relativedelta(months=1)))]
+
+            counts = {(m.replace(tzinfo=None), state): count for m, state, count in Sms._read_group(
+                base, ["planned_at:month", "state"], ["__count"])}
+            series = []
+            for state in SENT_STATES:
+                values = [counts.get((m, state), 0) for m in months]
+                if any(values):
+                    series.append({"state": state, "label": labels[state], "counts": values,
+                                   "domains": [base + in_month(m) + [("state", "=", state)]
+                                               for m in months]})
+            totals = [sum(counts.get((m, s), 0) for s in SENT_STATES) for m in months]
+            finals = [sum(counts.get((m, s), 0) for s in FINAL_STATES) for m in months]
+            rate = [round(100.0 * counts.get((m, "delivered"), 0) / final, 1) if final else None
+                    for m, final in zip(months, finals)]
+            failures = [{"label": labels[state], "count": count,
+                         "domain": base + [("state", "=", state)]}
+                        for state, count in Sms._read_group(
+                            base + [("state", "in", FAILURE_STATES)], ["state"], ["__count"])]
+            other = _("Other")  # before the loop: _() reads a local named "context"
+            per_context = [{"label": contexts.get(kind, other), "count": count,
+                            "domain": base + [("context_type", "=", kind)]}
+                           for kind, count in Sms._read_group(base, ["context_type"],
+                                                                 ["__count"])]
+            dashboard.charts = {
+                "months": [fields.Date.to_string(m.date())[:7] for m in months],
+                "by_state": series, "totals": totals, "delivery_rate": rate,
+                "rate_domains": [base + in_month(m) for m in months],
+                "failures": failures, "contexts": per_context,
+                "titles": {"by_state": _("SMS per month, by status"),
+                           "rate": _("Delivery rate per month (%)"),
+                           "failures": _("Failures, by reason"),
+                           "contexts": _("SMS per context"), "table": _("SMS per month"),
+                           "month": _("Month"), "total": _("Total"),
+                           "empty": _("No SMS sent in this period.")},
+            }

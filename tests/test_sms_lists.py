@@ -7,6 +7,8 @@ from openpyxl import load_workbook
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from .common_sms import SmsCommon
+
 
 @tagged("post_install", "-at_install")
 class TestSmsLists(HttpCase):
@@ -112,3 +114,29 @@ class TestSmsLists(HttpCase):
         self.assertEqual(dashboard.upcoming_count, 2)
         self.assertEqual(dashboard.sent_this_month, 1)
         self.assertEqual(dashboard.credit_remaining, self.env["participant.sms.package"]._remaining_credit(self.env.company))
+
+
+@tagged("post_install", "-at_install")
+class TestSmsDashboardCharts(SmsCommon):
+
+    def test_figures_and_the_sms_behind_each(self):
+        ok = self.queue_numbers(["+33612345610", "+33612345611"])
+        failed = self.queue_numbers(["+33612345600"])
+        self.Dispatcher._cron_dispatch()
+        self.Dispatcher._cron_poll_statuses()
+        self.Dispatcher._cron_poll_statuses()
+        self.assertEqual(set(ok.mapped("state")), {"delivered"})
+        self.assertEqual(failed.state, "failed")
+        dashboard = self.env["participant.sms.dashboard"].with_user(self.user_admin_sms).create(
+            {"period": "month"})
+        charts = dashboard.charts
+        self.assertEqual(len(charts["months"]), 1)
+        by_state = {serie["state"]: serie for serie in charts["by_state"]}
+        self.assertEqual(by_state["delivered"]["counts"], [2])
+        self.assertEqual(self.Sms.search(by_state["delivered"]["domains"][0]), ok)
+        self.assertEqual(charts["delivery_rate"], [round(100 * 2 / 3, 1)])
+        failure, = charts["failures"]
+        self.assertEqual((failure["count"], self.Sms.search(failure["domain"])), (1, failed))
+        self.assertEqual(sum(item["count"] for item in charts["contexts"]), 3)
+        dashboard.period = "12months"
+        self.assertEqual(len(dashboard.charts["months"]), 12)

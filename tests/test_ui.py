@@ -66,3 +66,21 @@ class TestSmsBatchUi(HttpCase):
         self.assertEqual(len(set(messages.mapped("batch_ref"))), 1)
         events = self.env["calendar.event"].browse(messages.mapped("res_id"))
         self.assertEqual(set(events.mapped("location")), {"Salle des fêtes"})
+
+
+@tagged("post_install", "-at_install")
+class TestSmsDashboardUi(HttpCase):
+
+    def test_dashboard_tour(self):
+        """Charts on the page, a period choice, and a figure that opens its list."""
+        self.env.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
+                                "psms_account_id": False})
+        Sms = self.env["participant.sms"]
+        sms = Sms._queue([{"origin": "free", "context_type": "free", "number": "+33610101010",
+                           "body": "Information tableau de bord"}])
+        self.env["participant.sms.dispatcher"]._cron_dispatch()
+        self.env["participant.sms.dispatcher"]._cron_poll_statuses()
+        self.env["participant.sms.dispatcher"]._cron_poll_statuses()
+        self.assertEqual(sms.state, "delivered")
+        self.start_tour("/odoo/action-participant_sms.action_participant_sms_dashboard",
+                        "participant_sms_dashboard_tour", login="admin")

@@ -1,18 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared set-up of the benchmark scripts: arguments and the Odoo registry of the database."""
 import argparse
+import hashlib
 import os
 import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: where scripts/common.sh makes the addons folder of this checkout (same rule)
+WORK_DIR = os.environ.get("PARTICIPANT_SMS_WORK_DIR") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.join(os.environ.get("HOME", "/tmp"), ".cache"),
+    "participant_sms", hashlib.md5(ROOT.encode()).hexdigest()[:10])
+ADDONS_DIR = os.environ.get("PARTICIPANT_SMS_ADDONS_DIR") or os.path.join(WORK_DIR, "addons")
 
 
 def parse_args(doc, **extra):
     """``--db`` and ``--addons-path`` plus ``extra`` options (name -> (type, default))."""
     parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", default=os.path.join(ROOT, ".addons"))
+    parser.add_argument("--addons-path", default=ADDONS_DIR)
     for name, (kind, default) in extra.items():
         parser.add_argument(f"--{name}", type=kind, default=default)
     return parser.parse_args()

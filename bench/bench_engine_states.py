@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from _common import ADDONS_DIR  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def main():
@@ -22,7 +22,7 @@ def main():
     parser.add_argument("--examples", type=int, default=2000)
     parser.add_argument("--steps", type=int, default=25)
     parser.add_argument("--db", default=f"participant_sms_states_{os.getpid()}")
-    parser.add_argument("--addons-path", default=os.path.join(ROOT, ".addons"))
+    parser.add_argument("--addons-path", default=ADDONS_DIR)
     args = parser.parse_args()
     env = dict(os.environ, PSMS_STATE_EXAMPLES=str(args.examples),
                PSMS_STATE_STEPS=str(args.steps), PSMS_STATE_RANDOM="1")

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # Setting up Odoo 18 when none is importable (sourced by common.sh, not run).
 #
-# A virtualenv in the checkout (.venv/, ignored by git; PARTICIPANT_SMS_VENV to move it) gets:
+# A virtualenv of this checkout ($WORK_DIR/venv, under the user's cache and outside the addon's
+# directory, which Odoo walks; PARTICIPANT_SMS_VENV to move it) gets:
 #   1. Odoo 18.0 from ODOO_SOURCE -- a URL, a local .tar.gz, or a local directory holding
 #      odoo/, odoo-bin and requirements.txt (pip-installable or not) -- by default the official
 #      nightly source tarball; it is put on the virtualenv's path with a .pth file;
@@ -9,10 +10,10 @@
 #      system headers and only serves auth_ldap; cbor2 and psycopg2 pins with wheels; geoip2
 #      and vobject, without which web sessions fail or Odoo warns);
 #   3. this addon's requirements.txt.
-# A second run finds .venv and reuses it.
+# A second run finds the virtualenv and reuses it.
 
 ODOO_NIGHTLY_URL="https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
-VENV="${PARTICIPANT_SMS_VENV:-$ROOT/.venv}"
+VENV="${PARTICIPANT_SMS_VENV:-$WORK_DIR/venv}"
 
 # The checkout's virtualenv, when it has an Odoo 18, serves when $PYTHON has none.
 use_venv_python() {
@@ -99,7 +100,7 @@ bootstrap_odoo() {
     log "Odoo 18 ready in $VENV ($((SECONDS - started)) s)"
 }
 
-# Make sure $PYTHON imports Odoo 18: the checkout's .venv, else set one up.
+# Make sure $PYTHON imports Odoo 18: the checkout's virtualenv, else set one up.
 ensure_odoo() {
     odoo_importable && return 0
     use_venv_python

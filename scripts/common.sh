@@ -4,9 +4,13 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 
+# What the scripts make lives outside the checkout, in a folder of this checkout under the user's
+# cache: the repository root is the addon's directory, and Odoo walks it (following links) to
+# export translations, so neither a link back to it nor a virtualenv may sit inside it.
+WORK_DIR="${PARTICIPANT_SMS_WORK_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/participant_sms/$(printf %s "$ROOT" | md5sum | cut -c1-10)}"
 # Odoo wants the addon folder named after the module: an addons folder with a link
 # "participant_sms" pointing at this checkout.
-ADDONS_DIR="${PARTICIPANT_SMS_ADDONS_DIR:-$ROOT/.addons}"
+ADDONS_DIR="${PARTICIPANT_SMS_ADDONS_DIR:-$WORK_DIR/addons}"
 
 log() { printf '[participant_sms] %s\n' "$*" >&2; }
 

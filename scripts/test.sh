@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every test of participant_sms:
 #   1. the framework-free core (tools/) with plain pytest, on any machine;
-#   2. with Odoo 18 (the one $PYTHON imports, else the checkout's .venv, else one set up there by
+#   2. with Odoo 18 (the one $PYTHON imports, else the checkout's virtualenv, else one set up by
 #      scripts/bootstrap.sh): an install without demo data that must log no ERROR/WARNING
 #      from this addon, and its uninstall (no ERROR/WARNING at all), then the Odoo tests (TransactionCase/HttpCase) on a fresh database with
 #      demo data, against a real PostgreSQL (started, or installed with apt-get, if needed).
@@ -13,7 +13,7 @@ cd "$ROOT"
 status=0
 tools_passed=0; tools_failed=0; odoo_passed=0; odoo_failed=0
 
-# ---- Odoo: importable, the checkout's .venv, or set up there ------------------------------
+# ---- Odoo: importable, the checkout's virtualenv, or set up there ------------------------
 # Our problems: ERROR/WARNING/CRITICAL lines logged by this addon's loggers, or by Odoo about
 # this addon's models and files (never matched on the database name, which holds the
 # module's name too). During the tests, odoo.http only serves the requests our tests make.

@@ -40,6 +40,9 @@ _fetch_odoo_source() {
     fi
     if [ -f "$source" ]; then
         archive="$source"
+    elif [[ "$source" != *://* ]]; then
+        log "ODOO_SOURCE=$source does not exist: give a URL, a .tar.gz or a directory of Odoo 18.0"
+        return 1
     else
         archive="$target/odoo.tar.gz"
         log "downloading Odoo 18.0 from $source"

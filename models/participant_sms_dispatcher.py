@@ -172,12 +172,25 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     @api.model
+    def _one_per_number(self, messages):
+        """At most one SMS per number in a dispatch: after a crash, the provider is asked what
+        it has by (dispatch tag, number), which must name one SMS only. The others stay queued
+        for the next batch, a moment later."""
+        seen, kept = set(), messages.browse()
+        for sms in messages:
+            if sms.number not in seen:
+                seen.add(sms.number)
+                kept |= sms
+        return kept
+
+    @api.model
     def _claim_and_charge(self, company, limit, tests_only=False):
         claimed = self._claim(company, limit, tests_only)
         retired = claimed.filtered(lambda s: not s.account_id.active)
         if retired:  # an archived account sends no more: the company's current one does
             retired.write({"account_id": company._psms_account().id})
-        sendable = self.env["participant.sms.package"].sudo()._charge(company, self._filter_sendable(claimed))
+        sendable = self._one_per_number(self._filter_sendable(claimed))
+        sendable = self.env["participant.sms.package"].sudo()._charge(company, sendable)
         tag = uuid.uuid4().hex
         now = fields.Datetime.now()
         for attempts, group in sendable.grouped("attempts").items():

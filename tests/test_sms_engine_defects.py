@@ -267,3 +267,26 @@ class TestEngineDefects(SmsCommon):
             {"template_id": self.template.id, "number": "06 12 34 56 79"})
         wizard.action_send()
         self.assertEqual(self.Sms.search_count([("origin", "=", "test"), ("state", "=", "queued")]), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestEngineDefectsFoundByTheStateMachine(SmsCommon):
+
+    def test_two_sms_to_one_number_never_share_a_provider_id_after_a_crash(self):
+        """Found by the random state machine (1,000 examples): two SMS to one number in a
+        crashed batch both got the same provider id at reconciliation."""
+        first, second = self.queue(2)
+        claimed, sendable, tag = self.Dispatcher._claim_and_charge(self.company, 50)
+        self.assertEqual(len(sendable), 1, "one SMS per number in a dispatch")
+        self.simulator._get_provider().send(
+            [OutgoingSms(str(s.id), s.number, s.body) for s in sendable], tag=tag)
+        (first | second).filtered(lambda s: s.state == "processing").sudo().write(
+            {"claimed_at": fields.Datetime.now() - timedelta(hours=1)})
+        for _round in range(3):
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(set((first | second).mapped("state")), {"processing"})
+        self.assertEqual(len(set((first | second).mapped("provider_id"))), 2)
+        stored = self.env["participant.sms.simulator.message"].search(
+            [("ref", "in", [str(first.id), str(second.id)])])
+        self.assertEqual({(row.ref, row.provider_id) for row in stored},
+                         {(str(s.id), s.provider_id) for s in first | second})

@@ -288,7 +288,9 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         template, body = self.sms_reminder_template_id, self.sms_reminder_body
         if "sms_reminder_body" in explicit and body:
             return body, False
-        if template and (not body or "sms_reminder_template_id" in explicit):
+        # switched (back) on: the stored text was not kept up to date while it was off
+        switched_on = "sms_reminder" in explicit and self.sms_reminder
+        if template and (not body or "sms_reminder_template_id" in explicit or switched_on):
             return self._psms_render(template), False
         if changed & self._psms_text_fields():
             if not template:

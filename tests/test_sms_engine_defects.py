@@ -290,3 +290,28 @@ class TestEngineDefectsFoundByTheStateMachine(SmsCommon):
             [("ref", "in", [str(first.id), str(second.id)])])
         self.assertEqual({(row.ref, row.provider_id) for row in stored},
                          {(str(s.id), s.provider_id) for s in first | second})
+
+    def test_a_reminder_switched_back_on_is_rendered_for_the_current_date(self):
+        """Found by the random state machine: archived, moved while archived, unarchived and
+        ticked again, the reminder carried the text written for the old time."""
+        self.env["participant.sms.automation"].create({
+            "name": "Auto", "user_ids": [(6, 0, self.user_admin_sms.ids)],
+            "appointment_type_ids": [(6, 0, self.type_individual.ids)], "days": 1,
+            "template_id": self.env.ref("participant_sms.sms_template_appointment").id})
+        start = (fields.Datetime.now() + timedelta(days=5)).replace(
+            hour=9, minute=0, second=0, microsecond=0)
+        event = self.env["calendar.event"].create({
+            "name": "RDV", "participant_id": self.participant.id, "start": start,
+            "stop": start + timedelta(hours=1),
+            "participant_collaborator_id": self.user_admin_sms.id,
+            "participant_appointment_type_id": self.type_individual.id})
+        self.assertTrue(event.sms_reminder, [m.body for m in event.message_ids])
+        event.active = False
+        event.write({"start": start + timedelta(hours=2), "stop": start + timedelta(hours=3)})
+        event.active = True
+        event.write({"sms_reminder": True, "sms_reminder_days": "1"})
+        self.assertEqual(event.sms_reminder_sms_id.body, event._psms_render(
+            event.sms_reminder_template_id))
+        window = self.company._psms_window()
+        self.assertIn(window.to_local(event.start).strftime("%H:%M"),
+                      event.sms_reminder_sms_id.body)

@@ -216,6 +216,7 @@ class EngineMachine(PendingSmsChecks, RuleBasedStateMachine):
         }[what]
         before = self._sms_snapshot()
         template_before = record.sms_reminder_template_id
+        reminder_before = record.sms_reminder
         try:
             with self.env.cr.savepoint():
                 self._as(case.users[user], record).write(values)
@@ -231,8 +232,9 @@ class EngineMachine(PendingSmsChecks, RuleBasedStateMachine):
         key = (record._name, record.id)
         if what == "text":
             self.typed.add(key)
-        elif what == "template" or (what == "tick" and template_before != template):
-            self.typed.discard(key)  # a newly chosen template rewrites the text
+        elif what == "template" or (what == "tick" and (template_before != template
+                                                        or not reminder_before)):
+            self.typed.discard(key)  # a template chosen, or switched back on: text rewritten
 
     @precondition(lambda self: self.records)
     @rule(data=st.data(), action=st.sampled_from(["archive", "unarchive", "delete"]))

@@ -23,6 +23,7 @@ from . import participant_sms_account
 from . import participant_sms_package
 from . import participant_sms
 from . import participant_sms_recipient
+from . import participant_sms_text
 from . import participant_sms_dispatcher
 from . import participant_sms_simulator_message
 from . import participant_sms_dashboard

@@ -23,7 +23,6 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import sms_text
 from ..tools.phone import format_international
 from ..tools.schedule import retry_deadline
 from .participant_sms_selections import (CONTEXT_TYPES, FINAL_STATES, ORIGIN_GROUPS, ORIGINS,
@@ -201,28 +200,6 @@ class ParticipantSms(models.Model):
                                 .get(origin, origin)))
 
     @api.model
-    def _convert_text(self, body, company):
-        """The text as it will be sent: typography (and accents) written in GSM-7 after the
-        company's choice (``tools.sms_text.convert``)."""
-        return sms_text.convert(body or "", company.psms_text_mode)
-
-    @api.model
-    def _check_text(self, body, company):
-        measure = sms_text.measure(body or "")
-        if sms_text.is_blank(body):
-            raise ValidationError(_("The SMS text is empty, or holds only spaces or invisible "
-                                    "characters."))
-        if measure.segments > company.psms_max_segments:
-            raise ValidationError(_(
-                "The text needs %(count)s SMS (%(units)s characters, %(encoding)s) but at most "
-                "%(max)s SMS per message are allowed. Shorten it%(hint)s.",
-                count=measure.segments, units=measure.units, encoding=measure.encoding,
-                max=company.psms_max_segments,
-                hint=_(" or remove the characters that force Unicode: %s",
-                       " ".join(measure.ucs2_chars)) if measure.ucs2_chars else ""))
-        return measure
-
-    @api.model
     def _prepare_values(self, vals, companies):
         """Complete and check one SMS's values; ``companies`` caches what is per company
         (window, account) across a batch."""
@@ -237,8 +214,8 @@ class ParticipantSms(models.Model):
         raw_number = vals.get("number") or self.env["res.partner"].browse(
             vals.get("partner_id")).mobile
         vals["number"] = self.env["participant.sms.recipient"]._normalize(raw_number, company)
-        vals["body"] = self._convert_text(vals.get("body"), company)
-        measure = self._check_text(vals["body"], company)
+        vals["body"], measure = self.env["participant.sms.text"]._prepare(vals.get("body"),
+                                                                          company)
         vals.update(encoding=measure.encoding, segments=measure.segments)
         if vals.get("res_model"):
             vals.setdefault("context_type", self._reminder_models().get(vals["res_model"]))
@@ -289,8 +266,8 @@ class ParticipantSms(models.Model):
             vals["number"] = self.env["participant.sms.recipient"]._normalize(
                 raw, self.company_id)
         if "body" in vals:
-            vals["body"] = self._convert_text(vals["body"], self.company_id)
-            measure = self._check_text(vals["body"], self.company_id)
+            vals["body"], measure = self.env["participant.sms.text"]._prepare(
+                vals["body"], self.company_id)
             vals.update(encoding=measure.encoding, segments=measure.segments)
         changed = {key: value for key, value in vals.items() if self._differs(key, value)}
         if changed:

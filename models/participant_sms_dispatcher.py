@@ -22,7 +22,6 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2.errors
@@ -42,7 +41,6 @@ STALE_CLAIM = timedelta(minutes=10)
 EXPIRY_DELAY = timedelta(hours=48)
 DEFAULT_BATCH = 500
 MAX_CONFLICT_RETRIES = 5
-ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id
 
 
 class ParticipantSmsDispatcher(models.AbstractModel):
@@ -149,27 +147,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 stopped |= sms
         return rest - stopped
 
-    @contextmanager
-    def _charge_lock(self, company):
-        """Serialise the claim-and-charge step of the dispatchers of one company.
-
-        Odoo's transactions are REPEATABLE READ: a dispatcher whose snapshot is older than
-        another's committed charge could not update the packages. The session-level advisory
-        lock is taken and *then* a new transaction (a fresh snapshot) starts, so the charge
-        always sees the others'. Only in cron runs (which commit)."""
-        if not self._auto_commit():
-            yield
-            return
-        key = ADVISORY_LOCK_BASE + company.id
-        self.env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
-        self.env.cr.commit()
-        try:
-            yield
-        except Exception:
-            self.env.cr.rollback()
-            raise
-        finally:
-            self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])
+    def _lock(self, company):
+        """The packages' per-company charge lock (cron runs only)."""
+        return self.env["participant.sms.package"]._charge_lock(company, self._auto_commit())
 
     @api.model
     def _one_per_number(self, messages):
@@ -207,7 +187,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         committed before the provider is called, and the answers right after."""
         for _retry in range(MAX_CONFLICT_RETRIES):
             try:
-                with self._charge_lock(company):
+                with self._lock(company):
                     claimed, sendable, tag = self._claim_and_charge(company, limit, tests_only)
                     self._commit()
                 break
@@ -222,7 +202,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             return 0
         for account, group in sendable.grouped("account_id").items():
             outcome = self._send(group, account, tag)
-            with self._charge_lock(company):  # results may refund credits
+            with self._lock(company):  # results may refund credits
                 if isinstance(outcome, ProviderError):
                     self._apply_send_error(group, outcome)
                 else:
@@ -304,7 +284,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM)])
         for (account, tag), group in stale.grouped(
                 lambda s: (s.account_id, s.provider_tag)).items():
-            with self._charge_lock(group.company_id[:1]):
+            with self._lock(group.company_id[:1]):
                 self._reconcile(group, account, tag)
                 self._commit()
 

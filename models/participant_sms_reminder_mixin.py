@@ -111,7 +111,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     def _psms_render(self, template):
         """The template's text for this record, as it will be sent (company's GSM-7 choice)."""
         text = template.with_context(lang=self._psms_lang())._render(self._psms_merge_values())
-        return self.env["participant.sms"]._convert_text(text, self.env.company)
+        return self.env["participant.sms.text"]._convert(text, self.env.company)
 
     def _psms_text_fields(self):
         """Fields whose change can make a text wrong."""
@@ -278,7 +278,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         planned = self._psms_planned_at(self.sms_reminder_days, self.sms_reminder_planned_at,
                                         typed="sms_reminder_planned_at" in explicit)
         body, rerendered = self._psms_reminder_text(changed, explicit)
-        body = self.env["participant.sms"]._convert_text(body, self.env.company)
+        body = self.env["participant.sms.text"]._convert(body, self.env.company)
         template = self.sms_reminder_template_id
         return {"partner_id": self.participant_id.id, "number": number, "body": body,
                 "planned_at": planned, "deadline": self._psms_start(),

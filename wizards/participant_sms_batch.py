@@ -99,7 +99,7 @@ class ParticipantSmsBatch(models.TransientModel):
         verdicts = self.env["participant.sms.recipient"]._check(
             [(partner, False) for partner in partners], company)
         Recipient, lines = self.env["participant.sms.recipient"], []
-        Sms = self.env["participant.sms"]
+        Text = self.env["participant.sms.text"]
         for partner, verdict in zip(partners, verdicts):
             values = dict(Template._partner_values(partner, lang), **common_extra)
             try:
@@ -107,7 +107,7 @@ class ParticipantSmsBatch(models.TransientModel):
             except MergeError as merge_error:
                 raise UserError(_("The text uses unknown merge fields: %s",
                                   ", ".join(merge_error.unknown + merge_error.malformed))) from None
-            text = Sms._convert_text(typed, company)
+            text = Text._convert(typed, company)
             measure = sms_text.measure(text)
             number = verdict.number
             error = Recipient._label(verdict.code)

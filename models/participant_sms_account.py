@@ -114,14 +114,34 @@ class ParticipantSmsAccount(models.Model):
             raise AccessError(_("Only SMS administrators can renew the callback addresses."))
         token = self._issue_token()
         base_url = self.get_base_url()
+        dlr_url = f"{base_url}/participant_sms/dlr/{token}"
+        inbound_url = f"{base_url}/participant_sms/inbound/{token}"
         return {
             "type": "ir.actions.act_window", "res_model": "participant.sms.account.addresses",
             "view_mode": "form", "views": [(False, "form")], "target": "new",
             "name": _("New callback addresses"),
             "context": {"default_account_id": self.id,
-                        "default_delivery_report_url": f"{base_url}/participant_sms/dlr/{token}",
-                        "default_inbound_url": f"{base_url}/participant_sms/inbound/{token}"},
+                        "default_delivery_report_url": dlr_url,
+                        "default_inbound_url": inbound_url,
+                        "default_registration": self._register_callbacks(dlr_url, inbound_url)},
         }
+
+    def _register_callbacks(self, dlr_url, inbound_url):
+        """Give the new addresses to a provider that can take them by API (Octopush); return
+        what the dialog says about it (empty when the provider's console must be used)."""
+        provider = self._get_provider_or_none()
+        if not provider or not provider.can_register_callbacks:
+            return False
+        try:
+            provider.register_callbacks(dlr_url, inbound_url)
+        except ProviderError as error:
+            _logger.warning("SMS account %s: callback registration failed (%s)", self.id,
+                            error.kind)
+            return _("They could not be registered at the provider (%s): copy them into its "
+                     "console.", self._error_message(error))
+        self.message_post(body=_("The new callback addresses were registered at the provider."))
+        return _("They are registered at the provider: delivery reports and replies will reach "
+                 "this database.")
 
     def _provider_settings(self):
         self.ensure_one()

@@ -97,6 +97,14 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         """The "Update statuses now" button: the poll cron runs at once, in the background."""
         self._check_admin()
         self.env.ref("participant_sms.ir_cron_sms_poll_statuses").sudo()._trigger()
+        account = self.env.company._psms_account()
+        provider = account._get_provider_or_none() if account else None
+        if provider and not provider.can_poll:
+            return self._notification(_(
+                "%(provider)s reports the statuses by callback only: there is nothing to ask "
+                "it. They arrive by themselves at the account's delivery report address.",
+                provider=dict(account._fields["provider"]._description_selection(self.env))[
+                    account.provider]))
         return self._notification(_("The statuses are being updated. Refresh in a moment."))
 
     @api.model

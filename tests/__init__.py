@@ -24,3 +24,4 @@ from . import test_access_matrix
 from . import test_sms_text_mode
 from . import test_sms_simulator_banner
 from . import test_sms_provider_credit
+from . import test_sms_octopush

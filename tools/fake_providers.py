@@ -50,6 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.server.fake.handle(self, "POST", self._read_body())
 
+    def do_PATCH(self):
+        self.server.fake.handle(self, "PATCH", self._read_body())
+
     def do_DELETE(self):
         self.server.fake.handle(self, "DELETE", "")
 
@@ -220,6 +223,7 @@ class FakeOctopush(FakeProvider):
         self.request_ids = set()
         self.campaigns = []
         self.amount = "216.027"
+        self.callbacks = {}
 
     @property
     def url(self):
@@ -236,6 +240,15 @@ class FakeOctopush(FakeProvider):
             product = parse_query(handler.path).get("product_name", "sms_premium")
             return handler._answer(200, {"amount": self.amount, "unit": product,
                                          "wallet_packs": None})
+        if method == "PATCH" and url.path == "/v1/public/user/campaign-parameters/edit":
+            try:
+                callbacks = json.loads(body).get("callbacks")
+            except (ValueError, AttributeError):
+                callbacks = None
+            if not isinstance(callbacks, dict):
+                return handler._answer(400, {"code": 121, "message": "Invalid parameters"})
+            self.callbacks.update(callbacks)
+            return handler._answer(200, {"callbacks": self.callbacks})
         if method != "POST" or url.path != "/v1/public/sms-campaign/send":
             return handler._answer(404, {"code": 404, "message": "Not found"})
         try:

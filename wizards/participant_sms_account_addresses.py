@@ -12,3 +12,4 @@ class ParticipantSmsAccountAddresses(models.TransientModel):
     account_id = fields.Many2one("participant.sms.account", readonly=True)
     delivery_report_url = fields.Char(string="Delivery report address", readonly=True)
     inbound_url = fields.Char(string="Reply address", readonly=True)
+    registration = fields.Char(string="Registration at the provider", readonly=True)

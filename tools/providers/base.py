@@ -220,3 +220,10 @@ class Provider:
     def acknowledge_replies(self, inbound_ids):
         """Tell the provider these replies were recorded (it may then forget them)."""
         return None
+
+    #: whether ``register_callbacks`` can give the provider our callback addresses
+    can_register_callbacks = False
+
+    def register_callbacks(self, delivery_report_url, inbound_url):
+        """Give the provider the addresses of our delivery-report and reply callbacks."""
+        raise NotImplementedError

@@ -4,7 +4,9 @@
 request, ``with_replies`` for reply-enabled messages. Octopush answers an ``sms_ticket`` for the
 campaign; each recipient's message is then known by (ticket, number), which is our provider id
 ``"<ticket>:<number>"``. Statuses come only by the delivery-report callback (``message_id``,
-``number``, ``status``, ``sms_ticket``), unsigned: the callback URL carries our token.
+``number``, ``status``, ``sms_ticket``), unsigned: the callback URL carries our token. Its
+public API has no per-message status request (only list campaigns' preparation status), so
+nothing can be polled; ``PATCH /user/campaign-parameters/edit`` sets the callback addresses.
 """
 import hashlib
 
@@ -107,6 +109,16 @@ class OctopushProvider(Provider):
     def fetch_statuses(self, queries):
         # Octopush reports statuses by callback only
         return []
+
+    can_register_callbacks = True
+
+    def register_callbacks(self, delivery_report_url, inbound_url):
+        """Set the account's delivery-report and inbound callback addresses at Octopush."""
+        payload = {"callbacks": {"callback_url_for_deliveries": delivery_report_url,
+                                 "callback_url_for_inbounds": inbound_url}}
+        response = request("PATCH", self.endpoint + "/user/campaign-parameters/edit",
+                           self.timeout, json=payload, headers=self._headers())
+        json_object_or_error(response)
 
     def parse_delivery_report(self, params):
         ticket = str(params.get("sms_ticket") or "").strip()

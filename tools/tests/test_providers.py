@@ -251,6 +251,22 @@ def test_octopush_delivery_report():
             octopush.parse_delivery_report(bad)
 
 
+def test_octopush_registers_its_callbacks_and_cannot_poll():
+    with FakeOctopush() as server:
+        octopush = get_provider("octopush", **server.settings())
+        assert octopush.can_register_callbacks and not octopush.can_poll
+        octopush.register_callbacks("https://x.example/dlr/t", "https://x.example/in/t")
+        assert server.callbacks == {"callback_url_for_deliveries": "https://x.example/dlr/t",
+                                    "callback_url_for_inbounds": "https://x.example/in/t"}
+        assert server.requests[-1][0] == "PATCH"
+        server.mode = "auth"
+        with pytest.raises(ProviderError) as err:
+            octopush.register_callbacks("https://y.example/dlr", "https://y.example/in")
+        assert err.value.kind == "auth"
+        assert server.callbacks["callback_url_for_deliveries"] == "https://x.example/dlr/t"
+    assert not get_provider("simulator").can_register_callbacks
+
+
 def test_simulator_lookup_after_interrupted_send():
     sim = get_provider("simulator")
     sim.send([sms("1", "+33612345678"), sms("2", "+33612345679")], tag="claim-abc")

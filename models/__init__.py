@@ -2,6 +2,7 @@
 from . import participant_config_mixin
 from . import participant_appointment_type
 from . import participant_appointment_theme
+from . import participant_appointment_theme_line
 from . import participant_appointment_outcome
 from . import participant_channel
 from . import participant_programme

@@ -36,6 +36,10 @@ class CalendarEvent(models.Model):
         "participant.step", string="Step", domain="[('participant_id', '=', participant_id)]",
         help="Step of the participant's pathway this appointment belongs to.")
     participant_synthesis = fields.Html(string="Synthesis")
+    participant_theme_line_ids = fields.One2many(
+        "participant.appointment.theme.line", "event_id", string="Themes addressed",
+        help="Themes addressed during the appointment, each with its synthesis; an SMS reply "
+             "adds the theme \"SMS reply\".")
     participant_outcome_from_reply = fields.Boolean(
         string="Outcome from an SMS reply", readonly=True, copy=False, index=True,
         help="The outcome was set by the participant's answer to an SMS.")

@@ -15,6 +15,11 @@ class ParticipantAppointmentOutcome(models.Model):
         help="Outcome given to new appointments. Only one outcome can be the default.",
     )
 
+    reply_alert = fields.Boolean(
+        string="Alert the collaborator",
+        help="When an SMS reply sets this outcome, the appointment's collaborator gets an "
+             "activity on the participant's file.")
+
     reply_keyword_ids = fields.Many2many(
         "participant.reply.keyword", "participant_outcome_reply_keyword_rel", "outcome_id",
         "keyword_id", string="Reply keywords",

@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from datetime import UTC
 
+import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import format_datetime
+from odoo.tools import format_date, format_datetime, format_time
 
 from ..tools.phone import PhoneError, normalize_mobile
 from ..tools.providers import ProviderError
@@ -110,6 +112,8 @@ class ParticipantSmsReply(models.Model):
             return
         event = (self.env["calendar.event"].browse(sms.res_id).exists()
                  if sms.res_model == "calendar.event" else self.env["calendar.event"])
+        # what the reply writes is read by the collaborator: in their language
+        self = self.with_context(lang=event.participant_collaborator_id.lang or self.env.lang)
         self.write({"sms_id": sms.id, "partner_id": sms.partner_id.id, "event_id": event.id})
         first = not self.search_count([("sms_id", "=", sms.id), ("id", "!=", self.id)])
         outcome = self.env["participant.reply.keyword"]._outcome_for(first_word(self.text))
@@ -122,7 +126,45 @@ class ParticipantSmsReply(models.Model):
             self.write({"result": "applied", "outcome_id": outcome.id})
         else:
             self.result = "no_keyword"
+        if first and event:
+            self._add_theme_line(event)
+        if self.result == "applied" and outcome.reply_alert:
+            self._alert_collaborator(event)
         self._post_note(sms, event)
+
+    def _when(self):
+        """Date and time of the reception, in the company's time zone and the reader's
+        language."""
+        tz = self.env.company._psms_zone().tz
+        local = self.received_at.replace(tzinfo=UTC).astimezone(pytz.timezone(tz))
+        return format_date(self.env, local.date()), format_time(
+            self.env, local.replace(tzinfo=None), time_format="short")
+
+    def _add_theme_line(self, event):
+        """The guide's record of a reply: the theme *SMS reply* on the appointment, its
+        synthesis giving the date, time and text of the first reply."""
+        day, time = self._when()
+        self.env["participant.appointment.theme.line"].sudo().create({
+            "event_id": event.id, "sequence": 100,
+            "theme_id": self.env["participant.appointment.theme.line"]._sms_reply_theme().id,
+            "synthesis": _("Reply received on %(day)s at %(time)s: %(text)s",
+                           day=day, time=time, text=self.text)})
+
+    def _alert_collaborator(self, event):
+        """An outcome marked "alert the collaborator": a to-do for the appointment's
+        collaborator on the participant's file."""
+        user = event.participant_collaborator_id
+        partner = event.participant_id
+        if not (user and user.active and not user.share and partner):
+            return
+        day, time = self._when()
+        partner.sudo().activity_schedule(
+            "mail.mail_activity_data_todo", user_id=user.id,
+            summary=_("SMS reply: %s", self.outcome_id.name),
+            note=Markup("<p>%s</p><p>%s</p>") % (
+                _("%(participant)s answered the SMS of the appointment %(appointment)s on "
+                  "%(day)s at %(time)s:", participant=partner.name, appointment=event.name,
+                  day=day, time=time), self.text))
 
     def _apply_stop(self, sms):
         self.env["phone.blacklist"].sudo()._add([self.number], message=_(

@@ -25,3 +25,4 @@ from . import test_sms_text_mode
 from . import test_sms_simulator_banner
 from . import test_sms_provider_credit
 from . import test_sms_octopush
+from . import test_sms_reply_record

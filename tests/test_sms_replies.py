@@ -9,9 +9,8 @@ from ..tools.fake_providers import FakeOvh
 from .common_sms import CallbackTokens, create_ovh_account
 
 
-@tagged("post_install", "-at_install")
-class TestSmsReplies(CallbackTokens, HttpCase):
-    """The inbound endpoint and the polling path, with real HTTP requests."""
+class RepliesCommon(CallbackTokens, HttpCase):
+    """A participant, an appointment and its reply-enabled reminder, sent."""
 
     def setUp(self):
         super().setUp()
@@ -46,6 +45,12 @@ class TestSmsReplies(CallbackTokens, HttpCase):
 
     def _reply(self, text, inbound_id, number="+33612345678", **extra):
         return self._post(id=inbound_id, number=number, text=text, **extra)
+
+
+
+@tagged("post_install", "-at_install")
+class TestSmsReplies(RepliesCommon):
+    """The inbound endpoint and the polling path, with real HTTP requests."""
 
     def test_valid_reply_applied_with_note(self):
         response = self._reply("OUI", "in-1")

@@ -11,7 +11,7 @@ with the SMS features of a social-insertion service built on top of them.
     "author": "Participant SMS contributors",
     "license": "LGPL-3",
     "depends": ["mail", "sms", "phone_validation", "calendar", "contacts"],
-    "external_dependencies": {"python": ["phonenumbers", "openpyxl", "requests"]},
+    "external_dependencies": {"python": ["phonenumbers", "openpyxl", "requests", "holidays"]},
     "data": [
         "security/participant_sms_security.xml",
         "security/ir.model.access.csv",

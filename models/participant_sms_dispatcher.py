@@ -68,8 +68,10 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         self._reconcile_stale_claims()
         done = 0
         for company in self.env["res.company"].search([]):
-            tests_only = not company._psms_window().contains(fields.Datetime.now())
-            while claimed := self._dispatch_batch(company, batch_size, tests_only):
+            window, now = company._psms_window(), fields.Datetime.now()
+            tests_only = not window.contains(now)
+            hold = window.is_quiet(now)  # no campaign SMS on a quiet day, even a retry
+            while claimed := self._dispatch_batch(company, batch_size, tests_only, hold):
                 done += claimed
                 self.env["ir.cron"]._notify_progress(done=done, remaining=self._due_count())
         return done
@@ -116,18 +118,21 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # claim and charge
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _claim(self, company, limit, tests_only=False):
-        """Lock up to ``limit`` due SMS of ``company``; two dispatchers skip each other's rows."""
+    def _claim(self, company, limit, tests_only=False, hold_campaigns=False):
+        """Lock up to ``limit`` due SMS of ``company``; two dispatchers skip each other's rows.
+        ``hold_campaigns``: leave batch, free and follow-up SMS (a quiet day)."""
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT id FROM participant_sms
                 WHERE state = 'queued' AND company_id = %s
                   AND COALESCE(next_attempt_at, planned_at) <= %s
                   AND (%s IS NOT TRUE OR origin = 'test')
+                  AND (%s IS NOT TRUE OR (origin NOT IN ('batch', 'free')
+                                          AND COALESCE(purpose, '') != 'follow_up'))
                 ORDER BY planned_at, id
                 LIMIT %s
                 FOR UPDATE SKIP LOCKED""",
-            [company.id, fields.Datetime.now(), tests_only, limit])
+            [company.id, fields.Datetime.now(), tests_only, hold_campaigns, limit])
         return self.env["participant.sms"].browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
@@ -172,8 +177,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return kept
 
     @api.model
-    def _claim_and_charge(self, company, limit, tests_only=False):
-        claimed = self._claim(company, limit, tests_only)
+    def _claim_and_charge(self, company, limit, tests_only=False, hold_campaigns=False):
+        claimed = self._claim(company, limit, tests_only, hold_campaigns)
         retired = claimed.filtered(lambda s: not s.account_id.active)
         if retired:  # an archived account sends no more: the company's current one does
             retired.write({"account_id": company._psms_account().id})
@@ -190,13 +195,14 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # send
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _dispatch_batch(self, company, limit, tests_only=False):
+    def _dispatch_batch(self, company, limit, tests_only=False, hold_campaigns=False):
         """Claim, charge and send one batch; return how many SMS were claimed. The claim is
         committed before the provider is called, and the answers right after."""
         for _retry in range(MAX_CONFLICT_RETRIES):
             try:
                 with self._lock(company):
-                    claimed, sendable, tag = self._claim_and_charge(company, limit, tests_only)
+                    claimed, sendable, tag = self._claim_and_charge(company, limit, tests_only,
+                                                                    hold_campaigns)
                     self._commit()
                 break
             except psycopg2.errors.SerializationFailure:

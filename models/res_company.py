@@ -4,6 +4,7 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.quiet_days import QuietDays
 from ..tools.schedule import SendWindow
 from ..tools.zones import DEFAULT_ZONE, ZONES, get_zone
 
@@ -53,6 +54,19 @@ class ResCompany(models.Model):
     psms_credit_warning = fields.Integer(
         string="Low credit warning", default=100,
         help="A warning is shown when the remaining SMS credit falls under this number.")
+    psms_quiet_days = fields.Boolean(
+        string="No campaigns on Sundays and public holidays",
+        help="Batch and free sends and J+n follow-ups planned on a Sunday or a public holiday of "
+             "the SMS zone go out when the send window opens on the next working day. "
+             "Reminders before an event keep their time.")
+    psms_alsace_moselle = fields.Boolean(
+        string="Alsace-Moselle holidays",
+        help="Metropolitan zone: Good Friday and 26 December are public holidays too.")
+    psms_retention_months = fields.Integer(
+        string="Keep SMS texts and numbers (months)", default=0,
+        help="After this many months, the text and number of each SMS and the text of each "
+             "reply are anonymised (date, status, SMS count, context and origin are kept for "
+             "the statistics). 0 keeps them forever; 12, 24 or 36 are usual.")
 
     @api.constrains("psms_sender")
     def _check_psms_sender(self):
@@ -67,6 +81,12 @@ class ResCompany(models.Model):
         for company in self:
             if company.psms_zone not in ZONES:
                 raise ValidationError(_("Unknown SMS zone: choose one of the list."))
+
+    @api.constrains("psms_retention_months")
+    def _check_psms_retention_months(self):
+        for company in self:
+            if not 0 <= company.psms_retention_months <= 120:
+                raise ValidationError(_("Keep SMS texts between 0 (forever) and 120 months."))
 
     @api.constrains("psms_max_segments")
     def _check_psms_max_segments(self):
@@ -88,8 +108,11 @@ class ResCompany(models.Model):
 
     def _psms_window(self):
         self.ensure_one()
+        quiet = self.psms_quiet_days and QuietDays(self._psms_zone().code,
+                                                   self.psms_alsace_moselle,
+                                                   (self.env.lang or "en_US")[:2])
         return SendWindow.from_hours(self.psms_window_start, self.psms_window_end,
-                                     self._psms_zone().tz)
+                                     self._psms_zone().tz, quiet or None)
 
     psms_simulated = fields.Boolean(
         compute="_compute_psms_simulated", string="SMS simulated",

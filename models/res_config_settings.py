@@ -18,6 +18,11 @@ class ResConfigSettings(models.TransientModel):
     psms_window_end = fields.Float(related="company_id.psms_window_end", readonly=False)
     psms_zone = fields.Selection(related="company_id.psms_zone", readonly=False)
     psms_account_id = fields.Many2one(related="company_id.psms_account_id", readonly=False)
+    psms_quiet_days = fields.Boolean(related="company_id.psms_quiet_days", readonly=False)
+    psms_alsace_moselle = fields.Boolean(related="company_id.psms_alsace_moselle",
+                                         readonly=False)
+    psms_retention_months = fields.Integer(related="company_id.psms_retention_months",
+                                           readonly=False)
     psms_credit_warning = fields.Integer(related="company_id.psms_credit_warning", readonly=False)
     psms_enforce_packages = fields.Boolean(related="company_id.psms_enforce_packages",
                                            readonly=False)

@@ -26,3 +26,4 @@ from . import test_sms_simulator_banner
 from . import test_sms_provider_credit
 from . import test_sms_octopush
 from . import test_sms_reply_record
+from . import test_sms_quiet_days

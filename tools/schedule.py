@@ -44,6 +44,8 @@ class SendWindow:
     start: time
     end: time
     tz: str = "Europe/Paris"
+    #: a :class:`~.quiet_days.QuietDays` when campaigns must skip Sundays and public holidays
+    quiet_days: object = None
 
     def __post_init__(self):
         if self.start >= self.end:
@@ -51,8 +53,8 @@ class SendWindow:
         ZoneInfo(self.tz)  # raises for an unknown zone
 
     @classmethod
-    def from_hours(cls, start, end, tz="Europe/Paris"):
-        return cls(hours_to_time(start), hours_to_time(end), tz)
+    def from_hours(cls, start, end, tz="Europe/Paris", quiet_days=None):
+        return cls(hours_to_time(start), hours_to_time(end), tz, quiet_days)
 
     @property
     def zone(self):
@@ -125,10 +127,27 @@ class SendWindow:
 
     def follow_up_send_at(self, event_start, days_after):
         """A message ``days_after`` days after the event (J+n): that day, when the window
-        opens."""
+        opens; on a quiet day, the next allowed day's opening."""
         local_event = self.to_local(event_start)
-        day = local_event.date() + timedelta(days=days_after)
+        day = self._allowed_day(local_event.date() + timedelta(days=days_after))
         return self.to_utc(self._local_at(day, self.start))
+
+    def campaign_send_at(self, utc_naive):
+        """When a campaign SMS (batch, free) planned at ``utc_naive`` goes out: the next
+        opening of the window, moved to the next allowed day's opening if that day is quiet."""
+        planned = self.next_opening(utc_naive)
+        day = self.to_local(planned).date()
+        allowed = self._allowed_day(day)
+        if allowed == day:
+            return planned
+        return self.to_utc(self._local_at(allowed, self.start))
+
+    def is_quiet(self, utc_naive):
+        """Whether campaigns are held at ``utc_naive`` (a quiet day in the local calendar)."""
+        return bool(self.quiet_days and self.quiet_days.is_quiet(self.to_local(utc_naive).date()))
+
+    def _allowed_day(self, day):
+        return self.quiet_days.next_allowed(day) if self.quiet_days else day
 
     def immediate_send_at(self, now=None):
         """An immediate send outside the window waits for the next opening."""

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from ..tools import sms_text
 from ..tools.schedule import PAST_TOLERANCE
@@ -23,6 +24,8 @@ class ParticipantSmsSendMixin(models.AbstractModel):
     planned_at = fields.Datetime(string="Planned send")
     credit_remaining = fields.Integer(compute="_compute_credit_remaining",
                                       string="Credit remaining")
+    send_at = fields.Datetime(compute="_compute_send_at", string="Will be sent")
+    send_at_note = fields.Char(compute="_compute_send_at", string="Send time moved")
 
     def _compute_credit_remaining(self):
         remaining = self.env["participant.sms.package"].sudo()._remaining_credit(self.env.company)
@@ -43,13 +46,40 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         window = self.env.company._psms_window()
         now = fields.Datetime.now()
         if self.send_mode == "now":
-            return window.immediate_send_at(now)
+            return window.campaign_send_at(now)
         if not self.planned_at:
             raise UserError(_("Choose the planned send date."))
         if self.planned_at < now - PAST_TOLERANCE:
             raise UserError(_("The planned send date is in the past: choose a later one, or "
                               "send now."))
-        return window.next_opening(max(self.planned_at, now))
+        return window.campaign_send_at(max(self.planned_at, now))
+
+    @api.depends("send_mode", "planned_at", "state")
+    def _compute_send_at(self):
+        """What the preview shows: when the SMS will really go, and why it moved."""
+        window = self.env.company._psms_window()
+        for wizard in self:
+            try:
+                send_at = wizard._planned()
+            except UserError:
+                wizard.send_at, wizard.send_at_note = False, False
+                continue
+            wizard.send_at = send_at
+            asked = wizard.planned_at if wizard.send_mode == "scheduled" else fields.Datetime.now()
+            wizard.send_at_note = wizard._moved_note(window, max(asked, fields.Datetime.now()),
+                                                     send_at)
+
+    @api.model
+    def _moved_note(self, window, asked, send_at):
+        if send_at <= asked + PAST_TOLERANCE:
+            return False
+        quiet = window.quiet_days
+        day = window.to_local(window.next_opening(asked)).date()
+        if quiet and quiet.is_quiet(day):
+            reason = quiet.holiday(day) or _("Sunday")
+            return _("Moved from %(day)s (%(reason)s): no campaigns on Sundays and public "
+                     "holidays.", day=format_date(self.env, day), reason=reason)
+        return _("Moved into the send window.")
 
     @staticmethod
     def _replaced_label(typed, sent):

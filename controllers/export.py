@@ -89,3 +89,27 @@ class ParticipantSmsExport(http.Controller):
         size = spool.tell()
         spool.seek(0)
         return spool, size
+
+
+class ParticipantSmsHistory(http.Controller):
+    """The right of access: a participant's SMS history as an .xlsx, never stored."""
+
+    @http.route("/participant_sms/history/<int:partner_id>", type="http", auth="user",
+                methods=["GET"])
+    def history_xlsx(self, partner_id, **_kwargs):
+        env = request.env
+        env["participant.sms.privacy"]._check_history_rights()
+        partner = env["res.partner"].browse(partner_id).exists()
+        if not partner:
+            raise request.not_found()
+        partner.check_access("read")
+        data = env["participant.sms.privacy"]._history_xlsx(partner)
+        lang = env["participant.sms.privacy"]._history_lang()
+        label = env["participant.sms.privacy"].with_context(lang=lang)._history_filename()
+        filename = f"{label}-{partner.name}-{fields.Date.context_today(partner)}.xlsx"
+        return request.make_response(data, headers=[
+            ("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("Content-Length", str(len(data))),
+            ("Content-Disposition", content_disposition(filename)),
+            ("Cache-Control", "no-store"),
+        ])

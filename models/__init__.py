@@ -31,4 +31,6 @@ from . import participant_sms_dashboard
 from . import phone_blacklist
 from . import participant_reply_keyword
 from . import participant_sms_reply
+from . import participant_sms_privacy
+from . import participant_sms_consent
 from . import ir_http

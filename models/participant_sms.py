@@ -98,6 +98,9 @@ class ParticipantSms(models.Model):
                                  copy=False, ondelete="restrict")
     simulated = fields.Boolean(compute="_compute_simulated", string="Simulated",
                                help="Sent through the built-in simulator: no real SMS left.")
+    anonymized_at = fields.Datetime(
+        string="Anonymised on", readonly=True, copy=False,
+        help="Past the retention period its text and number were removed (SMS settings).")
 
     # ------------------------------------------------------------------------------------------
     # computes
@@ -291,6 +294,12 @@ class ParticipantSms(models.Model):
                                   ", ".join(sorted(set(locked.mapped("state"))))))
             vals.setdefault("status_at", fields.Datetime.now())
         return super().write(vals)
+
+    @api.model
+    def _cron_anonymize(self):
+        """Daily: remove the text and number of the SMS and replies past their company's
+        retention period (see participant.sms.privacy)."""
+        return self.env["participant.sms.privacy"]._anonymize()
 
     def unlink(self):
         """SMS are kept: deleting SMS not sent yet (the trash of *Upcoming SMS*) cancels them;

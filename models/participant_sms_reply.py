@@ -36,6 +36,7 @@ class ParticipantSmsReply(models.Model):
              "kept.")
     received_at = fields.Datetime(string="Received", readonly=True,
                                   default=fields.Datetime.now)
+    anonymized_at = fields.Datetime(string="Anonymised on", readonly=True, copy=False)
     sms_id = fields.Many2one("participant.sms", string="SMS answered", readonly=True,
                              index=True)
     partner_id = fields.Many2one("res.partner", string="Participant", readonly=True)
@@ -171,7 +172,7 @@ class ParticipantSmsReply(models.Model):
             "The participant answered STOP to an SMS."))
         partners = sms.partner_id or self.env["res.partner"].search(
             [("is_participant", "=", True), ("phone_sanitized", "=", self.number)])
-        partners.write({"accepts_sms": False})
+        partners.with_context(psms_consent_source="stop").write({"accepts_sms": False})
         self.write({"result": "stop", "sms_id": sms.id, "partner_id": partners[:1].id})
         for partner in partners:
             partner._message_log(body=Markup("<p>%s</p>") % _(

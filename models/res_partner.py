@@ -27,6 +27,8 @@ class ResPartner(models.Model):
         help="The participant agrees to receive SMS from the service. "
              "Untick it when the participant refuses SMS: no SMS will be sent to them.",
     )
+    participant_consent_ids = fields.One2many(
+        "participant.sms.consent", "partner_id", string="SMS consent history", readonly=True)
     participant_appointment_ids = fields.One2many(
         "calendar.event", "participant_id", string="Appointments")
     participant_step_ids = fields.One2many(
@@ -93,11 +95,29 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     # the pending SMS of a participant follow their mobile and consent (invariant I1)
     # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        refusing = partners.filtered(lambda p: p.is_participant and not p.accepts_sms)
+        self.env["participant.sms.consent"]._record(refusing, creating=True)
+        return partners
+
     def write(self, vals):
+        changed = self.browse()
+        if "accepts_sms" in vals:
+            changed = self.filtered(lambda p: p.accepts_sms != bool(vals["accepts_sms"]))
         result = super().write(vals)
+        self.env["participant.sms.consent"]._record(changed)
         if {"mobile", "accepts_sms", "active"} & set(vals):
             self._psms_resync_pending()
         return result
+
+    def action_export_sms_history(self):
+        """The participant's SMS history (.xlsx): SMS administrators and managers only."""
+        self.ensure_one()
+        self.env["participant.sms.privacy"]._check_history_rights()
+        return {"type": "ir.actions.act_url", "target": "download",
+                "url": f"/participant_sms/history/{self.id}"}
 
     def _psms_resync_pending(self):
         """Re-check the pending reminders and follow-ups of these participants: new number,

@@ -111,6 +111,15 @@ def matrix():
         ("res.partner", "unlink"): (PARTICIPANT_USERS, lambda t, env: t.fixture(
             "res.partner", env).unlink()),
     })
+    table["res.partner", "create"] = (PARTICIPANT_USERS, lambda t, env: env["res.partner"].create(
+        {"name": "Matrix NEW", "is_participant": True, "accepts_sms": False}))
+    # the right of access: the participant's SMS history (.xlsx)
+    table["res.partner", "action_export_sms_history"] = (MANAGER | ADMIN, call(
+        "res.partner", "action_export_sms_history"))
+    # themes addressed in an appointment: the participant users; consent changes: the system
+    table.update(crud("participant.appointment.theme.line", PARTICIPANT_USERS,
+                      PARTICIPANT_USERS, PARTICIPANT_USERS))
+    table.update(crud("participant.sms.consent", NOBODY, NOBODY, NOBODY))
     # appointments are calendar events, which every internal user may read
     table["res.partner", "action_open_participant_appointments"] = (ALL, call(
         "res.partner", "action_open_participant_appointments"))
@@ -263,9 +272,14 @@ class TestAccessMatrix(TransactionCase):
                             "participant.sms.test": {"number": "0612345679"},
                             "participant.sms.simulate.reply": {"text": "NON"},
                             "participant.sms": {"body": "Autre"},
+                            "participant.appointment.theme.line": {"synthesis": "Revu"},
+                            "participant.sms.consent": {"source": "import"},
                             "calendar.event": {"location": "Mairie"},
                             "participant.step": {"notes": "Vu"},
                             "participant.orientation": {"decision_notes": "Vu"}}
+        cls.theme_event = cls.env["calendar.event"].create({
+            "name": "Matrix themes", "participant_id": cls.participant.id, "start": cls.start,
+            "stop": cls.start + timedelta(hours=1)})
         cls.fixtures = {model: cls.env[model].create(cls.new_values(cls, model))
                         for model in cls.creatable()}
         cls.fixtures["res.partner"] = cls.env["res.partner"].create({
@@ -281,7 +295,8 @@ class TestAccessMatrix(TransactionCase):
                 "participant.sms.template", "participant.sms.package", "participant.sms.reply",
                 "participant.sms.simulator.message", "participant.sms.export",
                 "participant.sms.account.addresses", "participant.sms.dashboard",
-                "participant.sms.test", "participant.sms.simulate.reply")
+                "participant.sms.test", "participant.sms.simulate.reply",
+                "participant.appointment.theme.line", "participant.sms.consent")
 
     def new_values(self, model, number=1):
         name = f"Matrix {model} {number}"
@@ -318,6 +333,10 @@ class TestAccessMatrix(TransactionCase):
             "participant.sms.test": {"template_id": self.template.id, "number": "0612345678"},
             "participant.sms.simulate.reply": {"sms_id": self.sent.id},
             "participant.sms": {"origin": "free", "number": "0612345678", "body": "Direct"},
+            "participant.appointment.theme.line": {"event_id": self.theme_event.id,
+                                                   "theme_id": self.theme.id,
+                                                   "synthesis": "Vu"},
+            "participant.sms.consent": {"partner_id": self.participant.id, "source": "form"},
             "participant.sms.batch": batch_values(self),
             "participant.sms.free": free_values(self),
         }.get(model, {"name": name})

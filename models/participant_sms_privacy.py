@@ -1,0 +1,152 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Personal data of the SMS (RGPD): retention and the right of access.
+
+Invariants (tests/test_sms_privacy.py):
+
+* **R1** an SMS or reply past its company's retention period has no text and no number left;
+  its date, status, SMS count, credits, context type, context record, origin and author stay,
+  so that every count and statistic is unchanged;
+* **R2** an SMS that is not final (queued, being sent, sent and waiting for its status) is never
+  anonymised, whatever its age; a company keeping SMS forever (0 months) loses nothing;
+* **R3** anonymisation is idempotent and only ever removes: running it twice, or on a crash and
+  again, gives the same result;
+* **R4** the history export holds every SMS and reply of the participant, and only theirs; only
+  SMS administrators and participant managers can make it.
+"""
+import io
+import logging
+
+from dateutil.relativedelta import relativedelta
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from .participant_sms_selections import FINAL_STATES
+
+_logger = logging.getLogger(__name__)
+
+#: what an anonymised text or number reads
+ANONYMISED = "—"
+BATCH = 1000
+
+
+class ParticipantSmsPrivacy(models.AbstractModel):
+    _name = "participant.sms.privacy"
+    _description = "SMS personal data"
+
+    # ------------------------------------------------------------------------------------------
+    # retention
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _anonymize(self):
+        """Anonymise what is past each company's retention; return (SMS count, reply count)."""
+        Sms = self.env["participant.sms"].sudo()
+        Reply = self.env["participant.sms.reply"].sudo()
+        now = fields.Datetime.now()
+        sms_count = reply_count = 0
+        shortest = None
+        for company in self.env["res.company"].sudo().search(
+                [("psms_retention_months", ">", 0)]):
+            cutoff = now - relativedelta(months=company.psms_retention_months)
+            shortest = max(shortest or cutoff, cutoff)
+            sms_count += self._anonymize_records(Sms, [
+                ("company_id", "=", company.id), ("state", "in", list(FINAL_STATES)),
+                ("anonymized_at", "=", False), ("planned_at", "<", cutoff),
+                "|", ("sent_at", "=", False), ("sent_at", "<", cutoff),
+                "|", ("status_at", "=", False), ("status_at", "<", cutoff)],
+                {"body": ANONYMISED, "number": ANONYMISED, "last_error": False})
+            reply_count += self._anonymize_records(Reply, [
+                ("sms_id.company_id", "=", company.id), ("anonymized_at", "=", False),
+                ("received_at", "<", cutoff)], {"text": ANONYMISED, "number": ANONYMISED})
+        if shortest:
+            # replies that answered no SMS of ours: the shortest retention of all
+            reply_count += self._anonymize_records(Reply, [
+                ("sms_id", "=", False), ("anonymized_at", "=", False),
+                ("received_at", "<", shortest)], {"text": ANONYMISED, "number": ANONYMISED})
+            self.env["participant.sms.simulator.message"].sudo().search(
+                [("accepted_at", "<", shortest)]).unlink()
+        _logger.info("SMS retention: %s SMS and %s replies anonymised", sms_count, reply_count)
+        return sms_count, reply_count
+
+    @api.model
+    def _anonymize_records(self, model, domain, values):
+        done = 0
+        while records := model.search(domain, limit=BATCH, order="id"):
+            records.write(dict(values, anonymized_at=fields.Datetime.now()))
+            done += len(records)
+            self.env["participant.sms.dispatcher"]._commit()
+        return done
+
+    # ------------------------------------------------------------------------------------------
+    # right of access: the participant's SMS history
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _check_history_rights(self):
+        user = self.env.user
+        if not (self.env.su or user.has_group("participant_sms.group_sms_admin")
+                or user.has_group("participant_sms.group_participant_manager")):
+            raise AccessError(_("Only SMS administrators and participant managers can export a "
+                                "participant's SMS history."))
+
+    @api.model
+    def _history_lang(self):
+        """The export is in French when French is installed (the participants' language)."""
+        french = self.env["res.lang"]._lang_get("fr_FR")
+        return "fr_FR" if french and french.active else self.env.lang
+
+    @api.model
+    def _history_xlsx(self, partner):
+        """Every SMS and reply of ``partner`` as an .xlsx (bytes): one sheet each."""
+        self._check_history_rights()
+        self = self.with_context(lang=self._history_lang())
+        partner = partner.sudo()
+        Sms = self.env["participant.sms"].sudo()
+        messages = Sms.search([("partner_id", "=", partner.id)], order="planned_at, id")
+        replies = self.env["participant.sms.reply"].sudo().search(
+            ["|", ("partner_id", "=", partner.id), ("sms_id", "in", messages.ids)],
+            order="received_at, id")
+        labels = {name: dict(Sms._fields[name]._description_selection(self.env))
+                  for name in ("state", "origin", "context_type")}
+        book = Workbook()
+        sheet = book.active
+        sheet.title = _("SMS")
+        self._append_header(sheet, [
+            _("Planned send"), _("Actual send"), _("Phone"), _("Text"), _("SMS count"),
+            _("Status"), _("Status date"), _("Context"), _("Context record"), _("Origin"),
+            _("Author"), _("Anonymised on")])
+        for sms in messages:
+            sheet.append([
+                self._local(sms.planned_at), self._local(sms.sent_at), sms.number, sms.body,
+                sms.segments, labels["state"].get(sms.state, ""), self._local(sms.status_at),
+                labels["context_type"].get(sms.context_type, ""), sms.context_name or "",
+                labels["origin"].get(sms.origin, ""), sms.author_id.name or "",
+                self._local(sms.anonymized_at)])
+        sheet = book.create_sheet(_("Replies"))
+        self._append_header(sheet, [_("Received"), _("Phone"), _("Text"), _("SMS answered"),
+                                    _("Outcome given"), _("Anonymised on")])
+        for reply in replies:
+            sheet.append([self._local(reply.received_at), reply.number, reply.text or "",
+                          reply.sms_id.body or "", reply.outcome_id.name or "",
+                          self._local(reply.anonymized_at)])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        _logger.info("SMS history of partner %s exported by user %s (%s SMS, %s replies)",
+                     partner.id, self.env.uid, len(messages), len(replies))
+        return buffer.getvalue()
+
+    @api.model
+    def _history_filename(self):
+        return _("SMS history")
+
+    @staticmethod
+    def _append_header(sheet, headers):
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+
+    def _local(self, value):
+        if not value:
+            return None
+        return fields.Datetime.context_timestamp(self, value).replace(tzinfo=None)

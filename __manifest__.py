@@ -29,6 +29,7 @@ with the SMS features of a social-insertion service built on top of them.
         "views/participant_sms_account_views.xml",
         "views/participant_sms_package_views.xml",
         "views/participant_sms_dashboard_views.xml",
+        "views/participant_sms_desk_views.xml",
         "views/participant_sms_template_views.xml",
         "views/res_config_settings_views.xml",
         "views/participant_sms_batch_views.xml",

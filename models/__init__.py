@@ -28,6 +28,7 @@ from . import participant_sms_text
 from . import participant_sms_dispatcher
 from . import participant_sms_simulator_message
 from . import participant_sms_dashboard
+from . import participant_sms_desk
 from . import phone_blacklist
 from . import participant_reply_keyword
 from . import participant_sms_reply

@@ -6,6 +6,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import format_date, format_datetime, format_time
 
 from ..tools.phone import PhoneError, normalize_mobile
@@ -37,6 +38,8 @@ class ParticipantSmsReply(models.Model):
     received_at = fields.Datetime(string="Received", readonly=True,
                                   default=fields.Datetime.now)
     anonymized_at = fields.Datetime(string="Anonymised on", readonly=True, copy=False)
+    seen = fields.Boolean(readonly=True, index=True, copy=False,
+                          help="The appointment's collaborator has seen this reply.")
     sms_id = fields.Many2one("participant.sms", string="SMS answered", readonly=True,
                              index=True)
     partner_id = fields.Many2one("res.partner", string="Participant", readonly=True)
@@ -57,6 +60,17 @@ class ParticipantSmsReply(models.Model):
     ]
 
     # ------------------------------------------------------------------------------------------
+    def action_mark_seen(self):
+        """The collaborator of the appointment (or an SMS administrator) marks replies seen."""
+        self.check_access("read")
+        user = self.env.user
+        if not user.has_group("participant_sms.group_sms_admin") and self.filtered(
+                lambda reply: reply.event_id.participant_collaborator_id != user):
+            raise AccessError(_("Only the collaborator of the appointment can mark its replies "
+                                "as seen."))
+        self.sudo().write({"seen": True})
+        return True
+
     @api.model
     def _process(self, account, replies):
         """Record and apply inbound replies (webhook and polling share this path). A reply

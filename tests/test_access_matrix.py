@@ -120,6 +120,14 @@ def matrix():
     table.update(crud("participant.appointment.theme.line", PARTICIPANT_USERS,
                       PARTICIPANT_USERS, PARTICIPANT_USERS))
     table.update(crud("participant.sms.consent", NOBODY, NOBODY, NOBODY))
+    # the collaborator's desk: users who may send SMS; marking a reply seen: the
+    # appointment's collaborator (not a profile here) and SMS administrators
+    senders = frozenset({"instant", "scheduled", "batch", "free", "sms_admin"})
+    table.update(crud("participant.sms.desk", senders, senders, NOBODY))
+    table["participant.sms.desk", "action_new_appointment"] = (senders, wizard(
+        "participant.sms.desk", "action_new_appointment", lambda t: {}))
+    table["participant.sms.reply", "action_mark_seen"] = (ADMIN, call(
+        "participant.sms.reply", "action_mark_seen"))
     # appointments are calendar events, which every internal user may read
     table["res.partner", "action_open_participant_appointments"] = (ALL, call(
         "res.partner", "action_open_participant_appointments"))
@@ -274,6 +282,7 @@ class TestAccessMatrix(TransactionCase):
                             "participant.sms": {"body": "Autre"},
                             "participant.appointment.theme.line": {"synthesis": "Revu"},
                             "participant.sms.consent": {"source": "import"},
+                            "participant.sms.desk": {},
                             "calendar.event": {"location": "Mairie"},
                             "participant.step": {"notes": "Vu"},
                             "participant.orientation": {"decision_notes": "Vu"}}
@@ -296,7 +305,8 @@ class TestAccessMatrix(TransactionCase):
                 "participant.sms.simulator.message", "participant.sms.export",
                 "participant.sms.account.addresses", "participant.sms.dashboard",
                 "participant.sms.test", "participant.sms.simulate.reply",
-                "participant.appointment.theme.line", "participant.sms.consent")
+                "participant.appointment.theme.line", "participant.sms.consent",
+                "participant.sms.desk")
 
     def new_values(self, model, number=1):
         name = f"Matrix {model} {number}"
@@ -337,6 +347,7 @@ class TestAccessMatrix(TransactionCase):
                                                    "theme_id": self.theme.id,
                                                    "synthesis": "Vu"},
             "participant.sms.consent": {"partner_id": self.participant.id, "source": "form"},
+            "participant.sms.desk": {},
             "participant.sms.batch": batch_values(self),
             "participant.sms.free": free_values(self),
         }.get(model, {"name": name})

@@ -2,6 +2,8 @@
 import logging
 import re
 
+from werkzeug.exceptions import BadRequest, Forbidden
+
 from odoo import http
 from odoo.http import request
 
@@ -14,7 +16,7 @@ _logger = logging.getLogger(__name__)
 class RedactCallbackTokens(logging.Filter):
     """The access log shows the callback routes without their secret token."""
 
-    PATTERN = re.compile(r"(/participant_sms/(?:dlr|inbound)/)[^/?\s\"']+")
+    PATTERN = re.compile(r"(/participant_sms/(?:dlr|inbound|iap/\d+)/)[^/?\s\"']+")
 
     def filter(self, record):
         if isinstance(record.msg, str) and "/participant_sms/" in record.getMessage():
@@ -82,3 +84,23 @@ class ParticipantSmsController(http.Controller):
             lambda provider, params: provider.parse_inbound(params),
             lambda account, reply: request.env["participant.sms.reply"].sudo()
             ._process(account, [reply]))
+
+    @http.route("/participant_sms/iap/<int:account_id>/<string:signature>", type="json",
+                auth="public", save_session=False, max_content_length=MAX_BODY)
+    def iap_status(self, account_id, signature, message_statuses=None, **_kwargs):
+        """Delivery reports of Odoo's SMS service (JSON-RPC, as Odoo's ``/sms/status``), for
+        the account whose signature is in the address."""
+        account = request.env["participant.sms.account"].sudo()._find_by_iap_signature(
+            account_id, signature)
+        if not account:
+            _logger.warning("SMS IAP status refused: bad signature (from %s)",
+                            request.httprequest.remote_addr)
+            raise Forbidden()
+        try:
+            updates = account._get_provider().parse_delivery_report(
+                {"message_statuses": message_statuses})
+        except ProviderError as error:
+            _logger.warning("SMS IAP status refused for account %s: %s", account.id, error)
+            raise BadRequest() from None
+        request.env["participant.sms.dispatcher"].sudo()._apply_status_updates(account, updates)
+        return "OK"

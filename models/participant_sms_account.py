@@ -7,6 +7,9 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import hmac
+
+from odoo.addons.iap.tools.iap_tools import iap_get_endpoint
 
 from ..tools.providers import ProviderError, check_token, get_provider
 
@@ -28,7 +31,10 @@ class ParticipantSmsAccount(models.Model):
     active = fields.Boolean(default=True)
     provider = fields.Selection(
         [("simulator", "Simulator (no real SMS)"), ("ovh", "OVHcloud SMS"),
-         ("octopush", "Octopush")], required=True, default="simulator")
+         ("octopush", "Octopush"), ("odoo_iap", "Odoo SMS (IAP)")],
+        required=True, default="simulator",
+        help="Odoo SMS (IAP) sends through Odoo's own SMS service with this database's IAP "
+             "account and credits.")
     timeout = fields.Integer(string="Timeout (seconds)", default=10)
     endpoint = fields.Char(
         string="API address", help="Leave empty to use the provider's public API address.")
@@ -157,7 +163,36 @@ class ParticipantSmsAccount(models.Model):
         elif account.provider == "octopush":
             settings.update(api_login=account.octopush_api_login or "",
                             api_key=account.octopush_api_key or "")
+        elif account.provider == "odoo_iap":
+            settings.update(self._iap_settings())
         return settings
+
+    def _iap_settings(self):
+        """Odoo's SMS service: the database's IAP account, the endpoints Odoo's ``sms`` and
+        ``iap`` modules use (or this account's address), and our status webhook."""
+        params = self.env["ir.config_parameter"].sudo()
+        iap_account = self.env["iap.account"].sudo().get("sms")
+        return {
+            "account_token": iap_account.account_token or "",
+            "dbuuid": params.get_param("database.uuid") or "",
+            "endpoint": self.endpoint or params.get_param("sms.endpoint",
+                                                          "https://sms.api.odoo.com"),
+            "iap_endpoint": self.endpoint or iap_get_endpoint(self.env),
+            "webhook_url": f"{self.get_base_url()}/participant_sms/iap/{self.id}/"
+                           f"{self._iap_signature()}",
+        }
+
+    def _iap_signature(self):
+        """Odoo's service is given the webhook address with each send: its secret is a
+        signature of the account by the database secret, so nothing secret is stored."""
+        return hmac(self.env(su=True), "participant_sms.iap_webhook", self.id)
+
+    @api.model
+    def _find_by_iap_signature(self, account_id, signature):
+        account = self.sudo().with_context(active_test=False).browse(account_id).exists()
+        if not account or account.provider != "odoo_iap" or not isinstance(signature, str):
+            return self.browse()
+        return account if check_token(account._iap_signature(), signature) else self.browse()
 
     def _get_provider(self):
         """The tools client of this account (raises ProviderError('config') if incomplete).
@@ -263,6 +298,9 @@ class ParticipantSmsAccount(models.Model):
             return _("The SMS service is unreachable: check the provider settings. (%s)", error)
         if error.kind == "auth":
             return _("The SMS service refused the credentials: check the provider settings.")
+        if error.kind == "credit":
+            return _("Not enough credit at the SMS provider: buy credit; the SMS wait until "
+                     "their deadline. (%s)", error)
         if error.kind == "config":
             return _("The SMS provider account is incomplete: %s", error)
         return _("The SMS service refused the request: %s", error)

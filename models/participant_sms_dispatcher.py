@@ -104,7 +104,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         if provider and not provider.can_poll:
             return self._notification(_(
                 "%(provider)s reports the statuses by callback only: there is nothing to ask "
-                "it. They arrive by themselves at the account's delivery report address.",
+                "it. They arrive by themselves.",
                 provider=dict(account._fields["provider"]._description_selection(self.env))[
                     account.provider]))
         return self._notification(_("The statuses are being updated. Refresh in a moment."))

@@ -269,5 +269,70 @@ class FakeOctopush(FakeProvider):
                                      "total_cost": 0.05 * len(recipients)})
 
 
+class FakeOdooIap(FakeProvider):
+    """Odoo's SMS service as the ``sms`` module speaks to it: JSON-RPC ``POST
+    /api/sms/3/send`` and ``POST /iap/1/balance``, checked against the database's
+    ``account_token``; ``report()`` posts delivery reports to the ``webhook_url`` it was given,
+    as the service does. ``states`` forces the answer for a number (e.g.
+    ``wrong_number_format``); mode ``credit`` answers the InsufficientCreditError."""
+
+    def __init__(self, account_token="iap-token"):
+        super().__init__()
+        self.account_token = account_token
+        self.states = {}
+        self.sent = []          # {"uuid", "number", "content"}
+        self.webhook_url = ""
+        self.credit = 42.5
+
+    @property
+    def url(self):
+        return self.base_url
+
+    def settings(self, **extra):
+        return dict(account_token=self.account_token, dbuuid="db-uuid", endpoint=self.url,
+                    iap_endpoint=self.url, **extra)
+
+    def _rpc_error(self, handler, name, message, call_id):
+        return handler._answer(200, {"jsonrpc": "2.0", "id": call_id, "error": {
+            "code": 200, "message": "Odoo Server Error",
+            "data": {"name": name, "message": message}}})
+
+    def route(self, handler, method, url, body):
+        try:
+            call = json.loads(body)
+            params, call_id = call["params"], call.get("id")
+        except (ValueError, KeyError, TypeError):
+            return handler._answer(400, {"message": "Not JSON-RPC"})
+        if method != "POST" or url.path not in ("/api/sms/3/send", "/iap/1/balance"):
+            return handler._answer(404, {"message": "Not found"})
+        if params.get("account_token") != self.account_token:
+            return self._rpc_error(handler, "odoo.exceptions.AccessError", "Unknown account",
+                                   call_id)
+        if url.path == "/iap/1/balance":
+            return handler._answer(200, {"jsonrpc": "2.0", "id": call_id, "result": self.credit})
+        if self.mode == "credit":
+            return self._rpc_error(handler, "odoo.addons.iap.tools.iap_tools."
+                                            "InsufficientCreditError", "No credit", call_id)
+        self.webhook_url = params.get("webhook_url") or ""
+        result = []
+        for message in params.get("messages") or []:
+            for number in message.get("numbers") or []:
+                state = self.states.get(number["number"], "success")
+                if state == "success":
+                    self.sent.append(dict(number, content=message["content"]))
+                result.append({"uuid": number["uuid"], "state": state, "credit": 1})
+        return handler._answer(200, {"jsonrpc": "2.0", "id": call_id, "result": result})
+
+    def report(self, sms_status, uuids, base_url=None):
+        """Post a delivery report to the webhook (``base_url`` replaces its scheme and host,
+        e.g. a test server's)."""
+        import requests  # noqa: PLC0415 (only the tests post reports)
+        target = urlparse(self.webhook_url)
+        url = (base_url.rstrip("/") + target.path) if base_url else self.webhook_url
+        return requests.post(url, timeout=10, json={
+            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "params": {"message_statuses": [{"sms_status": sms_status, "uuids": uuids}]}})
+
+
 def parse_query(path):
     return {key: values[0] for key, values in parse_qs(urlparse(path).query).items()}

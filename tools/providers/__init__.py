@@ -3,6 +3,7 @@
 from .base import (FINAL_STATUSES, InboundReply, OutgoingSms, Provider, ProviderError,
                    SendResult, StatusQuery, StatusUpdate, check_token, require)
 from .octopush import OctopushProvider
+from .odoo_iap import OdooIapProvider
 from .ovh import OvhProvider
 from .simulator import SimulatorProvider
 
@@ -10,6 +11,7 @@ PROVIDERS = {
     SimulatorProvider.name: SimulatorProvider,
     OvhProvider.name: OvhProvider,
     OctopushProvider.name: OctopushProvider,
+    OdooIapProvider.name: OdooIapProvider,
 }
 
 

@@ -24,6 +24,7 @@ class ProviderError(Exception):
     - ``uncertain``: the request left but no answer came back (read timeout, connection cut):
       the provider may have acted on it;
     - ``auth``: wrong credentials (retry after fixing the settings);
+    - ``credit``: no credit left at the provider (retry after buying some);
     - ``rejected``: the provider refused the request (4xx other than auth);
     - ``server``: the provider failed (5xx; retry later);
     - ``malformed``: an answer or a callback we cannot read;
@@ -37,7 +38,7 @@ class ProviderError(Exception):
 
     @property
     def retryable(self):
-        return self.kind in ("unreachable", "uncertain", "server", "auth")
+        return self.kind in ("unreachable", "uncertain", "server", "auth", "credit")
 
     @property
     def maybe_sent(self):

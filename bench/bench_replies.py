@@ -38,7 +38,7 @@ def main():
         company = env.company
         saved_account = company.psms_account_id
         company.psms_account_id = simulator
-        token = simulator.callback_token
+        token = simulator._issue_token()
         package = env["participant.sms.package"].create(
             {"name": "Benchmark", "quantity": n * 2, "purchase_date": "2000-01-01"})
         partners = env["res.partner"].create([

@@ -83,7 +83,7 @@ class ParticipantSmsController(http.Controller):
             token, "reply",
             lambda provider, params: provider.parse_inbound(params),
             lambda account, reply: request.env["participant.sms.reply"].sudo()
-            ._process(account, [reply]))
+            ._receive(account, [reply]))
 
     @http.route("/participant_sms/iap/<int:account_id>/<string:signature>", type="json",
                 auth="public", save_session=False, max_content_length=MAX_BODY)

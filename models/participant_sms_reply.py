@@ -46,7 +46,10 @@ class ParticipantSmsReply(models.Model):
     event_id = fields.Many2one("calendar.event", string="Appointment", readonly=True)
     outcome_id = fields.Many2one("participant.appointment.outcome", string="Outcome given",
                                  readonly=True)
+    provider_ref = fields.Char(string="Provider reference", readonly=True,
+                               help="The provider's reference of the SMS answered, if given.")
     result = fields.Selection([
+        ("pending", "Received, being applied"),
         ("applied", "Outcome updated"),
         ("no_keyword", "No keyword"),
         ("later", "Later reply (recorded only)"),
@@ -73,26 +76,72 @@ class ParticipantSmsReply(models.Model):
 
     @api.model
     def _process(self, account, replies):
-        """Record and apply inbound replies (webhook and polling share this path). A reply
-        already recorded (same provider id) is skipped. Return the new records."""
+        """Record and apply inbound replies at once (polling, simulated replies). Return the
+        new records."""
+        created = self._record(account, replies)
+        for record in created:
+            record._apply(record.provider_ref)
+        return created
+
+    @api.model
+    def _receive(self, account, replies):
+        """The webhook's path: record the replies only (a few queries, as the providers ask
+        of a callback) and wake the cron that applies them, in the order they came."""
+        created = self._record(account, replies)
+        if created:
+            self.env.ref("participant_sms.ir_cron_sms_process_replies").sudo()._trigger()
+        return created
+
+    @api.model
+    def _record(self, account, replies):
+        """Keep inbound replies, *pending*; one already recorded (same provider id) is
+        skipped."""
         if not replies:
             return self.browse()
         known = set(self.search([("account_id", "=", account.id),
                                  ("inbound_id", "in", [r.inbound_id for r in replies])])
                     .mapped("inbound_id"))
-        created = self.browse()
+        values = []
         for reply in replies:
             if reply.inbound_id in known:
                 continue
             known.add(reply.inbound_id)
             text, length = bound_text(check_text(reply.text or "", "reply text"))
-            record = self.create({"account_id": account.id,
-                                  "inbound_id": check_text(reply.inbound_id, "reply id")[:128],
-                                  "number": self._e164(check_text(reply.number, "number")[:64]),
-                                  "text": text, "text_length": length or 0})
-            record._apply(reply.provider_ref)
-            created |= record
-        return created
+            values.append({
+                "account_id": account.id, "result": "pending",
+                "inbound_id": check_text(reply.inbound_id, "reply id")[:128],
+                "number": self._e164(check_text(reply.number, "number")[:64]),
+                "provider_ref": check_text(reply.provider_ref or "", "reference")[:128],
+                "text": text, "text_length": length or 0})
+        return self.create(values) if values else self.browse()
+
+    @api.model
+    def _cron_process_replies(self, limit=200):
+        """Apply the pending replies, oldest first (so that the first reply to an SMS is the
+        one that counts), one commit per batch; a reply that cannot be applied is kept as
+        unmatched and does not stop the others."""
+        dispatcher = self.env["participant.sms.dispatcher"]._for_cron()
+        done = 0
+        while pending := self._claim_pending(limit):
+            for record in pending:
+                try:
+                    with self.env.cr.savepoint():
+                        record._apply(record.provider_ref)
+                except Exception:  # noqa: BLE001 (one bad reply must not block the others)
+                    _logger.exception("SMS reply %s could not be applied", record.id)
+                    record.result = "unmatched"
+            done += len(pending)
+            dispatcher._commit()
+        return done
+
+    @api.model
+    def _claim_pending(self, limit):
+        """Lock up to ``limit`` pending replies; a concurrent run skips them (measured: the
+        webhook must stay a few queries, the work is done here)."""
+        self.env.flush_all()
+        self.env.cr.execute("""SELECT id FROM participant_sms_reply WHERE result = 'pending'
+                                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""", [limit])
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _e164(self, number):

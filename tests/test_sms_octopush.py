@@ -109,5 +109,6 @@ class TestOctopushCallbacks(HttpCase):
             "sms_ticket": ticket, "answer_date": "2026-11-25 10:05:00"}),
             headers={"Content-Type": "application/json"})
         self.assertEqual(response.status_code, 200)
+        self.env["participant.sms.reply"]._cron_process_replies()
         reply = self.env["participant.sms.reply"].search([("inbound_id", "=", "in_0001")])
         self.assertEqual((reply.text, reply.sms_id), ("Merci", sms))

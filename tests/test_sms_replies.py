@@ -40,8 +40,11 @@ class RepliesCommon(CallbackTokens, HttpCase):
         return event, sms
 
     def _post(self, account=None, **params):
+        """Post a reply as the provider does, then run the cron that the webhook wakes."""
         account = account or self.simulator
-        return self.url_open(f"/participant_sms/inbound/{self.token(account)}", data=params)
+        response = self.url_open(f"/participant_sms/inbound/{self.token(account)}", data=params)
+        self.env["participant.sms.reply"]._cron_process_replies()
+        return response
 
     def _reply(self, text, inbound_id, number="+33612345678", **extra):
         return self._post(id=inbound_id, number=number, text=text, **extra)
@@ -68,6 +71,23 @@ class TestSmsReplies(RepliesCommon):
         found = self.env["calendar.event"].search(
             [("participant_outcome_from_reply", "=", True), ("id", "=", self.event.id)])
         self.assertEqual(found, self.event, "the 'SMS replies' filter finds it")
+
+    def test_the_webhook_records_and_the_cron_applies_the_first_reply_first(self):
+        token = self.token(self.simulator)
+        for inbound_id, text in (("q-1", "non"), ("q-2", "oui")):
+            response = self.url_open(f"/participant_sms/inbound/{token}", data={
+                "id": inbound_id, "number": "+33612345678", "text": text})
+            self.assertEqual(response.status_code, 200)
+        replies = self.env["participant.sms.reply"].search([("inbound_id", "in", ("q-1", "q-2"))],
+                                                           order="id")
+        self.assertEqual(replies.mapped("result"), ["pending", "pending"])
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(
+            "participant_sms.ir_cron_sms_process_replies").id)]), "the webhook wakes the cron")
+        self.assertNotEqual(self.event.participant_outcome_id, self.cancelled)
+        self.assertEqual(self.env["participant.sms.reply"]._cron_process_replies(), 2)
+        self.assertEqual(replies.mapped("result"), ["applied", "later"])
+        self.assertEqual(self.event.participant_outcome_id, self.cancelled, "the first counts")
+        self.assertEqual(self.env["participant.sms.reply"]._cron_process_replies(), 0)
 
     def test_keyword_variants(self):
         for index, text in enumerate(["Oui.", " OUI ", "oui merci", "Ok!"]):

@@ -218,10 +218,12 @@ class ParticipantSmsAccount(models.Model):
         if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
             return self.browse()
         digest = self._hash_token(token)
-        accounts = self.sudo().with_context(active_test=False).search([
+        accounts = self.sudo().with_context(active_test=False).search_fetch([
             "|", ("callback_token_hash", "=", digest),
             "&", ("previous_token_hash", "=", digest),
-            ("previous_token_until", ">", fields.Datetime.now())], limit=1)
+            ("previous_token_until", ">", fields.Datetime.now())],
+            ["callback_token_hash", "previous_token_hash", "provider", "timeout", "endpoint"],
+            limit=1)  # one query: every callback starts here
         for account in accounts:
             if check_token(account.callback_token_hash, digest) or check_token(
                     account.previous_token_hash, digest):

@@ -84,3 +84,41 @@ class TestSmsDashboardUi(HttpCase):
         self.assertEqual(sms.state, "delivered")
         self.start_tour("/odoo/action-participant_sms.action_participant_sms_dashboard",
                         "participant_sms_dashboard_tour", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestSmsDeskUi(HttpCase):
+
+    def test_desk_tour(self):
+        """A collaborator's My SMS: a new reply marked seen, an upcoming reminder, a new
+        appointment with its reminder."""
+        self.env.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
+                                "psms_account_id": False, "psms_enforce_packages": False})
+        user = self.env["res.users"].create({
+            "name": "Desk Collaborator", "login": "psms_desk_tour", "password": "psms_desk_tour",
+            "groups_id": [(6, 0, [self.env.ref("base.group_user").id,
+                                  self.env.ref("participant_sms.group_sms_send_scheduled").id])]})
+        participant = self.env["res.partner"].create({
+            "name": "Desk PARTICIPANT", "is_participant": True, "mobile": "+33 6 20 30 40 50",
+            "participant_referent_id": user.id})
+        template = self.env.ref("participant_sms.sms_template_appointment")
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=3)
+        events = self.env["calendar.event"].with_user(user).create([{
+            "name": name, "participant_id": participant.id, "participant_collaborator_id": user.id,
+            "participant_appointment_type_id":
+                self.env.ref("participant_sms.appointment_type_individual").id,
+            "start": start + timedelta(days=offset), "stop": start + timedelta(days=offset, hours=1),
+            "sms_reminder": True, "sms_reminder_days": "1",
+            "sms_reminder_template_id": template.id} for name, offset in (("Answered", 0),
+                                                                            ("Upcoming", 1))])
+        sms = events[0].sms_reminder_sms_id.sudo()
+        sms.write({"state": "delivered", "sent_at": fields.Datetime.now()})
+        self.env["participant.sms.reply"].create({
+            "account_id": self.env.ref("participant_sms.sms_account_simulator").id,
+            "inbound_id": "desk-tour", "number": sms.number, "text": "Je serai en retard",
+            "sms_id": sms.id, "event_id": events[0].id, "partner_id": participant.id,
+            "result": "no_keyword"})
+        self.start_tour("/odoo/action-participant_sms.action_participant_sms_desk",
+                        "participant_sms_desk_tour", login="psms_desk_tour")
+        self.assertTrue(self.env["participant.sms.reply"].search(
+            [("inbound_id", "=", "desk-tour")]).seen)

@@ -16,6 +16,10 @@ class ParticipantAppointmentThemeLine(models.Model):
     theme_id = fields.Many2one("participant.appointment.theme", string="Theme", required=True,
                                ondelete="restrict")
     synthesis = fields.Text()
+    reply_id = fields.Many2one("participant.sms.reply", string="SMS reply", readonly=True,
+                               index="btree_not_null", ondelete="set null",
+                               help="The reply this entry records (its text is anonymised "
+                                    "with the reply's).")
 
     @api.model
     def _sms_reply_theme(self):

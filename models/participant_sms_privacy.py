@@ -17,6 +17,7 @@ import io
 import logging
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -56,28 +57,63 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                 ("anonymized_at", "=", False), ("planned_at", "<", cutoff),
                 "|", ("sent_at", "=", False), ("sent_at", "<", cutoff),
                 "|", ("status_at", "=", False), ("status_at", "<", cutoff)],
-                {"body": ANONYMISED, "number": ANONYMISED, "last_error": False})
+                {"body": ANONYMISED, "number": ANONYMISED, "last_error": False},
+                before=self._anonymize_sms_notes)
             reply_count += self._anonymize_records(Reply, [
                 ("sms_id.company_id", "=", company.id), ("anonymized_at", "=", False),
-                ("received_at", "<", cutoff)], {"text": ANONYMISED, "number": ANONYMISED})
+                ("received_at", "<", cutoff)], {"text": ANONYMISED, "number": ANONYMISED},
+                before=self._anonymize_reply_records)
         if shortest:
             # replies that answered no SMS of ours: the shortest retention of all
             reply_count += self._anonymize_records(Reply, [
                 ("sms_id", "=", False), ("anonymized_at", "=", False),
-                ("received_at", "<", shortest)], {"text": ANONYMISED, "number": ANONYMISED})
+                ("received_at", "<", shortest)], {"text": ANONYMISED, "number": ANONYMISED},
+                before=self._anonymize_reply_records)
             self.env["participant.sms.simulator.message"].sudo().search(
                 [("accepted_at", "<", shortest)]).unlink()
         _logger.info("SMS retention: %s SMS and %s replies anonymised", sms_count, reply_count)
         return sms_count, reply_count
 
     @api.model
-    def _anonymize_records(self, model, domain, values):
+    def _anonymize_records(self, model, domain, values, before=None):
         done = 0
         while records := model.search(domain, limit=BATCH, order="id"):
+            if before:
+                before(records)
             records.write(dict(values, anonymized_at=fields.Datetime.now()))
             done += len(records)
             self.env["participant.sms.dispatcher"]._commit()
         return done
+
+    @api.model
+    def _anonymized_note(self):
+        return Markup("<p><em>%s</em></p>") % _(
+            "SMS note anonymised at the end of the retention period.")
+
+    @api.model
+    def _anonymize_sms_notes(self, messages):
+        """The chatter notes of the context records that quote these SMS (sent, final status):
+        found by record and text, their body replaced."""
+        Message = self.env["mail.message"].sudo()
+        notes = Message
+        for sms in messages.filtered(lambda s: s.res_model and s.res_id and s.body != ANONYMISED):
+            quoted = str(escape(sms.body))[:200]
+            notes |= Message.search([("model", "=", sms.res_model), ("res_id", "=", sms.res_id),
+                                     ("message_type", "=", "notification"),
+                                     ("body", "ilike", quoted)])
+        notes.write({"body": self._anonymized_note()})
+
+    @api.model
+    def _anonymize_reply_records(self, replies):
+        """The chatter note quoting each reply and the "SMS reply" theme line of its
+        appointment keep their date, not the text."""
+        replies.note_message_id.write({"body": self._anonymized_note()})
+        lines = self.env["participant.appointment.theme.line"].sudo().search(
+            [("reply_id", "in", replies.ids)])
+        for line in lines:
+            reply = line.reply_id.with_context(
+                lang=line.event_id.participant_collaborator_id.lang or self.env.lang)
+            line.synthesis = reply._synthesis(ANONYMISED)
 
     # ------------------------------------------------------------------------------------------
     # right of access: the participant's SMS history

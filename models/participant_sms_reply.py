@@ -38,6 +38,9 @@ class ParticipantSmsReply(models.Model):
     received_at = fields.Datetime(string="Received", readonly=True,
                                   default=fields.Datetime.now)
     anonymized_at = fields.Datetime(string="Anonymised on", readonly=True, copy=False)
+    note_message_id = fields.Many2one("mail.message", string="Note", readonly=True, copy=False,
+                                      ondelete="set null",
+                                      help="The chatter note that quotes this reply.")
     seen = fields.Boolean(readonly=True, index=True, copy=False,
                           help="The appointment's collaborator has seen this reply.")
     sms_id = fields.Many2one("participant.sms", string="SMS answered", readonly=True,
@@ -214,12 +217,14 @@ class ParticipantSmsReply(models.Model):
     def _add_theme_line(self, event):
         """The guide's record of a reply: the theme *SMS reply* on the appointment, its
         synthesis giving the date, time and text of the first reply."""
-        day, time = self._when()
         self.env["participant.appointment.theme.line"].sudo().create({
-            "event_id": event.id, "sequence": 100,
+            "event_id": event.id, "sequence": 100, "reply_id": self.id,
             "theme_id": self.env["participant.appointment.theme.line"]._sms_reply_theme().id,
-            "synthesis": _("Reply received on %(day)s at %(time)s: %(text)s",
-                           day=day, time=time, text=self.text)})
+            "synthesis": self._synthesis(self.text)})
+
+    def _synthesis(self, text):
+        day, time = self._when()
+        return _("Reply received on %(day)s at %(time)s: %(text)s", day=day, time=time, text=text)
 
     def _alert_collaborator(self, event):
         """An outcome marked "alert the collaborator": a to-do for the appointment's
@@ -264,7 +269,7 @@ class ParticipantSmsReply(models.Model):
             body += Markup("<p>%s</p>") % _("Outcome set to: %s", self.outcome_id.name)
         elif self.result == "later":
             body += Markup("<p>%s</p>") % _("Later reply: the outcome is not changed.")
-        record.sudo()._message_log(body=body)
+        self.note_message_id = record.sudo()._message_log(body=body)
 
     # ------------------------------------------------------------------------------------------
     @api.model

@@ -17,6 +17,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.participant_sms_privacy import ANONYMISED
+from ..tools.providers import InboundReply
 from ..models.participant_sms_selections import FINAL_STATES, STATES
 from .common_sms import SmsCommon
 
@@ -123,6 +124,31 @@ class TestRetention(SmsCommon):
         self.assertEqual(old_sent.body, "Bonjour, votre RDV.")
         self.assertEqual(old_done.body, ANONYMISED)
         self.assertNotIn("+336", "".join(logs), "no personal data in the log")
+
+    def test_the_notes_and_the_reply_theme_quoting_an_old_sms_are_anonymised_too(self):
+        self.company.psms_retention_months = 24
+        sms = self.queue(reply_enabled=True, body="Rappel : entretien jeudi chez Mme Martin.")
+        self.Dispatcher._cron_dispatch()
+        self.Dispatcher._cron_poll_statuses()
+        self.Dispatcher._cron_poll_statuses()
+        self.assertEqual(sms.state, "delivered")
+        reply, = self.env["participant.sms.reply"].sudo()._process(self.simulator, [
+            InboundReply("old-1", sms.number, "Je viendrai avec mon fils", "")])
+        bodies = lambda: " ".join(self.event.message_ids.mapped("body"))  # noqa: E731
+        self.assertIn("Mme Martin", bodies())
+        self.assertIn("Je viendrai avec mon fils", bodies())
+        line = self.event.participant_theme_line_ids.filtered("reply_id")
+        self.assertIn("Je viendrai", line.synthesis)
+        with freeze_time(datetime.now() + relativedelta(months=25)):
+            sms_done, replies_done = self.Sms._cron_anonymize()
+        self.assertGreaterEqual(min(sms_done, replies_done), 1)
+        self.env.invalidate_all()
+        self.assertNotIn("Mme Martin", bodies())
+        self.assertNotIn("Je viendrai", bodies())
+        self.assertIn("anonymised", bodies())
+        self.assertTrue(line.synthesis.endswith(ANONYMISED))
+        self.assertIn("Reply received on", line.synthesis, "the date and time stay")
+        self.assertEqual((reply.text, sms.body), (ANONYMISED, ANONYMISED))
 
     def test_the_cron_is_daily_and_runs(self):
         cron = self.env.ref("participant_sms.ir_cron_sms_anonymize")

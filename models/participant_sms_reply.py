@@ -6,7 +6,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date, format_datetime, format_time
 
 from ..tools.phone import PhoneError, normalize_mobile
@@ -76,6 +76,18 @@ class ParticipantSmsReply(models.Model):
                                 "as seen."))
         self.sudo().write({"seen": True})
         return True
+
+    def action_open_event(self):
+        """The appointment this reply answered (the user's own read rights apply)."""
+        self.ensure_one()
+        self.check_access("read")
+        event = self.event_id
+        if not event:
+            raise UserError(_("This reply answered no appointment."))
+        event.check_access("read")
+        return {"type": "ir.actions.act_window", "res_model": "calendar.event",
+                "res_id": event.id, "view_mode": "form", "views": [(False, "form")],
+                "name": event.display_name}
 
     @api.model
     def _process(self, account, replies):

@@ -86,6 +86,12 @@ def previewed_line(model, line_field, values):
     return run
 
 
+def open_reply_event(t, env):
+    """The fixture reply, given an appointment, opened by the user."""
+    t.fixtures["participant.sms.reply"].write({"event_id": t.theme_event.id})
+    return t.fixture("participant.sms.reply", env).action_open_event()
+
+
 def matrix():
     table = {}
     for model in CONFIG_MODELS:
@@ -128,6 +134,7 @@ def matrix():
         "participant.sms.desk", "action_new_appointment", lambda t: {}))
     table["participant.sms.reply", "action_mark_seen"] = (ADMIN, call(
         "participant.sms.reply", "action_mark_seen"))
+    table["participant.sms.reply", "action_open_event"] = (PARTICIPANT_USERS, open_reply_event)
     # appointments are calendar events, which every internal user may read
     table["res.partner", "action_open_participant_appointments"] = (ALL, call(
         "res.partner", "action_open_participant_appointments"))

@@ -66,6 +66,8 @@ class TestSmsDesk(SmsCommon):
         with self.assertRaises(AccessError):
             old.with_user(self.colleague).action_mark_seen()
         old.with_user(self.me).action_mark_seen()
+        action = old.with_user(self.me).action_open_event()
+        self.assertEqual((action["res_model"], action["res_id"]), ("calendar.event", first.id))
         desk = self._desk(self.me)
         self.assertEqual(desk.new_reply_count, 1)
         self.assertEqual(desk.reply_ids[0], new, "unseen replies come first")

@@ -11,7 +11,10 @@ SOURCES = [
 
 class ParticipantSmsConsent(models.Model):
     """One change of a participant's SMS consent: what it became, where it came from (the
-    form, a STOP reply, an import) and who made it. Written by the system only, never edited."""
+    form, a STOP reply, an import) and who made it. Written by the system only, never edited.
+
+    Invariant **C1** (tests/test_sms_privacy.py, random sequences of edits): one line per real
+    change, in order, with its source and author; the last line is the current consent."""
 
     _name = "participant.sms.consent"
     _description = "SMS consent change"

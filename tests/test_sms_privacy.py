@@ -181,6 +181,34 @@ class TestConsentSource(SmsCommon):
         created = self.env["res.partner"].create({"name": "New", "is_participant": True})
         self.assertFalse(created.participant_consent_ids, "accepting by default is no change")
 
+    @settings(max_examples=40, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.booleans(), st.sampled_from(["form", "stop", "import"]),
+                              st.sampled_from(["user", "manager"])), max_size=8))
+    def test_c1_one_line_per_real_change_in_order(self, steps):
+        """C1: whatever sequence of edits, the history has one line per real change, in
+        order, with its source and author, and its last line is the current consent."""
+        self.env.invalidate_all()
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            users = {"user": self.user_participant, "manager": self.user_admin_sms}
+            partner = self.env["res.partner"].create({"name": "Consent PARTICIPANT",
+                                                      "is_participant": True})
+            expected, current = [], True
+            for accepts, source, who in steps:
+                context = {"import_file": True} if source == "import" else (
+                    {"psms_consent_source": "stop"} if source == "stop" else {})
+                partner.with_user(users[who]).with_context(**context).write(
+                    {"accepts_sms": accepts})
+                if accepts != current:
+                    expected.append((accepts, source, users[who]))
+                    current = accepts
+            lines = self.env["participant.sms.consent"].search(
+                [("partner_id", "=", partner.id)], order="id")
+            self.assertEqual([(line.accepts_sms, line.source, line.author_id) for line in lines],
+                             expected)
+            self.assertEqual(partner.accepts_sms, lines[-1:].accepts_sms if lines else True)
+            savepoint.close(rollback=True)
+
     def test_the_history_cannot_be_edited(self):
         self.participant.accepts_sms = False
         change = self.participant.participant_consent_ids

@@ -49,7 +49,7 @@ class ParticipantSmsFollowUpMixin(models.AbstractModel):
         try:
             wanted = {"partner_id": self.participant_id.id, "number": self._psms_recipient(),
                       "body": self._psms_render(template), "planned_at": planned,
-                      "deadline": fields.Datetime.add(planned, hours=24),
+                      "deadline": self.env.company._psms_window().campaign_deadline(planned),
                       "reply_enabled": template.reply_enabled}
             if pending:
                 pending._revise(wanted)

@@ -59,6 +59,8 @@ class TestQuietDays(SmsCommon):
         wizard.action_validate()
         sms = self.Sms.search([("origin", "=", "free")])
         self.assertEqual(sms.planned_at, SATURDAY_26_8H_PARIS)
+        # its 24 hours of retries end on Sunday 27: they go on to Monday 28
+        self.assertEqual(sms.deadline, datetime(2026, 12, 28, 7, 0))
 
     def test_alsace_moselle_and_sunday_push_to_monday(self):
         self.company.psms_alsace_moselle = True

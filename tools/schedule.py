@@ -142,6 +142,15 @@ class SendWindow:
             return planned
         return self.to_utc(self._local_at(allowed, self.start))
 
+    def campaign_deadline(self, planned):
+        """Until when a campaign SMS planned at ``planned`` may be retried: 24 hours, moved
+        past the quiet days it would end on (a retry held on a Sunday still has Monday)."""
+        deadline = planned + IMMEDIATE_RETRY
+        if self.quiet_days:
+            day = self.to_local(deadline).date()
+            deadline += timedelta(days=(self.quiet_days.next_allowed(day) - day).days)
+        return deadline
+
     def is_quiet(self, utc_naive):
         """Whether campaigns are held at ``utc_naive`` (a quiet day in the local calendar)."""
         return bool(self.quiet_days and self.quiet_days.is_quiet(self.to_local(utc_naive).date()))

@@ -168,7 +168,7 @@ class ParticipantSmsBatch(models.TransientModel):
         messages = self.env["participant.sms"]._queue([{
             "origin": "batch", "context_type": "batch", "batch_ref": batch_ref,
             "partner_id": line.partner_id.id, "number": line.number, "body": line.body,
-            "planned_at": planned, "deadline": max(planned + timedelta(hours=24), planned),
+            "planned_at": planned, "deadline": self.env.company._psms_window().campaign_deadline(planned),
             "res_model": event._name, "res_id": event.id,
             "reply_enabled": self.template_id.reply_enabled,
         } for line, event in zip(lines, events)])

@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -123,7 +122,7 @@ class ParticipantSmsFree(models.TransientModel):
         messages = self.env["participant.sms"]._queue([{
             "origin": "free", "context_type": "free", "batch_ref": batch_ref,
             "number": line.number, "body": self.body, "planned_at": planned,
-            "deadline": planned + timedelta(hours=24),
+            "deadline": self.env.company._psms_window().campaign_deadline(planned),
         } for line in lines])
         return self._done(_("Free SMS %s", batch_ref), _("%s SMS scheduled.", len(messages)))
 

@@ -70,6 +70,15 @@ def test_saturday_evening_goes_to_monday_and_follow_ups_skip_holidays():
     assert paris.follow_up_send_at(datetime(2026, 12, 24, 9), 1) == datetime(2026, 12, 26, 7)
 
 
+def test_a_campaign_retried_past_a_quiet_day_keeps_a_working_day():
+    paris = window(QuietDays("metropole"))
+    # planned Saturday 28 November 17:50 Paris: 24 h end on Sunday -> Monday 30 17:50
+    assert paris.campaign_deadline(datetime(2026, 11, 28, 16, 50)) == datetime(2026, 11, 30, 16, 50)
+    # a Tuesday: 24 hours
+    assert paris.campaign_deadline(datetime(2026, 12, 1, 9)) == datetime(2026, 12, 2, 9)
+    assert window().campaign_deadline(datetime(2026, 11, 28, 16, 50)) == datetime(2026, 11, 29, 16, 50)
+
+
 def test_reminders_keep_their_time_on_quiet_days():
     paris = window(QuietDays("metropole"))
     # appointment Monday 30 November at 10:00, reminder 1 day before = Sunday 10:00: unchanged

@@ -103,6 +103,37 @@ bootstrap_odoo() {
     log "Odoo 18 ready in $VENV ($((SECONDS - started)) s)"
 }
 
+# The Python modules of this addon's requirements.txt (import names).
+REQUIRED_MODULES="phonenumbers, openpyxl, requests, holidays, pytest, hypothesis, freezegun, websocket"
+
+requirements_importable() {
+    "$PYTHON" -c "import $REQUIRED_MODULES" >/dev/null 2>&1
+}
+
+# Make sure $PYTHON imports this addon's requirements (a dependency added since its
+# environment was made, e.g. holidays): installed into it with pip; when that is refused (a
+# system Python), or when no Odoo could be set up, into the checkout's virtualenv, so that the
+# tools layer runs anyway.
+ensure_requirements() {
+    requirements_importable && return 0
+    log "installing this addon's requirements for $PYTHON"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
+        >/dev/null 2>&1 && requirements_importable && return 0
+    if [ "$PYTHON" != "$VENV/bin/python" ]; then
+        [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || {
+            log "cannot make a virtualenv with $PYTHON: install python3-venv"; return 1; }
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+            -r "$ROOT/requirements.txt" || {
+            log "this addon's requirements did not install: see the pip error above"; return 1; }
+        if odoo_importable && ! PYTHON="$VENV/bin/python" odoo_importable; then
+            log "this addon's requirements are missing from $PYTHON, which has Odoo: install them there (pip install -r requirements.txt)"
+            return 1
+        fi
+        PYTHON="$VENV/bin/python"
+    fi
+    requirements_importable
+}
+
 # Make sure $PYTHON imports Odoo 18: the checkout's virtualenv, else set one up.
 ensure_odoo() {
     odoo_importable && return 0

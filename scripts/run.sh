@@ -9,6 +9,7 @@ DB="${PARTICIPANT_SMS_DB:-participant_sms_demo}"
 PORT="${PARTICIPANT_SMS_PORT:-8069}"
 
 ensure_odoo || { log "no Odoo 18 could be set up: see the messages above."; exit 1; }
+ensure_requirements || { log "this addon's Python requirements are missing: see above."; exit 1; }
 ensure_postgres
 prepare_addons_dir
 drop_db "$DB"

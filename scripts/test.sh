@@ -27,6 +27,7 @@ tours_ran=0; tours_skipped=0
 # Odoo first: when it has to be set up, its virtualenv also runs the tools layer
 have_odoo=no
 if ensure_odoo; then have_odoo=yes; fi
+ensure_requirements || log "this addon's Python requirements are incomplete: tests will fail"
 
 # ---- 1. tools layer (plain pytest, no Odoo needed) ---------------------------------------
 tools_log="$(mktemp)"

@@ -94,8 +94,7 @@ class ParticipantSmsReply(models.Model):
         """Record and apply inbound replies at once (polling, simulated replies). Return the
         new records."""
         created = self._record(account, replies)
-        for record in created:
-            record._apply(record.provider_ref)
+        created._apply_all()
         return created
 
     @api.model
@@ -139,18 +138,25 @@ class ParticipantSmsReply(models.Model):
     @api.model
     def _cron_process_replies(self, limit=200):
         """Apply the pending replies, oldest first (so that the first reply to an SMS is the
-        one that counts), one commit per batch; a reply that cannot be applied is kept as
-        unmatched and does not stop the others."""
+        one that counts), one batch and one commit at a time; when a batch fails, its replies
+        are applied one by one, and one that cannot be applied is kept as unmatched without
+        stopping the others."""
         dispatcher = self.env["participant.sms.dispatcher"]._for_cron()
         done = 0
         while pending := self._claim_pending(limit):
-            for record in pending:
-                try:
-                    with self.env.cr.savepoint():
-                        record._apply(record.provider_ref)
-                except Exception:  # noqa: BLE001 (one bad reply must not block the others)
-                    _logger.exception("SMS reply %s could not be applied", record.id)
-                    record.result = "unmatched"
+            try:
+                with self.env.cr.savepoint():
+                    pending._apply_all()
+            except Exception:  # noqa: BLE001 (one bad reply must not block the others)
+                _logger.exception("SMS replies %s..%s: batch failed, applied one by one",
+                                  pending[:1].id, pending[-1:].id)
+                for record in pending:
+                    try:
+                        with self.env.cr.savepoint():
+                            record._apply_all()
+                    except Exception:  # noqa: BLE001
+                        _logger.exception("SMS reply %s could not be applied", record.id)
+                        record.result = "unmatched"
             done += len(pending)
             dispatcher._commit()
         return done
@@ -171,52 +177,86 @@ class ParticipantSmsReply(models.Model):
         except PhoneError:
             return number
 
-    def _find_sms(self, provider_ref):
-        """The SMS answered: by the provider's reference when it gives one, else the last
-        reply-enabled SMS sent to that number."""
+    def _find_sms_all(self):
+        """``{reply id: SMS answered}``: by the provider's reference when it gives one, else
+        the last reply-enabled SMS sent to that number (one search for all of them)."""
         Sms = self.env["participant.sms"]
-        sent = [("number", "=", self.number), ("account_id", "=", self.account_id.id),
-                ("sent_at", "!=", False)]
-        if provider_ref:
-            sms = Sms.search(sent + ["|", ("provider_tag", "=", provider_ref),
-                                     ("provider_id", "=like", provider_ref + ":%")],
-                             order="sent_at desc, id desc", limit=1)
-            if sms:
-                return sms
-        return Sms.search(sent + [("reply_enabled", "=", True)], order="sent_at desc, id desc",
-                          limit=1)
+        found = {}
+        for reply in self.filtered("provider_ref"):
+            found[reply.id] = Sms.search([
+                ("number", "=", reply.number), ("account_id", "=", reply.account_id.id),
+                ("sent_at", "!=", False), "|", ("provider_tag", "=", reply.provider_ref),
+                ("provider_id", "=like", reply.provider_ref + ":%")],
+                order="sent_at desc, id desc", limit=1)
+        rest = self.filtered(lambda reply: not found.get(reply.id))
+        last = {}
+        if rest:
+            for sms in Sms.search([("number", "in", list(set(rest.mapped("number")))),
+                                   ("account_id", "in", rest.account_id.ids),
+                                   ("sent_at", "!=", False), ("reply_enabled", "=", True)],
+                                  order="sent_at desc, id desc"):
+                last.setdefault((sms.number, sms.account_id.id), sms)
+        for reply in rest:
+            found[reply.id] = last.get((reply.number, reply.account_id.id), Sms)
+        return found
 
-    def _apply(self, provider_ref):
-        self.ensure_one()
-        self.number = self._e164(self.number)
-        sms = self._find_sms(provider_ref)
-        if is_stop(self.text):
-            self._apply_stop(sms)
-            return
-        if not sms:
-            self.result = "unmatched"
-            return
-        event = (self.env["calendar.event"].browse(sms.res_id).exists()
-                 if sms.res_model == "calendar.event" else self.env["calendar.event"])
-        # what the reply writes is read by the collaborator: in their language
-        self = self.with_context(lang=event.participant_collaborator_id.lang or self.env.lang)
-        self.write({"sms_id": sms.id, "partner_id": sms.partner_id.id, "event_id": event.id})
-        first = not self.search_count([("sms_id", "=", sms.id), ("id", "!=", self.id)])
-        outcome = self.env["participant.reply.keyword"]._outcome_for(first_word(self.text))
-        if not first:
-            self.result = "later"
-        elif outcome and event:
-            event.write({
-                "participant_outcome_id": outcome.id, "participant_outcome_from_reply": True,
-                "participant_reply_at": self.received_at})
-            self.write({"result": "applied", "outcome_id": outcome.id})
-        else:
-            self.result = "no_keyword"
-        if first and event:
-            self._add_theme_line(event)
-        if self.result == "applied" and outcome.reply_alert:
-            self._alert_collaborator(event)
-        self._post_note(sms, event)
+    def _apply_all(self):
+        """Apply these replies, in the order they came, with the guide's rules: the first
+        reply to an SMS sets the appointment's outcome (by its first word) and adds the theme
+        "SMS reply"; later ones are recorded only; STOP blacklists the number; every reply is
+        noted in the chatter of what it answered. Batched: one search for the SMS answered,
+        one for the replies they already had, one creation of theme lines and of notes."""
+        replies = self.sorted("id")
+        for reply in replies:
+            reply.number = reply._e164(reply.number)
+        answered = replies._find_sms_all()
+        sms_ids = {sms.id for sms in answered.values() if sms}
+        counted = set(self.search([("sms_id", "in", list(sms_ids)),
+                                   ("id", "not in", replies.ids)]).sms_id.ids)
+        events = {event.id: event for event in self.env["calendar.event"].browse(
+            {sms.res_id for sms in answered.values()
+             if sms and sms.res_model == "calendar.event"}).exists()}
+        keywords, lines, notes = {}, [], []
+        for reply in replies:
+            sms = answered[reply.id]
+            if is_stop(reply.text):
+                reply._apply_stop(sms)
+                counted.add(sms.id)
+                continue
+            if not sms:
+                reply.result = "unmatched"
+                continue
+            event = (events.get(sms.res_id) if sms.res_model == "calendar.event" else None) \
+                or self.env["calendar.event"]
+            # what the reply writes is read by the collaborator: in their language
+            reply = reply.with_context(
+                lang=event.participant_collaborator_id.lang or self.env.lang)
+            first = sms.id not in counted
+            counted.add(sms.id)
+            word = first_word(reply.text)
+            if word not in keywords:
+                keywords[word] = self.env["participant.reply.keyword"]._outcome_for(word)
+            outcome = keywords[word]
+            values = {"sms_id": sms.id, "partner_id": sms.partner_id.id, "event_id": event.id}
+            if not first:
+                values["result"] = "later"
+            elif outcome and event:
+                event.write({
+                    "participant_outcome_id": outcome.id, "participant_outcome_from_reply": True,
+                    "participant_reply_at": reply.received_at})
+                values.update(result="applied", outcome_id=outcome.id)
+            else:
+                values["result"] = "no_keyword"
+            reply.write(values)
+            if first and event:
+                lines.append(reply._theme_line_values(event))
+            if reply.result == "applied" and outcome.reply_alert:
+                reply._alert_collaborator(event)
+            note = reply._note(sms, event)
+            if note:
+                notes.append((reply, *note))
+        self.env["participant.appointment.theme.line"].sudo().create(lines)
+        self._post_notes(notes)
 
     def _when(self):
         """Date and time of the reception, in the company's time zone and the reader's
@@ -226,13 +266,12 @@ class ParticipantSmsReply(models.Model):
         return format_date(self.env, local.date()), format_time(
             self.env, local.replace(tzinfo=None), time_format="short")
 
-    def _add_theme_line(self, event):
+    def _theme_line_values(self, event):
         """The guide's record of a reply: the theme *SMS reply* on the appointment, its
         synthesis giving the date, time and text of the first reply."""
-        self.env["participant.appointment.theme.line"].sudo().create({
-            "event_id": event.id, "sequence": 100, "reply_id": self.id,
-            "theme_id": self.env["participant.appointment.theme.line"]._sms_reply_theme().id,
-            "synthesis": self._synthesis(self.text)})
+        return {"event_id": event.id, "sequence": 100, "reply_id": self.id,
+                "theme_id": self.env["participant.appointment.theme.line"]._sms_reply_theme().id,
+                "synthesis": self._synthesis(self.text)}
 
     def _synthesis(self, text):
         day, time = self._when()
@@ -265,10 +304,11 @@ class ParticipantSmsReply(models.Model):
             partner._message_log(body=Markup("<p>%s</p>") % _(
                 "Answered STOP by SMS: no more SMS will be sent."))
 
-    def _post_note(self, sms, event):
+    def _note(self, sms, event):
+        """``(record, body)`` of the chatter note of this reply, or None."""
         record = event or (sms._context_record() if sms else False)
         if not record:
-            return
+            return None
         when = format_datetime(self.env, self.received_at, tz=self.env.company._psms_zone().tz,
                                dt_format="short")
         body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (
@@ -281,7 +321,28 @@ class ParticipantSmsReply(models.Model):
             body += Markup("<p>%s</p>") % _("Outcome set to: %s", self.outcome_id.name)
         elif self.result == "later":
             body += Markup("<p>%s</p>") % _("Later reply: the outcome is not changed.")
-        self.note_message_id = record.sudo()._message_log(body=body)
+        return record, body
+
+    @api.model
+    def _post_notes(self, notes):
+        """Log the notes ``[(reply, record, body)]``, one batch per model and round (a record
+        gets one note per round), each reply keeping its note."""
+        while notes:
+            rounds, rest, taken = {}, [], set()
+            for reply, record, body in notes:
+                key = (record._name, record.id)
+                if key in taken:
+                    rest.append((reply, record, body))
+                    continue
+                taken.add(key)
+                rounds.setdefault(record._name, []).append((reply, record.id, body))
+            for model, entries in rounds.items():
+                records = self.env[model].sudo().browse([rid for _r, rid, _b in entries])
+                messages = records._message_log_batch({rid: body for _r, rid, body in entries})
+                by_record = {message.res_id: message for message in messages}
+                for reply, rid, _body in entries:
+                    reply.note_message_id = by_record.get(rid)
+            notes = rest
 
     # ------------------------------------------------------------------------------------------
     @api.model

@@ -30,3 +30,4 @@ from . import test_sms_quiet_days
 from . import test_sms_privacy
 from . import test_sms_desk
 from . import test_sms_odoo_iap
+from . import test_sms_replies_batch

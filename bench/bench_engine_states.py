@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 from _common import ADDONS_DIR  # noqa: E402  (bench/ is on sys.path when run as a script)
@@ -45,6 +46,10 @@ def main():
     if not verdict or verdict.group(1) != "0" or verdict.group(2) != "0":
         print("\n".join(line for line in log.splitlines()
                         if "FAIL" in line or "Error" in line or "Falsifying" in line)[-5000:])
+        with tempfile.NamedTemporaryFile("w", prefix="engine_states_", suffix=".log",
+                                         delete=False) as kept:
+            kept.write(log)
+        print(f"  the whole log, with the falsifying steps: {kept.name}")
         return 1
     print("  every invariant held")
     return 0

@@ -98,6 +98,8 @@ class ParticipantSms(models.Model):
                                  copy=False, ondelete="restrict")
     simulated = fields.Boolean(compute="_compute_simulated", string="Simulated",
                                help="Sent through the built-in simulator: no real SMS left.")
+    changed_in_flight = fields.Char(readonly=True, copy=False,
+                                    help="Fields of its record changed while it was in flight.")
     anonymized_at = fields.Datetime(
         string="Anonymised on", readonly=True, copy=False,
         help="Past the retention period its text and number were removed (SMS settings).")
@@ -294,6 +296,17 @@ class ParticipantSms(models.Model):
                                   ", ".join(sorted(set(locked.mapped("state"))))))
             vals.setdefault("status_at", fields.Datetime.now())
         return super().write(vals)
+
+    def _resync_requeued(self):
+        """SMS back in the queue (crash, retry): their records, maybe changed meanwhile in
+        another transaction, decide again (I1)."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.invalidate_all()
+        for model, group in self.filtered("purpose").grouped("res_model").items():
+            self.env[model].sudo().with_context(active_test=False).browse(
+                set(group.mapped("res_id"))).exists()._psms_after_flight(group)
 
     @api.model
     def _cron_anonymize(self):

@@ -149,6 +149,15 @@ class ParticipantSmsAccount(models.Model):
         return _("They are registered at the provider: delivery reports and replies will reach "
                  "this database.")
 
+    def _callback_only_note(self):
+        """What *Update statuses now* says when this account's provider cannot be asked."""
+        provider = self._get_provider_or_none() if self else None
+        if not provider or provider.can_poll:
+            return False
+        label = dict(self._fields["provider"]._description_selection(self.env))[self.provider]
+        return _("%(provider)s reports the statuses by callback only: there is nothing to ask "
+                 "it. They arrive by themselves.", provider=label)
+
     def _provider_settings(self):
         self.ensure_one()
         account = self.sudo()

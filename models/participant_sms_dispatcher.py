@@ -99,15 +99,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         """The "Update statuses now" button: the poll cron runs at once, in the background."""
         self._check_admin()
         self.env.ref("participant_sms.ir_cron_sms_poll_statuses").sudo()._trigger()
-        account = self.env.company._psms_account()
-        provider = account._get_provider_or_none() if account else None
-        if provider and not provider.can_poll:
-            return self._notification(_(
-                "%(provider)s reports the statuses by callback only: there is nothing to ask "
-                "it. They arrive by themselves.",
-                provider=dict(account._fields["provider"]._description_selection(self.env))[
-                    account.provider]))
-        return self._notification(_("The statuses are being updated. Refresh in a moment."))
+        return self._notification(self.env.company._psms_account()._callback_only_note()
+                                  or _("The statuses are being updated. Refresh in a moment."))
 
     @api.model
     def _notification(self, message):
@@ -247,6 +240,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         if error.retryable:
             messages.write({"state": "queued", "claimed_at": False, "last_error": message,
                             "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
+            messages._resync_requeued()
         else:
             messages._set_state("failed", last_error=message, claimed_at=False)
 
@@ -273,6 +267,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             for sms in groups["retry"]:
                 sms.write({"state": "queued", "claimed_at": False, "last_error": errors[sms.id],
                            "next_attempt_at": now + RETRY_BACKOFF})
+            groups["retry"]._resync_requeued()
         for sms in groups["unknown"]:
             sms.write({"last_error": _(
                 "The provider may have received this SMS (%s): it will be asked, and the SMS "
@@ -319,13 +314,14 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         for sms in messages:
             if sms.number in known:
                 sms.write({"provider_id": known[sms.number], "sent_at": sms.claimed_at,
-                           "last_error": False})
+                           "last_error": False, "changed_in_flight": False})
                 sms._post_context_notes("sent")
             else:
                 self.env["participant.sms.package"].sudo()._refund_sms(sms)
                 sms.write({"state": "queued", "claimed_at": False, "next_attempt_at": False,
                            "last_error": _("The provider confirmed it never received the SMS: "
                                            "it will be sent again.")})
+        messages.filtered(lambda s: s.state == "queued")._resync_requeued()
 
     # ------------------------------------------------------------------------------------------
     # statuses

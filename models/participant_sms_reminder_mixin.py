@@ -241,6 +241,9 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         if last and last.state not in ("queued", "cancelled"):
             if explicit:
                 raise UserError(_("The SMS reminder already left: it cannot be changed."))
+            if last.state == "processing" and not last.provider_id:  # in flight: may come back
+                before = set(filter(None, (last.changed_in_flight or "").split(",")))
+                last.sudo().changed_in_flight = ",".join(sorted(before | set(changed)))
             return
         if not (pending or explicit or creating):
             return

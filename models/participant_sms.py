@@ -98,7 +98,7 @@ class ParticipantSms(models.Model):
                                  copy=False, ondelete="restrict")
     simulated = fields.Boolean(compute="_compute_simulated", string="Simulated",
                                help="Sent through the built-in simulator: no real SMS left.")
-    changed_in_flight = fields.Char(readonly=True, copy=False,
+    changed_in_flight = fields.Char(string="Changed while in flight", readonly=True, copy=False,
                                     help="Fields of its record changed while it was in flight.")
     anonymized_at = fields.Datetime(
         string="Anonymised on", readonly=True, copy=False,

@@ -19,6 +19,16 @@ def create_ovh_account(env, server, **values):
     })
 
 
+def create_octopush_account(env, server, **values):
+    """An Octopush provider account pointing at a local ``FakeOctopush`` server."""
+    settings = server.settings()
+    return env["participant.sms.account"].create({
+        "name": "Octopush test", "provider": "octopush", "endpoint": settings["endpoint"],
+        "octopush_api_login": settings["api_login"], "octopush_api_key": settings["api_key"],
+        **values,
+    })
+
+
 class CallbackTokens:
     """Callback tokens are stored only as hashes: a test issues one per account and keeps it."""
 

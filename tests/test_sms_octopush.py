@@ -11,7 +11,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools.fake_providers import FakeOctopush
-from .common_sms import SmsCommon
+from .common_sms import SmsCommon, create_octopush_account
 
 MUTE = ("odoo.addons.participant_sms.models.participant_sms_account",)
 
@@ -20,11 +20,7 @@ MUTE = ("odoo.addons.participant_sms.models.participant_sms_account",)
 class TestOctopush(SmsCommon):
 
     def _account(self, server):
-        settings = server.settings()
-        account = self.env["participant.sms.account"].create({
-            "name": "Octopush", "provider": "octopush", "endpoint": settings["endpoint"],
-            "octopush_api_login": settings["api_login"],
-            "octopush_api_key": settings["api_key"]})
+        account = create_octopush_account(self.env, server)
         self.company.psms_account_id = account
         return account
 
@@ -81,11 +77,7 @@ class TestOctopushCallbacks(HttpCase):
         company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
                        "psms_enforce_packages": False})
         with FakeOctopush() as server:
-            settings = server.settings()
-            account = self.env["participant.sms.account"].create({
-                "name": "Octopush", "provider": "octopush", "endpoint": settings["endpoint"],
-                "octopush_api_login": settings["api_login"],
-                "octopush_api_key": settings["api_key"]})
+            account = create_octopush_account(self.env, server)
             company.psms_account_id = account
             account.action_renew_callback_token()
             sms = self.env["participant.sms"]._queue([{

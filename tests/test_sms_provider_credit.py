@@ -7,7 +7,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..tools.fake_providers import FakeOctopush, FakeOvh
-from .common_sms import SmsCommon, create_ovh_account
+from .common_sms import SmsCommon, create_octopush_account, create_ovh_account
 
 MUTE = ("odoo.addons.participant_sms.models.participant_sms_account",)
 
@@ -40,11 +40,7 @@ class TestProviderCredit(SmsCommon):
     @mute_logger(*MUTE)
     def test_octopush_connection_test_is_a_real_authenticated_call(self):
         with FakeOctopush() as server:
-            settings = server.settings()
-            account = self.env["participant.sms.account"].create({
-                "name": "Octopush", "provider": "octopush", "endpoint": settings["endpoint"],
-                "octopush_api_login": settings["api_login"],
-                "octopush_api_key": settings["api_key"]})
+            account = create_octopush_account(self.env, server)
             result = account.with_user(self.user_admin_sms).action_test_connection()
             self.assertIn("216.027", result["params"]["message"])
             self.assertEqual(server.requests[-1][0], "GET")

@@ -7,7 +7,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..tools.fake_providers import FakeOctopush, FakeOvh
-from .common_sms import SmsCommon, create_ovh_account
+from .common_sms import SmsCommon, create_octopush_account, create_ovh_account
 
 
 MUTE = ("odoo.addons.participant_sms.models.participant_sms_dispatcher",
@@ -25,12 +25,7 @@ class TestSmsProviderAccounts(SmsCommon):
         return account
 
     def _octopush_account(self, server, **values):
-        settings = server.settings()
-        account = self.env["participant.sms.account"].create({
-            "name": "Octopush test", "provider": "octopush", "endpoint": settings["endpoint"],
-            "octopush_api_login": settings["api_login"], "octopush_api_key": settings["api_key"],
-            **values,
-        })
+        account = create_octopush_account(self.env, server, **values)
         self.company.psms_account_id = account
         return account
 

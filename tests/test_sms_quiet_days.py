@@ -2,30 +2,19 @@
 """Quiet days (company option): batch and free sends and J+n follow-ups never go on a Sunday or
 a public holiday of the company's zone; the preview shows the moved time; reminders before an
 event keep theirs; the dispatcher holds campaign SMS on a quiet day, even a retry."""
-import base64
-import io
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
-from openpyxl import Workbook
 
 from odoo.tests import tagged
 
 from .common_sms import SmsCommon, create_sms_user
+from .test_sms_batch import xlsx_file
 
 #: Tuesday 1 December 2026, 10:00 UTC (11:00 Paris): the "now" of these tests
 NOW = datetime(2026, 12, 1, 10, 0)
 CHRISTMAS_10H_PARIS = datetime(2026, 12, 25, 9, 0)
 SATURDAY_26_8H_PARIS = datetime(2026, 12, 26, 7, 0)
-
-
-def xlsx(rows):
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return base64.b64encode(buffer.getvalue())
 
 
 @tagged("post_install", "-at_install")
@@ -47,7 +36,7 @@ class TestQuietDays(SmsCommon):
 
     def _free(self, **values):
         wizard = self.env["participant.sms.free"].with_user(self.user_free).create(dict(
-            {"file": xlsx([["TELEPHONE"], ["0612345678"]]), "filename": "l.xlsx",
+            {"file": xlsx_file([["TELEPHONE"], ["0612345678"]]), "filename": "l.xlsx",
              "body": "Forum emploi lundi."}, **values))
         wizard.action_preview()
         return wizard

@@ -17,7 +17,7 @@ import io
 import logging
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -93,14 +93,19 @@ class ParticipantSmsPrivacy(models.AbstractModel):
     @api.model
     def _anonymize_sms_notes(self, messages):
         """The chatter notes of the context records that quote these SMS (sent, final status):
-        found by record and text, their body replaced."""
+        found by record and text (one search per model), their body replaced."""
         Message = self.env["mail.message"].sudo()
         notes = Message
-        for sms in messages.filtered(lambda s: s.res_model and s.res_id and s.body != ANONYMISED):
-            quoted = str(escape(sms.body))[:200]
-            notes |= Message.search([("model", "=", sms.res_model), ("res_id", "=", sms.res_id),
-                                     ("message_type", "=", "notification"),
-                                     ("body", "ilike", quoted)])
+        quoting = messages.filtered(lambda s: s.res_model and s.res_id and s.body != ANONYMISED)
+        for model, group in quoting.grouped("res_model").items():
+            quoted = {}  # texts compared as plain text, whitespace collapsed (as striptags)
+            for sms in group:
+                quoted.setdefault(sms.res_id, []).append(" ".join(sms.body.split()))
+            for note in Message.search([("model", "=", model), ("res_id", "in", list(quoted)),
+                                        ("message_type", "=", "notification")]):
+                text = Markup(note.body or "").striptags()
+                if any(body in text for body in quoted[note.res_id]):
+                    notes |= note
         notes.write({"body": self._anonymized_note()})
 
     @api.model

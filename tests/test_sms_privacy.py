@@ -127,7 +127,7 @@ class TestRetention(SmsCommon):
 
     def test_the_notes_and_the_reply_theme_quoting_an_old_sms_are_anonymised_too(self):
         self.company.psms_retention_months = 24
-        sms = self.queue(reply_enabled=True, body="Rappel : entretien jeudi chez Mme Martin.")
+        sms = self.queue(reply_enabled=True, body="Rappel : l'entretien de jeudi\nchez Mme Martin.")
         self.Dispatcher._cron_dispatch()
         self.Dispatcher._cron_poll_statuses()
         self.Dispatcher._cron_poll_statuses()

@@ -13,6 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from .providers.ovh import signature
+from .sms_text import GSM7, UCS2, measure
+
+#: the ``coding`` of an OVH job for the encoding the addon measured (and charged)
+OVH_CODING = {GSM7: "7bit", UCS2: "8bit"}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -98,7 +102,10 @@ class FakeProvider:
 
 class FakeOvh(FakeProvider):
     """``POST /1.0/sms/{service}/jobs``, ``GET /1.0/sms/{service}/outgoing/{id}``,
-    ``GET /1.0/auth/time``; every call but auth/time must carry a valid signature."""
+    ``GET|DELETE /1.0/sms/{service}/incoming/{id}``, ``GET /1.0/auth/time``; every call but
+    auth/time must carry a valid signature. A job's ``coding`` must be the one its message
+    needs (``7bit`` for GSM-7, ``8bit`` for Unicode): OVH would garble a Unicode character sent
+    in 7bit, and bill a GSM-7 text sent in 8bit as Unicode, so the fake refuses both (400)."""
 
     def __init__(self, application_key="ak", application_secret="as", consumer_key="ck",
                  service_name="sms-ab12345-1"):
@@ -115,6 +122,9 @@ class FakeOvh(FakeProvider):
         #: job created then a 200 answer that is not JSON, "lost": job created then no answer
         #: before ``delay`` seconds, as when the client times out)
         self.job_faults = []
+        #: faults of the next reply deletions, in order ("ok", "server": 500, reply kept)
+        self.delete_faults = []
+        self.deleted = []       # ids of the replies deleted, in order (one entry per deletion)
         self.credits_left = 1250.0
 
     def add_incoming(self, sender, message, tag=""):
@@ -164,7 +174,10 @@ class FakeOvh(FakeProvider):
             if inbound_id not in self.incoming:
                 return handler._answer(404, {"message": "The requested object does not exist"})
             if method == "DELETE":
+                if (self.delete_faults.pop(0) if self.delete_faults else "ok") == "server":
+                    return handler._answer(500, {"message": "Internal server error"})
                 del self.incoming[inbound_id]
+                self.deleted.append(inbound_id)
                 return handler._answer(200, None)
             return handler._answer(200, self.incoming[inbound_id])
         if method == "GET" and path == prefix + "/outgoing":
@@ -192,6 +205,9 @@ class FakeOvh(FakeProvider):
             return handler._answer(400, {"message": "Invalid parameter: message or receivers"})
         if job.get("senderForResponse") and job.get("sender"):
             return handler._answer(400, {"message": "sender and senderForResponse are exclusive"})
+        if job.get("coding") != OVH_CODING[measure(job["message"]).encoding]:
+            return handler._answer(400, {"message": "Invalid parameter: coding does not fit "
+                                                    "the message"})
         self.jobs.append(job)
         valid, invalid, ids = [], [], []
         for receiver in job["receivers"]:

@@ -10,6 +10,15 @@ messages; ``tag`` carries our reference. Statuses come by pull on ``/outgoing/{i
 account's callback URL (query ``id``, ``dlr``, ``ptt``, ``description``), which OVH does not
 sign: the callback URL carries our unguessable token instead.
 
+A job's ``coding`` is the one its text needs, as OVH's own client decides it: ``7bit`` when
+every character is in the GSM 03.38 alphabet (basic or extension table), otherwise ``8bit``
+(Unicode, 70 characters an SMS). The addon measured and charged the text the same way
+(``sms_text``); a Unicode character sent in ``7bit`` would reach the phone garbled.
+
+Replies are pulled from ``/incoming`` and deleted there (``DELETE /incoming/{id}``) by
+``acknowledge_replies``, which the caller must call only once the replies are safely recorded
+(after its commit): ``fetch_replies`` itself deletes nothing.
+
 ``dlr`` codes (as the ``deliveryReceipt`` of ``/outgoing``): 1 delivered to the phone,
 2 not delivered to the phone, 4 buffered at the operator (phone unreachable), 8 delivered to
 the operator, 16 not delivered to the operator.
@@ -18,6 +27,7 @@ import hashlib
 import json
 import time
 
+from ..sms_text import ucs2_chars
 from .base import (DELIVERED, FAILED, NOT_RECEIVED, PROCESSING, SENT, UNKNOWN, Balance, InboundReply,
                    Provider, ProviderError, SendResult, StatusUpdate, failed_results,
                    group_messages, require)
@@ -26,6 +36,12 @@ from .http import json_object_or_error, json_or_error, request
 DEFAULT_ENDPOINT = "https://eu.api.ovh.com/1.0"
 DLR_STATUS = {1: DELIVERED, 2: FAILED, 4: NOT_RECEIVED, 8: SENT, 16: FAILED}
 VALIDITY_MINUTES = 2880  # operators retry for 48 h
+
+
+def coding(text):
+    """The job ``coding`` that carries ``text`` intact: ``7bit`` (GSM-7) or ``8bit``
+    (Unicode)."""
+    return "8bit" if ucs2_chars(text) else "7bit"
 
 
 def signature(app_secret, consumer_key, method, url, body, timestamp):
@@ -83,7 +99,7 @@ class OvhProvider(Provider):
         payload = {
             "charset": "UTF-8",
             "class": "phoneDisplay",
-            "coding": "7bit",
+            "coding": coding(body),
             "message": body,
             "noStopClause": True,
             "priority": "high",
@@ -193,7 +209,8 @@ class OvhProvider(Provider):
         return InboundReply(inbound_id, number, text, str(params.get("tag") or ""))
 
     def fetch_replies(self):
-        """``GET /incoming`` then each ``/incoming/{id}``."""
+        """``GET /incoming`` then each ``/incoming/{id}``; nothing is deleted at OVH (see
+        ``acknowledge_replies``)."""
         ids = json_or_error(self.call("GET", f"/sms/{self.service_name}/incoming"))
         replies = []
         for inbound_id in ids or []:
@@ -205,6 +222,9 @@ class OvhProvider(Provider):
         return replies
 
     def acknowledge_replies(self, inbound_ids):
+        """``DELETE /incoming/{id}`` of replies recorded and committed; one already gone (404)
+        is fine. Raise ProviderError at the first that fails: it and the rest stay at OVH,
+        fetched again by the next poll."""
         for inbound_id in inbound_ids:
             response = self.call("DELETE", f"/sms/{self.service_name}/incoming/{inbound_id}")
             if response.status_code not in (200, 204, 404):

@@ -2,6 +2,8 @@
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from psms_tools.fake_providers import FakeOctopush, FakeOvh
 from psms_tools.providers import (OutgoingSms, ProviderError, StatusQuery, check_token,
@@ -10,6 +12,7 @@ from psms_tools.providers.base import DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, 
 from psms_tools.providers.base import ACCEPTED, REFUSED, RETRY, UNKNOWN
 from psms_tools.providers.ovh import signature
 from psms_tools.providers.simulator import MemoryStore
+from psms_tools.sms_text import GSM7, UCS2, measure
 
 
 def sms(ref, number, body="Rappel : RDV demain 9h", **kw):
@@ -97,6 +100,62 @@ def test_ovh_invalid_receiver():
             [sms("1", "+33612345678"), sms("2", "+33612345698")])
         assert results[0].accepted and not results[1].accepted
         assert results[1].status == FAILED
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Rappel : RDV demain 9h à la mairie. Ça ira ?", "7bit"),  # à, Ç: GSM-7 basic
+    ("Merci, ça ira", "8bit"),                                 # ç is not (only Ç is)
+    ("Tarif : 5€ [salle B] {étage 2} ~ ^ | \\", "7bit"),       # GSM-7 extension table
+    ("Répondez OUI ✓", "8bit"),
+    ("C’est confirmé", "8bit"),                                # typographic apostrophe
+    ("Œuvre collective", "8bit"),
+    ("Bonne journée 😀", "8bit"),                               # outside the BMP
+])
+def test_ovh_job_coding_fits_the_text(body, expected):
+    """Invariant: a job is coded as its text was measured and charged (``sms_text``): 7bit for
+    GSM-7, 8bit for UCS-2; the local OVH server refuses any other, so an accepted job is one
+    OVH would deliver intact."""
+    with FakeOvh() as server:
+        result, = get_provider("ovh", **server.settings()).send(
+            [sms("1", "+33612345678", body=body)])
+        assert result.accepted
+        job, = server.jobs
+        assert job["coding"] == expected
+        assert job["coding"] == {GSM7: "7bit", UCS2: "8bit"}[measure(body).encoding]
+        assert server.outgoing[result.provider_id]["message"] == body
+
+
+def test_fake_ovh_refuses_a_coding_that_does_not_fit():
+    """The local OVH server is a real check: a Unicode text in 7bit (garbled by OVH) or a
+    GSM-7 text in 8bit (billed as Unicode) is refused, nothing is created."""
+    with FakeOvh() as server:
+        ovh = get_provider("ovh", **server.settings())
+        for body, wrong in (("Répondez OUI ✓", "7bit"), ("Répondez OUI", "8bit"),
+                            ("Répondez OUI", "16bit")):
+            payload = ovh._job_payload([sms("1", "+33612345678", body=body)], "t")
+            payload["coding"] = wrong
+            response = ovh.call("POST", f"/sms/{server.service_name}/jobs", payload)
+            assert response.status_code == 400
+        assert server.jobs == [] and server.outgoing == {}
+
+
+@pytest.fixture(scope="module")
+def ovh_server():
+    with FakeOvh() as server:
+        yield server
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.text(alphabet="aéàçÇ€[]{}^~|\\ Ω@£\n’«»✓Œ😀", min_size=1, max_size=80))
+def test_ovh_any_text_goes_out_with_its_coding(ovh_server, body):
+    """Whatever the mix of GSM-7, extension and Unicode characters, the job is accepted with
+    the coding the addon charged, and OVH keeps the text as it was."""
+    result, = get_provider("ovh", **ovh_server.settings()).send(
+        [sms("1", "+33612345678", body=body)])
+    assert result.accepted
+    assert ovh_server.jobs[-1]["coding"] == ("8bit" if measure(body).encoding == UCS2
+                                              else "7bit")
+    assert ovh_server.outgoing[result.provider_id]["message"] == body
 
 
 def test_ovh_statuses_by_pull():
@@ -323,6 +382,26 @@ def test_ovh_reply_polling_and_acknowledge():
         ovh.acknowledge_replies([r.inbound_id for r in replies])
         assert server.incoming == {}
         assert ovh.fetch_replies() == []
+
+
+def test_ovh_fetching_deletes_nothing_acknowledging_does():
+    """Invariant: a reply leaves OVH only by ``acknowledge_replies`` (the caller's commit
+    decides when); a deletion that fails keeps the reply there for the next poll, and
+    acknowledging a reply already gone is no error."""
+    with FakeOvh() as server:
+        ovh = get_provider("ovh", **server.settings())
+        first = server.add_incoming("+33612345678", "OUI")
+        second = server.add_incoming("+33612345679", "Non")
+        assert len(ovh.fetch_replies()) == 2
+        assert len(ovh.fetch_replies()) == 2 and server.deleted == []
+        server.delete_faults = ["server"]
+        with pytest.raises(ProviderError) as err:
+            ovh.acknowledge_replies([first, second])
+        assert err.value.kind == "server"
+        assert set(server.incoming) == {first, second}, "nothing deleted after the failure"
+        ovh.acknowledge_replies([first, second])
+        ovh.acknowledge_replies([first])  # already gone (404): fine
+        assert server.incoming == {} and server.deleted == [first, second]
 
 
 # -- balances -------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 import tempfile
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from werkzeug.wsgi import wrap_file
@@ -10,13 +9,16 @@ from werkzeug.wsgi import wrap_file
 from odoo import _, fields, http
 from odoo.http import Response, content_disposition, request
 
+from ..tools.excel import data_cell
+
 CHUNK = 2000
 
 
 class ParticipantSmsExport(http.Controller):
     """Excel export of the SMS lists: a real .xlsx written with openpyxl in write-only mode
     (rows streamed to a temporary file, not kept in memory), headers in the user's language,
-    dates as Excel dates in the user's time zone."""
+    dates as Excel dates in the user's time zone, texts as text (never formulas: a text typed
+    as ``=HYPERLINK(…)`` reads as typed)."""
 
     def _headers(self):
         return [_("Planned send"), _("Actual send"), _("Recipient"), _("Phone"), _("Context"),
@@ -69,7 +71,7 @@ class ParticipantSmsExport(http.Controller):
         header_font = Font(bold=True)
         headers = []
         for title in self._headers():
-            cell = WriteOnlyCell(sheet, value=title)
+            cell = data_cell(sheet, title)
             cell.font = header_font
             headers.append(cell)
         sheet.append(headers)
@@ -78,7 +80,7 @@ class ParticipantSmsExport(http.Controller):
             for sms in chunk:
                 row = []
                 for column, value in enumerate(self._row(env, sms, labels)):
-                    cell = WriteOnlyCell(sheet, value=value)
+                    cell = data_cell(sheet, value)
                     if column < 2 and value is not None:
                         cell.number_format = "DD/MM/YYYY HH:MM"
                     row.append(cell)

@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools.excel import data_row
 from .participant_sms_selections import FINAL_STATES
 
 _logger = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class ParticipantSmsPrivacy(models.AbstractModel):
             _("Status"), _("Status date"), _("Context"), _("Context record"), _("Origin"),
             _("Author"), _("Anonymised on")])
         for sms in messages:
-            sheet.append([
+            self._append(sheet, [
                 self._local(sms.planned_at), self._local(sms.sent_at), sms.number, sms.body,
                 sms.segments, labels["state"].get(sms.state, ""), self._local(sms.status_at),
                 labels["context_type"].get(sms.context_type, ""), sms.context_name or "",
@@ -168,9 +169,10 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         self._append_header(sheet, [_("Received"), _("Phone"), _("Text"), _("SMS answered"),
                                     _("Outcome given"), _("Anonymised on")])
         for reply in replies:
-            sheet.append([self._local(reply.received_at), reply.number, reply.text or "",
-                          reply.sms_id.body or "", reply.outcome_id.name or "",
-                          self._local(reply.anonymized_at)])
+            self._append(sheet, [
+                self._local(reply.received_at), reply.number, reply.text or "",
+                reply.sms_id.body or "", reply.outcome_id.name or "",
+                self._local(reply.anonymized_at)])
         buffer = io.BytesIO()
         book.save(buffer)
         _logger.info("SMS history of partner %s exported by user %s (%s SMS, %s replies)",
@@ -182,8 +184,13 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         return _("SMS history")
 
     @staticmethod
-    def _append_header(sheet, headers):
-        sheet.append(headers)
+    def _append(sheet, values):
+        """Append a row of values, texts as text (never formulas, whatever they start with)."""
+        sheet.append(data_row(sheet, values))
+
+    @classmethod
+    def _append_header(cls, sheet, headers):
+        cls._append(sheet, headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
 

@@ -6,6 +6,9 @@ The header row must have a column named ``TELEPHONE`` (case, accents and spaces 
 the Odoo layer translates: ``too_big``, ``wrong_type``, ``encrypted``, ``unreadable``,
 ``empty``, ``no_column``, ``too_many_rows``, ``formula``, ``too_big_inside``, ``cell_too_long``.
 
+Writing: every cell of the addon's exports is made by :func:`data_cell`, so that an export holds
+data, never formulas (OWASP, "CSV injection"): a text is always written as text.
+
 Memory stays bounded whatever the file: an ``.xlsx`` is a zip whose parts are checked by their
 declared uncompressed size *before* openpyxl opens it (Python's zipfile never inflates a part
 past its declared size), the shared strings (which openpyxl keeps in memory) at most
@@ -18,6 +21,8 @@ import unicodedata
 import zipfile
 
 from openpyxl import load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -28,6 +33,8 @@ MAX_SHARED_STRINGS = 16 * 1024 * 1024  # xl/sharedStrings.xml, kept in memory by
 MAX_CELL = 1000                        # characters of a TELEPHONE cell, and of a .csv field
 COLUMN = "TELEPHONE"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls files
+#: first characters that make a spreadsheet take what is typed or imported for a formula (OWASP)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SpreadsheetError(ValueError):
@@ -151,3 +158,30 @@ def read_phone_column(data, filename):
     if not values:
         raise SpreadsheetError("empty", "The TELEPHONE column is empty.")
     return values
+
+
+# ----------------------------------------------------------------------------------------------
+# writing: data, never formulas
+# ----------------------------------------------------------------------------------------------
+def looks_like_formula(value):
+    """Whether a spreadsheet could take the text ``value`` for a formula or an error value."""
+    return isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES)
+
+
+def data_cell(sheet, value):
+    """A cell of ``sheet`` holding ``value`` as data, for ``sheet.append`` (write-only sheets
+    too). openpyxl writes a text starting with ``=`` as a formula and ``#N/A`` as an error:
+    every text is stored as text here (``data_type`` "s", the exact characters kept); one that
+    looks like a formula also gets Excel's *quote prefix* style, so that editing the cell in
+    Excel or LibreOffice keeps it text (as if typed after an apostrophe) instead of running it."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
+    return cell
+
+
+def data_row(sheet, values):
+    """``[data_cell(sheet, value), ...]``: a row for ``sheet.append``."""
+    return [data_cell(sheet, value) for value in values]

@@ -2,6 +2,8 @@
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from psms_tools.excel import MAX_ROWS, SpreadsheetError, read_phone_column
@@ -97,3 +99,66 @@ def test_csv_field_limit_and_garbage():
     with pytest.raises(SpreadsheetError) as error:
         read_phone_column(b"PK\x03\x04garbage", "broken.xlsx")
     assert error.value.code == "unreadable"
+
+
+# -- writing: an export holds data, never formulas ----------------------------------------
+FORMULA_LIKE = ['=HYPERLINK("http://x","Cliquez ici")', "+33 6 12 34 56 78", "-1", "@SUM(A1)",
+                "\tX", "\rX", "=", "#N/A", "#DIV/0!"]
+
+
+def _write(values, write_only):
+    from psms_tools.excel import data_row
+    workbook = Workbook(write_only=write_only)
+    sheet = workbook.create_sheet("S") if write_only else workbook.active
+    sheet.append(data_row(sheet, values))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _read(data, read_only):
+    from openpyxl import load_workbook
+    workbook = load_workbook(io.BytesIO(data), read_only=read_only)
+    row = next(workbook.worksheets[0].iter_rows())
+    return [(cell.value, cell.data_type) for cell in row], row
+
+
+def test_plain_openpyxl_writes_such_texts_as_formulas():
+    """Why the helper exists: ``append`` of a plain value makes ``=…`` a formula."""
+    workbook = Workbook()
+    workbook.active.append(FORMULA_LIKE)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    types = [data_type for _value, data_type in _read(buffer.getvalue(), False)[0]]
+    assert types[0] == "f" and types[7] == "e"
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+@pytest.mark.parametrize("read_only", [False, True])
+def test_texts_are_written_as_text_exactly(write_only, read_only):
+    cells, _row = _read(_write(FORMULA_LIKE + ["Bonjour", "a\r\nb"], write_only), read_only)
+    assert cells == [(value, "s") for value in FORMULA_LIKE + ["Bonjour", "a\r\nb"]]
+
+
+def test_formula_like_texts_get_the_quote_prefix_and_only_they():
+    from psms_tools.excel import looks_like_formula
+    _cells, row = _read(_write(FORMULA_LIKE + ["Bonjour", "1-2", " =1"], False), False)
+    assert [cell.quotePrefix for cell in row] == [True] * len(FORMULA_LIKE) + [False] * 3
+    assert all(map(looks_like_formula, FORMULA_LIKE))
+    assert not any(map(looks_like_formula, ["", "Bonjour", "1-2", None, 12, -1]))
+
+
+def test_other_values_keep_their_type():
+    from datetime import datetime
+    cells, _row = _read(_write([datetime(2026, 1, 2, 9, 30), 3, None, -1, 2.5], False), False)
+    assert cells == [(datetime(2026, 1, 2, 9, 30), "d"), (3, "n"), (None, "n"), (-1, "n"),
+                     (2.5, "n")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(
+    map(chr, [*range(0, 9), 11, 12, *range(14, 32)]))), min_size=1, max_size=40))
+def test_any_text_comes_back_as_the_same_text(text):
+    """Whatever a participant or a user typed, the cell reads back as that text."""
+    cells, _row = _read(_write([text, "=" + text], True), False)
+    assert cells == [(text, "s"), ("=" + text, "s")]

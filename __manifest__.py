@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Participant SMS",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "summary": "SMS reminders, batch and free sends for social-insertion participants",
     "description": """
 Participants, appointments (entretiens), pathway steps (étapes de parcours) and orientations,

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 
 class CalendarEvent(models.Model):
@@ -46,6 +47,48 @@ class CalendarEvent(models.Model):
     participant_reply_at = fields.Datetime(string="SMS reply date", readonly=True, copy=False)
     participant_reply_ids = fields.One2many("participant.sms.reply", "event_id",
                                             string="SMS replies")
+    participant_company_id = fields.Many2one(
+        "res.company", string="Participant's company", compute="_compute_participant_company_id",
+        store=True, readonly=False, precompute=True, index=True,
+        help="Company whose participant this appointment belongs to: only its users see it.")
+
+    @api.depends("participant_id", "participant_id.company_id")
+    def _compute_participant_company_id(self):
+        for event in self:
+            if not event.participant_id:
+                event.participant_company_id = False
+            else:
+                event.participant_company_id = (event.participant_id.company_id
+                                                or event.participant_company_id
+                                                or self.env.company)
+
+    # ------------------------------------------------------------------------------------------
+    # who sees what: a participant's appointment is "busy" time for users who do not follow
+    # participants (calendar's own mechanism for others' private events)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _get_public_fields(self):
+        return super()._get_public_fields() | {"participant_company_id"}
+
+    def _fetch_query(self, query, fields):
+        # what _check_private_event_conditions needs is fetched with the rest
+        extra = self._fields["participant_company_id"]
+        if not self.env.su and extra not in fields:
+            fields = [*fields, extra]
+        return super()._fetch_query(query, fields)
+
+    def _psms_hidden_from_user(self):
+        return bool(self.participant_company_id) and not self.env.user.has_group(
+            "participant_sms.group_participant_user")
+
+    def _check_private_event_conditions(self):
+        return self._psms_hidden_from_user() or super()._check_private_event_conditions()
+
+    def _get_default_privacy_domain(self):
+        domain = super()._get_default_privacy_domain()
+        if not self.env.user.has_group("participant_sms.group_participant_user"):
+            domain = expression.AND([domain, [("participant_company_id", "=", False)]])
+        return domain
 
     @api.onchange("participant_id")
     def _onchange_participant_id(self):

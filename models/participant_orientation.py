@@ -17,6 +17,10 @@ class ParticipantOrientation(models.Model):
     participant_id = fields.Many2one(
         "res.partner", string="Participant", required=True, index=True, tracking=True,
         domain=[("is_participant", "=", True)], ondelete="cascade")
+    company_id = fields.Many2one(
+        "res.company", string="Company", compute="_compute_company_id", store=True,
+        readonly=False, precompute=True, index=True, required=True,
+        help="Company of the participant: only its users see this record.")
     planned_date = fields.Datetime(string="Planned date", required=True, tracking=True)
     orientation_type_id = fields.Many2one(
         "participant.orientation.type", string="Orientation target", required=True,
@@ -25,6 +29,12 @@ class ParticipantOrientation(models.Model):
         "res.users", string="Referent", tracking=True, domain=[("share", "=", False)],
         default=lambda self: self.env.user)
     decision_notes = fields.Html(string="Decision notes")
+
+    @api.depends("participant_id", "participant_id.company_id")
+    def _compute_company_id(self):
+        for orientation in self:
+            orientation.company_id = (orientation.participant_id.company_id
+                                      or orientation.company_id or self.env.company)
 
     @api.depends("orientation_type_id", "participant_id")
     def _compute_display_name(self):

@@ -132,8 +132,10 @@ class ResCompany(models.Model):
             company.psms_balance_low = account.balance_low
 
     def _compute_psms_simulated(self):
+        # read by ir.http.session_info for every user (internal, portal, public, any group):
+        # whether the company simulates is no secret, the account itself stays out of reach
         for company in self:
-            company.psms_simulated = company._psms_account().provider == "simulator"
+            company.psms_simulated = company._psms_account().sudo().provider == "simulator"
 
     def _psms_account(self):
         """The account each of these companies sends through (the simulator when none)."""

@@ -97,12 +97,19 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # a participant belongs to the company that follows them (record rules)
+            if vals.get("is_participant") and "company_id" not in vals:
+                vals["company_id"] = self.env.company.id
         partners = super().create(vals_list)
         refusing = partners.filtered(lambda p: p.is_participant and not p.accepts_sms)
         self.env["participant.sms.consent"]._record(refusing, creating=True)
         return partners
 
     def write(self, vals):
+        if vals.get("is_participant") and "company_id" not in vals:
+            for partner in self.filtered(lambda p: not p.company_id):
+                super(ResPartner, partner).write({"company_id": self.env.company.id})
         changed = self.browse()
         if "accepts_sms" in vals:
             changed = self.filtered(lambda p: p.accepts_sms != bool(vals["accepts_sms"]))

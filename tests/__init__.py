@@ -33,3 +33,4 @@ from . import test_sms_odoo_iap
 from . import test_sms_replies_batch
 from . import test_sms_engine_in_flight
 from . import test_sms_export_cells
+from . import test_who_sees_what

@@ -23,7 +23,8 @@ NOBODY = frozenset()
 EXEMPT = {
     ("ir.http", "session_info"): "Odoo's hook that builds the calling user's own web session "
                                  "(adds the company's SMS characters setting); tested over HTTP "
-                                 "in test_sms_text_mode",
+                                 "for every profile, portal and public users and a user of "
+                                 "another company in test_who_sees_what",
 }
 CONFIG_MODELS = ("participant.appointment.type", "participant.appointment.theme",
                  "participant.appointment.outcome", "participant.channel",

@@ -1,0 +1,251 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Who sees what (README, "Who sees what"), tried as every kind of user of a shared database.
+
+W1. Installing the addon hurts no user: every internal user whatever their groups, portal and
+    public users and users of another company log in, get their session and open Calendar and
+    Contacts.
+W2. A participant's file, steps, orientations, SMS and replies are read only by the
+    Participants groups (SMS administrators imply them), within their companies.
+W3. Other employees see a participant's appointment as busy time only: never the participant,
+    the name, the reminder text, the synthesis or the outcome; they never change it.
+"""
+from datetime import timedelta
+
+from odoo import fields
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+
+#: what another employee may know of a participant's appointment (calendar's public fields)
+MARK = "ZQX-SECRET-4471"
+
+
+@tagged("post_install", "-at_install")
+class TestWhoSeesWhat(HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company_a = env.company
+        cls.company_a.write({"psms_window_start": 0.0, "psms_window_end": 24.0})
+        cls.company_b = env["res.company"].create({"name": "Other département"})
+        both = [cls.company_a.id, cls.company_b.id]
+        user = "base.group_user"
+        profiles = {
+            "psms_w_internal": user,
+            "psms_w_user": f"{user},participant_sms.group_participant_user",
+            "psms_w_manager": f"{user},participant_sms.group_participant_manager",
+            "psms_w_admin": f"{user},participant_sms.group_sms_admin",
+            "psms_w_instant": f"{user},participant_sms.group_sms_send_instant",
+            "psms_w_scheduled": f"{user},participant_sms.group_sms_send_scheduled",
+            "psms_w_batch": f"{user},participant_sms.group_sms_send_batch",
+            "psms_w_free": f"{user},participant_sms.group_sms_send_free",
+            "psms_w_portal": "base.group_portal",
+        }
+        cls.users = {
+            login: mail_new_test_user(env, login=login, name=login.replace("_", " ").title(),
+                                      password=login + "-pw", groups=groups,
+                                      company_id=cls.company_a.id,
+                                      company_ids=[(6, 0, [cls.company_a.id])])
+            for login, groups in profiles.items()
+        }
+        cls.users["psms_w_other_company"] = mail_new_test_user(
+            env, login="psms_w_other_company", password="psms_w_other_company-pw",
+            name="Other Company Worker", company_id=cls.company_b.id,
+            company_ids=[(6, 0, [cls.company_b.id])],
+            groups=f"{user},participant_sms.group_sms_admin")
+        cls.users["psms_w_both"] = mail_new_test_user(
+            env, login="psms_w_both", password="psms_w_both-pw", name="Both Companies",
+            company_id=cls.company_b.id, company_ids=[(6, 0, both)],
+            groups=f"{user},participant_sms.group_participant_user")
+        collaborator = cls.users["psms_w_scheduled"]
+        cls.participant = env["res.partner"].create({
+            "name": f"Nadia {MARK}", "is_participant": True, "mobile": "+33 6 12 34 56 78",
+            "participant_file_number": MARK, "participant_referent_id": collaborator.id})
+        start = (fields.Datetime.now() + timedelta(days=3)).replace(hour=10, minute=0,
+                                                                      second=0)
+        cls.event = env["calendar.event"].with_context(no_mail_to_attendees=True).create({
+            "name": f"RSA interview {MARK}", "participant_id": cls.participant.id,
+            "participant_collaborator_id": collaborator.id, "location": "Office 3",
+            "partner_ids": [(6, 0, [collaborator.partner_id.id])],
+            "start": start, "stop": start + timedelta(hours=1),
+            "participant_synthesis": f"<p>Synthesis {MARK}</p>",
+            "description": f"<p>{MARK}</p>",
+            "sms_reminder": True, "sms_reminder_days": "1",
+            "sms_reminder_body": f"Reminder {MARK}",
+        })
+        cls.colleague_event = env["calendar.event"].create({
+            "name": "Team meeting", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(6, 0, [collaborator.partner_id.id])]})
+        cls.step = env["participant.step"].create({
+            "participant_id": cls.participant.id, "planned_start": start,
+            "step_type_id": env.ref("participant_sms.step_type_training").id})
+        cls.orientation = env["participant.orientation"].create({
+            "participant_id": cls.participant.id, "planned_date": start,
+            "orientation_type_id": env.ref(
+                "participant_sms.orientation_type_france_travail").id})
+        cls.sms = cls.event.sms_reminder_sms_id
+        cls.reply = env["participant.sms.reply"].sudo().create({
+            "number": cls.participant.mobile, "text": f"OUI {MARK}",
+            "sms_id": cls.sms.id, "account_id": cls.sms.account_id.id, "inbound_id": MARK,
+            "partner_id": cls.participant.id, "event_id": cls.event.id,
+            "received_at": fields.Datetime.now()})
+
+    def followers(self):
+        return [login for login in self.users
+                if login not in ("psms_w_internal", "psms_w_portal", "psms_w_other_company")]
+
+    # -- W1 ----------------------------------------------------------------------------------
+    def test_every_user_logs_in_and_opens_calendar_and_contacts(self):
+        for login in self.users:
+            with self.subTest(login=login):
+                self.authenticate(login, login + "-pw")
+                info = self.make_jsonrpc_request("/web/session/get_session_info", {})
+                self.assertEqual(info["uid"], self.users[login].id)
+                self.assertIn("psms_simulated", info)
+                response = self.url_open("/odoo")
+                if login == "psms_w_portal":  # no portal app here: not the backend, no error
+                    self.assertLess(response.status_code, 500)
+                    continue
+                self.assertEqual(response.status_code, 200)
+                self.assertNotIn("/web/login", response.url)
+                for model, spec in (("calendar.event", {"name": {}, "start": {}, "stop": {},
+                                                        "partner_ids": {}}),
+                                    ("res.partner", {"display_name": {}, "email": {}})):
+                    result = self.make_jsonrpc_request("/web/dataset/call_kw", {
+                        "model": model, "method": "web_search_read", "args": [],
+                        "kwargs": {"domain": [], "specification": spec, "limit": 80}})
+                    self.assertIn("records", result)
+
+    def test_public_user_opens_the_login_page(self):
+        self.authenticate(None, None)
+        response = self.url_open("/web/login")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.url_open("/odoo").status_code, 200)  # the login form
+
+    # -- W2 ----------------------------------------------------------------------------------
+    def test_participant_file_only_for_participants_groups_of_its_company(self):
+        records = {"res.partner": self.participant, "participant.step": self.step,
+                   "participant.orientation": self.orientation,
+                   "participant.sms": self.sms, "participant.sms.reply": self.reply,
+                   "participant.sms.consent": self.participant.participant_consent_ids}
+        for login, user in self.users.items():
+            for model, record in records.items():
+                if not record:
+                    continue
+                with self.subTest(login=login, model=model):
+                    as_user = record.with_user(user).with_context(
+                        allowed_company_ids=user.company_ids.ids)
+                    if login in self.followers():
+                        found = as_user.search([("id", "=", record.id)])
+                        self.assertEqual(found, record)
+                        fields_read = found.read([name for name, field in record._fields.items()
+                                                  if not field.groups])
+                        self.assertTrue(fields_read)
+                        continue
+                    try:
+                        found = as_user.search([("id", "=", record.id)])
+                    except AccessError:
+                        continue
+                    self.assertFalse(found, f"{login} must not find the {model}")
+                    with self.assertRaises(AccessError):
+                        as_user.read(["display_name"])
+
+    def test_other_employees_find_no_participant_in_contacts(self):
+        internal = self.users["psms_w_internal"]
+        result = self.env["res.partner"].with_user(internal).name_search(MARK)
+        self.assertFalse(result)
+        self.authenticate("psms_w_internal", "psms_w_internal-pw")
+        found = self.make_jsonrpc_request("/web/dataset/call_kw", {
+            "model": "res.partner", "method": "web_search_read", "args": [],
+            "kwargs": {"domain": [("is_participant", "=", True)],
+                       "specification": {"display_name": {}, "mobile": {}}}})
+        self.assertEqual(found["length"], 0)
+
+    # -- W3 ----------------------------------------------------------------------------------
+    def _event_fields(self):
+        Event = self.env["calendar.event"]
+        public = Event._get_public_fields()
+        return public, [name for name, field in Event._fields.items()
+                        if name not in public and not field.groups and field.store]
+
+    def test_other_employees_see_busy_time_only(self):
+        public, private = self._event_fields()
+        internal = self.users["psms_w_internal"]
+        event = self.event.with_user(internal)
+        values = {}
+        for name in private + ["display_name"]:
+            try:
+                values[name] = event.read([name])[0][name]
+            except AccessError:
+                # a list of the addon's records (themes addressed, replies) the user may not read
+                self.assertIn(event._fields[name].comodel_name, event.env.registry)
+                self.assertTrue(event._fields[name].comodel_name.startswith("participant."))
+                values[name] = False
+        for name in private:
+            value = values[name]
+            if name == "name":
+                self.assertEqual(value, "Busy")
+            else:
+                self.assertFalse(value, f"{name} is shown to another employee")
+        self.assertEqual(values["display_name"], "Busy")
+        self.assertNotIn(MARK, str(values))
+        # the same through the web client: the calendar's own read and the form's
+        self.authenticate("psms_w_internal", "psms_w_internal-pw")
+        spec = {name: {} for name in private if self.env["calendar.event"]._fields[name].type
+                not in ("one2many", "many2many")}
+        spec.update(start={}, stop={}, display_name={}, participant_company_id={})
+        for method, args, kwargs in (
+                ("web_search_read", [], {"domain": [("id", "=", self.event.id)],
+                                         "specification": spec}),
+                ("web_read", [[self.event.id]], {"specification": spec})):
+            result = self.make_jsonrpc_request("/web/dataset/call_kw", {
+                "model": "calendar.event", "method": method, "args": args, "kwargs": kwargs})
+            self.assertNotIn(MARK, str(result))
+            self.assertNotIn("Nadia", str(result))
+        # their own events are untouched
+        self.assertEqual(self.colleague_event.with_user(internal).name, "Team meeting")
+
+    def test_other_employees_group_nothing_by_participant(self):
+        internal = self.users["psms_w_internal"]
+        groups = self.env["calendar.event"].with_user(internal).read_group(
+            [], ["participant_id"], ["participant_id"])
+        self.assertNotIn(MARK, str(groups))
+
+    def test_other_employees_never_change_a_participant_appointment(self):
+        internal = self.users["psms_w_internal"]
+        with self.assertRaises(AccessError):
+            self.event.with_user(internal).write({"name": "Changed"})
+        with self.assertRaises(AccessError):
+            self.event.with_user(internal).unlink()
+        with self.assertRaises(AccessError):
+            self.env["calendar.event"].with_user(internal).create({
+                "name": "x", "participant_id": self.participant.id,
+                "start": self.event.start, "stop": self.event.stop})
+
+    def test_followers_read_the_appointment(self):
+        user = self.users["psms_w_user"]
+        event = self.event.with_user(user)
+        self.assertIn(MARK, event.name)
+        self.assertEqual(event.participant_id, self.participant)
+        self.assertIn(MARK, event.sms_reminder_body)
+
+    def test_another_company_sees_nothing_of_the_appointment(self):
+        user = self.users["psms_w_other_company"]
+        Event = self.env["calendar.event"].with_user(user).with_context(
+            allowed_company_ids=user.company_ids.ids)
+        self.assertFalse(Event.search([("id", "=", self.event.id)]))
+        with self.assertRaises(AccessError):
+            self.event.with_user(user).with_context(
+                allowed_company_ids=user.company_ids.ids).read(["sms_reminder_body"])
+        # a user of both companies sees it while company A is active
+        both = self.users["psms_w_both"]
+        Event = self.env["calendar.event"].with_user(both)
+        self.assertFalse(Event.with_context(allowed_company_ids=[self.company_b.id]).search(
+            [("id", "=", self.event.id)]))
+        self.assertTrue(Event.with_context(allowed_company_ids=[
+            self.company_b.id, self.company_a.id]).search([("id", "=", self.event.id)]))
+        self.assertEqual(self.event.participant_company_id, self.company_a)
+        self.assertEqual(self.step.company_id, self.company_a)
+        self.assertEqual(self.participant.company_id, self.company_a)

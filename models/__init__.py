@@ -35,3 +35,5 @@ from . import participant_sms_reply
 from . import participant_sms_privacy
 from . import participant_sms_consent
 from . import ir_http
+from . import mail_message
+from . import ir_attachment

@@ -81,6 +81,36 @@ class CalendarEvent(models.Model):
         return bool(self.participant_company_id) and not self.env.user.has_group(
             "participant_sms.group_participant_user")
 
+    @api.model
+    def _psms_sees_participants(self):
+        return self.env.su or self.env.user.has_group("participant_sms.group_participant_user")
+
+    @api.model
+    def _psms_hidden_query(self):
+        """The participants' appointments the current user may only see as busy time (their
+        messages and attachments included), as a query; None when the user sees them all."""
+        if self._psms_sees_participants():
+            return None
+        return self.sudo().with_context(active_test=False)._search(
+            [("participant_company_id", "!=", False)])
+
+    @api.model
+    def _psms_hidden_among(self, ids):
+        """Those of ``ids`` that the current user may only see as busy time."""
+        if self._psms_sees_participants() or not ids:
+            return set()
+        return set(self.sudo().with_context(active_test=False)._search(
+            [("id", "in", list(ids)), ("participant_company_id", "!=", False)]))
+
+    @api.model
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        # a participant's appointment is no document of theirs for other employees: reading
+        # its messages needs what changing it needs, which they may not do
+        check = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
+        if check == "read" and self._psms_hidden_among(res_ids):
+            return "write"
+        return check
+
     def _check_private_event_conditions(self):
         return self._psms_hidden_from_user() or super()._check_private_event_conditions()
 

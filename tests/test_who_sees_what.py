@@ -249,3 +249,39 @@ class TestWhoSeesWhat(HttpCase):
         self.assertEqual(self.event.participant_company_id, self.company_a)
         self.assertEqual(self.step.company_id, self.company_a)
         self.assertEqual(self.participant.company_id, self.company_a)
+
+    def test_other_employees_read_no_message_or_file_of_the_appointment(self):
+        message = self.event.message_post(body=f"SMS sent: Reminder {MARK}",
+                                          message_type="comment", subtype_xmlid="mail.mt_note")
+        attachment = self.env["ir.attachment"].create({
+            "name": f"cer-{MARK}.txt", "raw": MARK.encode(), "res_model": "calendar.event",
+            "res_id": self.event.id})
+        colleague_file = self.env["ir.attachment"].create({
+            "name": "agenda.txt", "raw": b"agenda", "res_model": "calendar.event",
+            "res_id": self.colleague_event.id})
+        internal = self.users["psms_w_internal"]
+        Message = self.env["mail.message"].with_user(internal)
+        self.assertFalse(Message.search([("model", "=", "calendar.event"),
+                                         ("res_id", "=", self.event.id)]))
+        with self.assertRaises(AccessError):
+            message.with_user(internal).read(["body"])
+        Attachment = self.env["ir.attachment"].with_user(internal)
+        self.assertFalse(Attachment.search([("res_model", "=", "calendar.event"),
+                                            ("res_id", "=", self.event.id)]))
+        with self.assertRaises(AccessError):
+            attachment.with_user(internal).read(["raw"])
+        # their colleague's ordinary event keeps Odoo's rules
+        self.assertEqual(Attachment.search([("id", "=", colleague_file.id)]), colleague_file)
+        # those who follow participants read both
+        follower = self.users["psms_w_user"]
+        self.assertIn(MARK, message.with_user(follower).body)
+        self.assertEqual(attachment.with_user(follower).raw, MARK.encode())
+        # and the chatter route gives the other employee nothing
+        self.authenticate("psms_w_internal", "psms_w_internal-pw")
+        try:
+            result = self.make_jsonrpc_request("/mail/thread/messages", {
+                "thread_model": "calendar.event", "thread_id": self.event.id})
+        except Exception as error:  # noqa: BLE001 - refused is as good as empty
+            self.assertIn("AccessError", str(error))
+        else:
+            self.assertNotIn(MARK, str(result))

@@ -15,6 +15,7 @@ from odoo import fields
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 #: what another employee may know of a participant's appointment (calendar's public fields)
 MARK = "ZQX-SECRET-4471"
@@ -250,6 +251,7 @@ class TestWhoSeesWhat(HttpCase):
         self.assertEqual(self.step.company_id, self.company_a)
         self.assertEqual(self.participant.company_id, self.company_a)
 
+    @mute_logger("odoo.http")  # the refusals are what is tested
     def test_other_employees_read_no_message_or_file_of_the_appointment(self):
         message = self.event.message_post(body=f"SMS sent: Reminder {MARK}",
                                           message_type="comment", subtype_xmlid="mail.mt_note")
@@ -285,3 +287,29 @@ class TestWhoSeesWhat(HttpCase):
             self.assertIn("AccessError", str(error))
         else:
             self.assertNotIn(MARK, str(result))
+
+    @mute_logger("odoo.http")  # the refusals are what is tested
+    def test_web_client_routes_give_nothing_of_the_file_to_others(self):
+        records = {"res.partner": self.participant, "participant.step": self.step,
+                   "participant.orientation": self.orientation, "participant.sms": self.sms,
+                   "participant.sms.reply": self.reply}
+        for login in ("psms_w_internal", "psms_w_other_company"):
+            self.authenticate(login, login + "-pw")
+            for model, record in records.items():
+                spec = {name: {} for name, field in record._fields.items()
+                        if field.store and not field.groups
+                        and field.type not in ("one2many", "many2many", "binary")}
+                for method, args, kwargs in (
+                        ("web_search_read", [], {"domain": [("id", "=", record.id)],
+                                                 "specification": spec}),
+                        ("web_read", [[record.id]], {"specification": spec})):
+                    with self.subTest(login=login, model=model, method=method):
+                        try:
+                            result = self.make_jsonrpc_request("/web/dataset/call_kw", {
+                                "model": model, "method": method, "args": args,
+                                "kwargs": kwargs})
+                        except Exception as error:  # noqa: BLE001
+                            self.assertIn("AccessError", str(error))
+                            continue
+                        self.assertNotIn(MARK, str(result))
+                        self.assertNotIn("Nadia", str(result))

@@ -11,11 +11,24 @@ Invariants (tests/test_sms_privacy.py):
 * **R3** anonymisation is idempotent and only ever removes: running it twice, or on a crash and
   again, gives the same result;
 * **R4** the history export holds every SMS and reply of the participant, and only theirs; only
-  SMS administrators and participant managers can make it.
+  SMS administrators and participant managers can make it;
+* **R5** anonymising an SMS or a reply removes every copy of its text and number, wherever the
+  addon wrote one (tests/test_sms_retention_copies.py searches every column of every table):
+  the chatter notes quoting it (and their e-mails), the "SMS reply" theme line, the
+  collaborator's to-do of an "alert" reply (open, done or archived) and the message saying it
+  was done, the simulator's record of the send, and the reminder text of the record it was sent
+  for (``sms_reminder_body``), cleared when it is that text (whitespace aside) and the record's
+  reminder is over: a record whose reminder SMS is not final, or whose reminder is on for a
+  start still to come and has not left yet, keeps its text (R2).
+
+Exports (R4 and the SMS lists) hold data, never formulas: every cell is made by
+``tools.excel.data_cell`` (a text is written as text, with the quote prefix when a spreadsheet
+could take it for a formula).
 """
 import io
 import logging
 
+import lxml.html
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from openpyxl import Workbook
@@ -32,6 +45,21 @@ _logger = logging.getLogger(__name__)
 #: what an anonymised text or number reads
 ANONYMISED = "—"
 BATCH = 1000
+
+
+def _plain(text):
+    """A text with its whitespace collapsed, as a chatter note shows it."""
+    return " ".join((text or "").split())
+
+
+def _paragraphs(html):
+    """``(set of its paragraphs, its whole text)`` of an HTML body, as plain text with the
+    whitespace collapsed."""
+    if not html or not str(html).strip():
+        return set(), ""
+    root = lxml.html.fragment_fromstring(str(html), create_parent="div")
+    return ({_plain(p.text_content()) for p in root.iter("p", "div")},
+            _plain(root.text_content()))
 
 
 class ParticipantSmsPrivacy(models.AbstractModel):
@@ -59,7 +87,7 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                 "|", ("sent_at", "=", False), ("sent_at", "<", cutoff),
                 "|", ("status_at", "=", False), ("status_at", "<", cutoff)],
                 {"body": ANONYMISED, "number": ANONYMISED, "last_error": False},
-                before=self._anonymize_sms_notes)
+                before=self._anonymize_sms_copies)
             reply_count += self._anonymize_records(Reply, [
                 ("sms_id.company_id", "=", company.id), ("anonymized_at", "=", False),
                 ("received_at", "<", cutoff)], {"text": ANONYMISED, "number": ANONYMISED},
@@ -87,6 +115,13 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         return done
 
     @api.model
+    def _anonymize_sms_copies(self, messages):
+        """Before these SMS are anonymised: every copy of their text and number (R5)."""
+        self._anonymize_sms_notes(messages)
+        self._anonymize_reminder_texts(messages)
+        self._forget_simulated(messages)
+
+    @api.model
     def _anonymized_note(self):
         return Markup("<p><em>%s</em></p>") % _(
             "SMS note anonymised at the end of the retention period.")
@@ -107,19 +142,108 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                 text = Markup(note.body or "").striptags()
                 if any(body in text for body in quoted[note.res_id]):
                     notes |= note
-        notes.write({"body": self._anonymized_note()})
+        self._anonymize_messages(notes)
+
+    @api.model
+    def _anonymize_messages(self, messages):
+        """Replace the body of these chatter messages, and of the e-mails made of them."""
+        if not messages:
+            return
+        note = self._anonymized_note()
+        messages.sudo().write({"body": note})
+        self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)]).write(
+            {"body_html": note})
+
+    @api.model
+    def _anonymize_reminder_texts(self, messages):
+        """The reminder text of the records these SMS were sent for, when it is the text of
+        one of them (whitespace aside) and the record's reminder is over; written without
+        syncing the reminder (nothing is queued, revised or cancelled)."""
+        reminder_models = self.env["participant.sms"]._reminder_models()
+        sent_for = messages.filtered(lambda s: s.res_model in reminder_models and s.res_id
+                                     and s.body != ANONYMISED)
+        for model, group in sent_for.grouped("res_model").items():
+            texts = {}
+            for sms in group:
+                texts.setdefault(sms.res_id, set()).add(_plain(sms.body))
+            records = self.env[model].sudo().with_context(active_test=False).browse(
+                list(texts)).exists()
+            for record in records:
+                if (record.sms_reminder_body
+                        and _plain(record.sms_reminder_body) in texts[record.id]
+                        and not self._reminder_to_come(record)):
+                    record._psms_store({"sms_reminder_body": False})
+
+    @api.model
+    def _reminder_to_come(self, record):
+        """Whether ``record``'s reminder may still send its text: its reminder SMS is not
+        final, or the reminder is on for a later start and its SMS has not left (none, or
+        cancelled). A reminder SMS that left is never sent again: the text is only a copy."""
+        current = record.sms_reminder_sms_id
+        if current and current.state not in FINAL_STATES:
+            return True
+        start = record._psms_start()
+        return bool(record.sms_reminder and start and start > fields.Datetime.now()
+                    and (not current or current.state == "cancelled"))
+
+    @api.model
+    def _forget_simulated(self, messages):
+        """The simulator's record of these sends (their number), as a provider purges it."""
+        sent = messages.filtered("provider_tag")
+        if not sent:
+            return
+        pairs = {(sms.provider_tag, sms.number) for sms in sent}
+        provider_ids = set(sent.filtered("provider_id").mapped("provider_id"))
+        self.env["participant.sms.simulator.message"].sudo().search(
+            [("tag", "in", list({tag for tag, _number in pairs}))]).filtered(
+            lambda row: (row.tag, row.number) in pairs or row.provider_id in provider_ids
+        ).unlink()
 
     @api.model
     def _anonymize_reply_records(self, replies):
         """The chatter note quoting each reply and the "SMS reply" theme line of its
         appointment keep their date, not the text."""
-        replies.note_message_id.write({"body": self._anonymized_note()})
+        self._anonymize_messages(replies.note_message_id)
         lines = self.env["participant.appointment.theme.line"].sudo().search(
             [("reply_id", "in", replies.ids)])
         for line in lines:
             reply = line.reply_id.with_context(
                 lang=line.event_id.participant_collaborator_id.lang or self.env.lang)
             line.synthesis = reply._synthesis(ANONYMISED)
+        self._anonymize_reply_alerts(replies)
+
+    @api.model
+    def _anonymize_reply_alerts(self, replies):
+        """The collaborator's to-do of an "alert" reply (open, done or archived) and the
+        message saying it was done, on the participant: those holding the reply's text as a
+        paragraph of their own and its date and time of reception (in any installed
+        language), so that another reply with the same text keeps its to-do."""
+        applied = replies.filtered(lambda r: r.result == "applied" and r.text
+                                   and r.text != ANONYMISED)
+        partners = applied.event_id.participant_id | applied.partner_id
+        if not partners:
+            return
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
+        quoted = {}  # partner id -> [(text, {(day, time), ...})]
+        for reply in applied.filtered("received_at"):
+            stamps = {reply.with_context(lang=lang)._when() for lang in langs}
+            for partner in reply.event_id.participant_id | reply.partner_id:
+                quoted.setdefault(partner.id, []).append((_plain(reply.text), stamps))
+
+        def quotes(html, partner_id):
+            paragraphs, text = _paragraphs(html)
+            return any(body in paragraphs and any(day in text and time in text
+                                                  for day, time in when)
+                       for body, when in quoted.get(partner_id, ()))
+
+        activities = self.env["mail.activity"].sudo().with_context(active_test=False).search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        activities.filtered(lambda a: quotes(a.note, a.res_id)).write(
+            {"note": self._anonymized_note()})
+        done = self.env["mail.message"].sudo().search(
+            [("model", "=", "res.partner"), ("res_id", "in", partners.ids),
+             ("mail_activity_type_id", "!=", False)])
+        self._anonymize_messages(done.filtered(lambda m: quotes(m.body, m.res_id)))
 
     # ------------------------------------------------------------------------------------------
     # right of access: the participant's SMS history

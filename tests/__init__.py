@@ -34,3 +34,4 @@ from . import test_sms_replies_batch
 from . import test_sms_engine_in_flight
 from . import test_sms_export_cells
 from . import test_who_sees_what
+from . import test_sms_retention_copies

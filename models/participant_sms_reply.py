@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from datetime import UTC
+from functools import partial
 
 import pytz
 from markupsafe import Markup
@@ -12,7 +13,7 @@ from odoo.tools import format_date, format_datetime, format_time
 from ..tools.phone import PhoneError, normalize_mobile
 from ..tools.providers import ProviderError
 from ..tools.replies import first_word, is_stop
-from ..tools.webhook import bound_text, check_text
+from ..tools.webhook import WebhookError, bound_text, check_text
 
 _logger = logging.getLogger(__name__)
 
@@ -347,16 +348,79 @@ class ParticipantSmsReply(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _cron_poll_replies(self):
-        """Fetch the replies of providers that deliver them only by pull (OVH /incoming)."""
+        """Fetch the replies of providers that deliver them only by pull (OVH ``/incoming``).
+
+        No reply is lost: the provider is told to forget a reply (OVH deletes it) only after
+        the transaction that recorded it is committed (a post-commit callback); a database
+        error, a crash or a restart before that leaves it at the provider, and the next run
+        fetches it again. Recording is idempotent (one row per account and provider id): a
+        reply fetched twice, its deletion having failed after the commit, is recorded once.
+        Each account is polled apart and, as a cron, committed on its own: one account's
+        failure neither loses nor holds back another's replies."""
+        dispatcher = self.env["participant.sms.dispatcher"]._for_cron()
+        recorded = 0
         for account in self.env["participant.sms.account"].search([]):
             provider = account._get_provider_or_none()
             if not provider or not provider.can_poll_replies:
                 continue
+            recorded += len(self._poll_account(account, provider))
+            dispatcher._commit()
+        return recorded
+
+    @api.model
+    def _poll_account(self, account, provider):
+        """Fetch, record and apply the replies waiting at ``account``'s provider; those
+        recorded are acknowledged after the commit. Return the new records."""
+        try:
+            replies = provider.fetch_replies()
+        except ProviderError as error:
+            _logger.warning("SMS replies of account %s could not be fetched: %s",
+                            account.id, error.kind)
+            return self.browse()
+        created, kept = self._record_polled(account, replies)
+        if kept:
+            self.env.cr.postcommit.add(
+                partial(self._acknowledge_polled, provider, account.id, kept))
+        if created:
             try:
-                replies = provider.fetch_replies()
-                self._process(account, replies)
-                self.env.flush_all()
-                provider.acknowledge_replies([reply.inbound_id for reply in replies])
-            except ProviderError as error:
-                _logger.warning("SMS replies of account %s could not be fetched: %s",
-                                account.id, error.kind)
+                with self.env.cr.savepoint():
+                    created._apply_all()
+            except Exception:  # noqa: BLE001 (recorded: the reply cron applies them one by one)
+                _logger.exception("SMS replies of account %s recorded, to be applied by the "
+                                  "reply cron", account.id)
+                self.env.ref("participant_sms.ir_cron_sms_process_replies").sudo()._trigger()
+        return created
+
+    @api.model
+    def _record_polled(self, account, replies):
+        """Record each reply in its own savepoint: one that cannot be recorded stays at the
+        provider (not acknowledged) without holding back the others. Return the new records
+        and the provider ids of the replies now recorded (new or already there)."""
+        created, kept = self.browse(), []
+        for reply in replies:
+            try:
+                with self.env.cr.savepoint():
+                    created |= self._record(account, [reply])
+            except WebhookError as error:  # a text refused as the webhook refuses it
+                _logger.warning("SMS reply %s of account %s refused (%s): it stays at the "
+                                "provider", reply.inbound_id, account.id, error)
+                continue
+            except Exception:  # noqa: BLE001 (left at the provider, fetched again next run)
+                _logger.exception("SMS reply %s of account %s could not be recorded: it stays "
+                                  "at the provider", reply.inbound_id, account.id)
+                continue
+            kept.append(reply.inbound_id)
+        return created, kept
+
+    @staticmethod
+    def _acknowledge_polled(provider, account_id, inbound_ids):
+        """After the commit: let the provider forget the replies recorded. A failure only
+        leaves them there: fetched again, they are not recorded twice."""
+        try:
+            provider.acknowledge_replies(inbound_ids)
+        except ProviderError as error:
+            _logger.warning("SMS replies of account %s recorded but not acknowledged (%s): "
+                            "fetched again next time", account_id, error.kind)
+        except Exception:  # noqa: BLE001 (after the commit: the other callbacks must run)
+            _logger.exception("SMS replies of account %s recorded but not acknowledged",
+                              account_id)

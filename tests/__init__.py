@@ -35,3 +35,4 @@ from . import test_sms_engine_in_flight
 from . import test_sms_export_cells
 from . import test_who_sees_what
 from . import test_sms_retention_copies
+from . import test_sms_reply_poll

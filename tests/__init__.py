@@ -36,3 +36,4 @@ from . import test_sms_export_cells
 from . import test_who_sees_what
 from . import test_sms_retention_copies
 from . import test_sms_reply_poll
+from . import test_who_sees_what_property

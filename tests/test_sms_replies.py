@@ -170,6 +170,8 @@ class TestSmsReplies(RepliesCommon):
             server.add_incoming(sms.number, "Oui !", tag=sms.provider_tag)
             self.env["participant.sms.reply"]._cron_poll_replies()
             self.assertEqual(event.participant_outcome_id, self.confirmed)
+            self.assertTrue(server.incoming, "kept at the provider until the commit")
+            self.env.cr.postcommit.run()  # the cron's commit: only now deleted at OVH
             self.assertEqual(server.incoming, {}, "acknowledged at the provider")
             self.env["participant.sms.reply"]._cron_poll_replies()
             self.assertEqual(len(sms.reply_ids), 1)

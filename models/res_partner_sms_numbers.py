@@ -1,0 +1,29 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Keeps ``sms.sms``'s cache of participants' number keys (``models/sms_sms.py``) up to date:
+it is cleared when a participant gets a number (created with one, number changed, or a contact
+with a number becoming a participant). A number that goes away leaves its key, which only costs
+one look-up when that number is texted."""
+from odoo import api, models
+
+NUMBER_FIELDS = {"is_participant", "mobile", "phone"}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        partners._psms_clear_number_keys()
+        return partners
+
+    def write(self, vals):
+        result = super().write(vals)
+        if NUMBER_FIELDS & set(vals):
+            self._psms_clear_number_keys()
+        return result
+
+    def _psms_clear_number_keys(self):
+        if any(partner.is_participant and (partner.mobile or partner.phone)
+               for partner in self.sudo()):
+            self.env.registry.clear_cache()

@@ -86,17 +86,19 @@ class SmsSms(models.Model):
                   AND (right(regexp_replace(mobile, '\\D', '', 'g'), %(length)s) = ANY(%(keys)s)
                     OR right(regexp_replace(phone, '\\D', '', 'g'), %(length)s) = ANY(%(keys)s))""",
             length=KEY_LENGTH, keys=suspect_keys))
-        candidates = Partner.browse([row[0] for row in self.env.cr.fetchall()])
+        by_key = {}
+        for partner in Partner.browse([row[0] for row in self.env.cr.fetchall()]):
+            for own in {partner.mobile, partner.phone} - {False, None, ""}:
+                by_key.setdefault(number_key(own), []).append((partner, own))
         default_region = self.env.company._psms_zone().region
         matched = []
         for number in suspects:
-            for partner in candidates:
-                regions = (default_region, partner.country_id.code,
-                           partner.company_id._psms_zone().region if partner.company_id else None)
-                if any(same_number(number, own, regions)
-                       for own in (partner.mobile, partner.phone) if own):
-                    matched.append(number)
-                    break
+            # only the participants' numbers with the same last digits are compared
+            if any(same_number(number, own, (default_region, partner.country_id.code,
+                                             partner.company_id._psms_zone().region
+                                             if partner.company_id else None))
+                   for partner, own in by_key.get(number_key(number), ())):
+                matched.append(number)
         return matched
 
     @api.model

@@ -14,7 +14,7 @@ TITLE = "# participant_sms\n"
 SECTIONS = [("DESCRIPTION.md", None), ("INSTALL.md", "Installation"),
             ("CONFIGURE.md", "Configuration"), ("USAGE.md", "Usage"),
             ("DEVELOP.md", "Development"), ("ROADMAP.md", "Known issues / Roadmap"),
-            ("CONTRIBUTORS.md", "Contributors")]
+            ("HISTORY.md", "Changelog"), ("CONTRIBUTORS.md", "Contributors")]
 NOTICE = ("<!-- Made by scripts/make_readme.py from the readme/ fragments: edit those, "
           "then run the script. -->\n")
 
@@ -24,6 +24,9 @@ def build(root=ROOT):
     for name, title in SECTIONS:
         with open(os.path.join(root, "readme", name), encoding="utf-8") as handle:
             text = handle.read().strip()
+        if name == "HISTORY.md":  # its versions are headings under "Changelog"
+            text = "\n".join("#" + line if line.startswith("## ") else line
+                             for line in text.splitlines())
         parts.append(f"\n## {title}\n\n{text}\n" if title else f"\n{text}\n")
     return "".join(parts)
 

@@ -74,6 +74,7 @@ odoo_shell() {  # odoo_shell <addons> <db> <script>
 
 status=0
 summary=()
+total_passed=0; bases_failed=0
 for base in "${bases[@]}"; do
     commit="$(git rev-parse --short "$base")"
     version="$(manifest_version "$commit")"
@@ -83,7 +84,7 @@ for base in "${bases[@]}"; do
     mkdir -p "$addons" "$logs"
     fail() {
         log "$label: FAILED: $1"; [ -n "${2:-}" ] && tail -n 40 "$2"
-        summary+=("$label: FAILED ($1)"); status=1
+        summary+=("$label: FAILED ($1)"); status=1; bases_failed=$((bases_failed + 1))
         drop_db "$db"
     }
     log "$label: install"
@@ -137,8 +138,11 @@ PY
     fi
     # 7. summary
     summary+=("$label: $passed checks passed")
+    total_passed=$((total_passed + passed))
     log "$label: $passed checks passed"
     drop_db "$db"
 done
 printf '%s\n' "${summary[@]}"
+# one line for .ci/run: the checks that passed, and each base that failed counted once
+echo "upgrade: $total_passed passed, $bases_failed failed"
 exit $status

@@ -9,6 +9,8 @@ and leaves their values alone). Idempotent: nothing is done where the column exi
 * ``res_company.psms_enforce_packages``: until 18.0.1.1.0 an SMS waited when the packages had no
   credit left; a company that bought packages keeps that rule, the others get the new default
   (packages are an optional budget).
+* ``res_company.psms_text_mode``: before it existed the texts went as typed; an existing
+  company keeps that (``keep``), new companies get the new default (typography replaced).
 """
 import logging
 
@@ -51,8 +53,18 @@ def _enforce_packages(cr):
                  "had bought packages", cr.fetchone()[0])
 
 
+def _text_mode(cr):
+    if _column_exists(cr, "res_company", "psms_text_mode"):
+        return
+    cr.execute("ALTER TABLE res_company ADD COLUMN psms_text_mode varchar")
+    cr.execute("UPDATE res_company SET psms_text_mode = 'keep'")
+    _logger.info("participant_sms 18.0.1.2.0: %s companies keep sending texts as typed",
+                 cr.rowcount)
+
+
 def migrate(cr, version):
     if not version:
         return
     _replies_seen(cr)
     _enforce_packages(cr)
+    _text_mode(cr)

@@ -10,7 +10,7 @@ with the SMS features of a social-insertion service built on top of them.
     "category": "Services",
     "author": "Participant SMS contributors",
     "license": "LGPL-3",
-    "depends": ["mail", "sms", "phone_validation", "calendar", "contacts"],
+    "depends": ["mail", "sms", "phone_validation", "calendar", "calendar_sms", "contacts"],
     "external_dependencies": {"python": ["phonenumbers", "openpyxl", "requests", "holidays"]},
     "data": [
         "security/participant_sms_security.xml",

@@ -21,6 +21,9 @@ ADMIN = frozenset({"sms_admin"})
 NOBODY = frozenset()
 #: public methods that are not RPC entry points of ours, with the reason
 EXEMPT = {
+    ("ir.attachment", "check"): "Odoo's access check of attachments, not an entry point: "
+                                "extended to refuse the files of a participant's appointment "
+                                "to other employees; tested in test_who_sees_what",
     ("ir.http", "session_info"): "Odoo's hook that builds the calling user's own web session "
                                  "(adds the company's SMS characters setting); tested over HTTP "
                                  "for every profile, portal and public users and a user of "
@@ -50,6 +53,12 @@ def call(model, method, *args):
 def wizard(model, method, values):
     """Create the wizard as the user (transient records are their creator's), then call."""
     return lambda t, env: getattr(env[model].create(values(t)), method)()
+
+
+def event_send_sms(t, env):
+    event = t.fixture("calendar.event", env)
+    event.sudo().partner_ids = t.collaborator.partner_id
+    return event.action_send_sms()
 
 
 def batch_values(t):
@@ -89,13 +98,17 @@ def matrix():
             PARTICIPANT_USERS, lambda t, env: env["participant.list"].action_create_from_partners(
                 t.participant.with_env(env))),
     })
+    # a participant's appointment, step or orientation: the participant users (other employees
+    # see the appointment as busy time only, README "Who sees what")
     for model in ("calendar.event", "participant.step", "participant.orientation"):
-        everyone = ALL if model == "calendar.event" else PARTICIPANT_USERS
-        table.update(crud(model, everyone, everyone,
-                          everyone if model == "calendar.event" else MANAGER))
+        table.update(crud(model, PARTICIPANT_USERS, PARTICIPANT_USERS,
+                          PARTICIPANT_USERS if model == "calendar.event" else MANAGER))
         table[model, "action_open_sms"] = (PARTICIPANT_USERS, call(model, "action_open_sms"))
         table[model, "action_sms_send_now"] = (frozenset({"instant"}),
                                                call(model, "action_sms_send_now"))
+    # calendar_sms's "SMS" button, on an appointment whose attendee is not a participant (a
+    # participant attendee is refused: tests/test_sms_native_paths.py)
+    table["calendar.event", "action_send_sms"] = (ALL, event_send_sms)
     table.update({
         ("res.partner", "write"): (PARTICIPANT_USERS, lambda t, env: t.fixture(
             "res.partner", env).write({"comment": "Vu en entretien"})),

@@ -151,6 +151,7 @@ class TestSmsNativePaths(MockSMS):
                     body="Hello"))
                 self.assertFalse(self._sms)
 
+    @mute_logger("odoo.addons.base.models.ir_actions")  # Odoo logs the refused action
     def test_sms_server_action_refuses_participants(self):
         """A participants user gets the refusal; an employee, who cannot see participants,
         is stopped by the access rules before."""

@@ -75,7 +75,30 @@ class CalendarEvent(models.Model):
         extra = self._fields["participant_company_id"]
         if not self.env.su and extra not in fields:
             fields = [*fields, extra]
-        return super()._fetch_query(query, fields)
+        events = super()._fetch_query(query, fields)
+        if not self.env.su:
+            events._psms_show_staff_attendees()
+        return events
+
+    def _psms_show_staff_attendees(self):
+        """A participant's appointment hidden from this user (and only for that reason) keeps
+        its staff attendees, so that it stays in their calendars as busy time; a participant
+        among the attendees is never shown."""
+        field = self._fields["partner_ids"]
+        hidden = self.filtered(lambda event: event.env.cache.contains(event, field)
+                               and event._psms_hidden_from_user())
+        if not hidden:
+            return
+        self.env.cr.execute("""
+            SELECT rel.calendar_event_id, array_agg(rel.res_partner_id ORDER BY rel.res_partner_id)
+              FROM calendar_event_res_partner_rel rel
+              JOIN res_partner partner ON partner.id = rel.res_partner_id
+             WHERE rel.calendar_event_id IN %s AND partner.is_participant IS NOT TRUE
+             GROUP BY rel.calendar_event_id""", [tuple(hidden.ids)])
+        staff = dict(self.env.cr.fetchall())
+        for event in hidden:
+            if not super(CalendarEvent, event)._check_private_event_conditions():
+                self.env.cache.set(event, field, tuple(staff.get(event.id, ())))
 
     def _psms_hidden_from_user(self):
         return bool(self.participant_company_id) and not self.env.user.has_group(

@@ -173,6 +173,9 @@ class TestWhoSeesWhat(HttpCase):
 
     def test_other_employees_see_busy_time_only(self):
         public, private = self._event_fields()
+        # the participant among the attendees is never shown, the staff is
+        self.event.with_context(no_mail_to_attendees=True).partner_ids |= self.participant
+        self.env.invalidate_all()
         internal = self.users["psms_w_internal"]
         event = self.event.with_user(internal)
         values = {}
@@ -188,6 +191,10 @@ class TestWhoSeesWhat(HttpCase):
             value = values[name]
             if name == "name":
                 self.assertEqual(value, "Busy")
+            elif name == "partner_ids":  # the staff invited, so that it stays in their calendars
+                staff = self.event.partner_ids - self.participant
+                self.assertTrue(staff)
+                self.assertEqual(value, staff.ids)
             else:
                 self.assertFalse(value, f"{name} is shown to another employee")
         self.assertEqual(values["display_name"], "Busy")
@@ -313,3 +320,16 @@ class TestWhoSeesWhat(HttpCase):
                             continue
                         self.assertNotIn(MARK, str(result))
                         self.assertNotIn("Nadia", str(result))
+
+    def test_guest_tour_calendar_and_contacts_for_another_employee(self):
+        """W1 and W3 as a person sees them, in Chromium: an employee outside the Participants
+        groups invited to a participant's appointment sees busy time; Contacts has no
+        participant."""
+        internal = self.users["psms_w_internal"]
+        internal.name = "Guest Colleague"
+        now = fields.Datetime.now().replace(hour=10, minute=0, second=0, microsecond=0)
+        self.event.with_context(no_mail_to_attendees=True).write({
+            "partner_ids": [(4, internal.partner_id.id)],
+            "start": now, "stop": now + timedelta(hours=1)})
+        self.start_tour("/odoo/calendar", "participant_sms_guest_tour",
+                        login="psms_w_internal")

@@ -22,10 +22,14 @@ class IrAttachment(models.Model):
         super().check(mode, values=values)
         if not self or self.env["calendar.event"]._psms_sees_participants():
             return
-        self.env.cr.execute(
-            "SELECT res_id FROM ir_attachment WHERE id IN %s AND res_model = 'calendar.event'",
-            [tuple(self.ids)])
-        res_ids = {row[0] for row in self.env.cr.fetchall() if row[0]}
-        if self.env["calendar.event"]._psms_hidden_among(res_ids):
+        self.env["calendar.event"].flush_model(["participant_company_id"])
+        self.flush_model(["res_model", "res_id"])
+        self.env.cr.execute("""
+            SELECT 1 FROM ir_attachment attachment
+              JOIN calendar_event event ON event.id = attachment.res_id
+             WHERE attachment.id IN %s AND attachment.res_model = 'calendar.event'
+               AND event.participant_company_id IS NOT NULL
+             LIMIT 1""", [tuple(self.ids)])
+        if self.env.cr.fetchone():
             raise AccessError(_("This file belongs to a participant's appointment: only the "
                                 "users who follow participants may open it."))

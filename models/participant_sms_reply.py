@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import dataclasses
 import logging
 from datetime import UTC
 from functools import partial
@@ -13,7 +14,7 @@ from odoo.tools import format_date, format_datetime, format_time
 from ..tools.phone import PhoneError, normalize_mobile
 from ..tools.providers import ProviderError
 from ..tools.replies import first_word, is_stop
-from ..tools.webhook import WebhookError, bound_text, check_text
+from ..tools.webhook import WebhookError, bound_text, check_text, strip_control
 
 _logger = logging.getLogger(__name__)
 
@@ -391,6 +392,12 @@ class ParticipantSmsReply(models.Model):
                 self.env.ref("participant_sms.ir_cron_sms_process_replies").sudo()._trigger()
         return created
 
+    @staticmethod
+    def _psms_cleaned(reply):
+        return dataclasses.replace(
+            reply, **{name: strip_control(getattr(reply, name))
+                      for name in ("inbound_id", "number", "text", "provider_ref")})
+
     @api.model
     def _record_polled(self, account, replies):
         """Record each reply in its own savepoint: one that cannot be recorded stays at the
@@ -400,11 +407,15 @@ class ParticipantSmsReply(models.Model):
         for reply in replies:
             try:
                 with self.env.cr.savepoint():
-                    created |= self._record(account, [reply])
-            except WebhookError as error:  # a text refused as the webhook refuses it
-                _logger.warning("SMS reply %s of account %s refused (%s): it stays at the "
-                                "provider", reply.inbound_id, account.id, error)
-                continue
+                    try:
+                        created |= self._record(account, [reply])
+                    except WebhookError:
+                        # a control character, as the webhook would refuse: the provider is
+                        # authenticated, so the reply is kept with spaces in their place
+                        # rather than fetched again and again and never recorded
+                        _logger.info("SMS reply %s of account %s held control characters: "
+                                     "recorded with spaces", reply.inbound_id, account.id)
+                        created |= self._record(account, [self._psms_cleaned(reply)])
             except Exception:  # noqa: BLE001 (left at the provider, fetched again next run)
                 _logger.exception("SMS reply %s of account %s could not be recorded: it stays "
                                   "at the provider", reply.inbound_id, account.id)

@@ -5,6 +5,8 @@ with a number becoming a participant). A number that goes away leaves its key, w
 one look-up when that number is texted."""
 from odoo import api, models
 
+from ..tools.phone_match import number_key
+
 NUMBER_FIELDS = {"is_participant", "mobile", "phone"}
 
 
@@ -24,6 +26,8 @@ class ResPartner(models.Model):
         return result
 
     def _psms_clear_number_keys(self):
-        if any(partner.is_participant and (partner.mobile or partner.phone)
-               for partner in self.sudo()):
+        # only a key the cache lacks clears it (Odoo's shared cache, on every worker)
+        keys = {number_key(number) for partner in self.sudo() if partner.is_participant
+                for number in (partner.mobile, partner.phone) if number} - {""}
+        if keys - self.env["sms.sms"]._psms_participant_number_keys():
             self.env.registry.clear_cache()

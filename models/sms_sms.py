@@ -126,15 +126,14 @@ class SmsSms(models.Model):
         participants, matched = self._psms_participants_among(partners, numbers)
         if not participants and not matched:
             return
-        if self.env.user.has_group("participant_sms.group_participant_user"):
+        follower = self.env.user.has_group("participant_sms.group_participant_user")
+        if follower:
             recipients = sorted(set(participants.mapped("display_name")))
-        elif participants:
-            recipients = [_("a participant") if len(participants) == 1
-                          else _("%s participants", len(participants))]
-        else:
-            recipients = []
-        for number in dict.fromkeys(matched):
-            recipients.append(_("the number %s", number))
+            for number in dict.fromkeys(matched):
+                recipients.append(_("the number %s", number))
+        else:  # who is a participant, by name or number, is not theirs to learn
+            count = len(participants) + len(set(matched))
+            recipients = [_("a participant") if count == 1 else _("%s participants", count)]
         shown = ", ".join(recipients[:NAMED])
         if len(recipients) > NAMED:
             shown = _("%(shown)s and %(count)s more", shown=shown, count=len(recipients) - NAMED)

@@ -157,18 +157,20 @@ class TestReplyPoll(SmsCommon):
         self.assertEqual((server.incoming, server.deleted), ({}, [inbound]))
 
     @mute_logger(REPLY_LOGGER)
-    def test_a_refused_text_stays_at_ovh_without_holding_back_the_others(self):
-        """A reply the addon refuses to record (a control character, as the webhook refuses
-        it) is not deleted at OVH; the replies fetched with it are recorded and deleted."""
+    def test_a_control_character_is_kept_as_a_space_and_holds_back_nothing(self):
+        """A polled reply holding a control character (which the webhook refuses) is recorded
+        with a space in its place, not fetched again and again and never recorded; the
+        replies fetched with it are recorded too, and all are deleted at OVH after commit."""
         server = self.server
         good = server.add_incoming("+33612345678", "OUI")
-        bad = server.add_incoming("+33612345679", "OUI\x00")
+        odd = server.add_incoming("+33612345679", "OUI\x00merci")
         later = server.add_incoming("+33612345670", "Non")
         self.Reply._cron_poll_replies()
         self._commit()
-        self.assertEqual(self._recorded(), sorted([good, later]))
+        self.assertEqual(self._recorded(), sorted([good, odd, later]))
+        self.assertEqual(self.Reply.search([("inbound_id", "=", odd)]).text, "OUI merci")
         self.assertEqual((list(server.incoming), sorted(server.deleted)),
-                         ([bad], sorted([good, later])))
+                         ([], sorted([good, odd, later])))
 
     @settings(max_examples=30, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -333,3 +333,30 @@ class TestWhoSeesWhat(HttpCase):
             "start": now, "stop": now + timedelta(hours=1)})
         self.start_tour("/odoo/calendar", "participant_sms_guest_tour",
                         login="psms_w_internal")
+
+    def test_attendee_and_follower_lists_do_not_name_a_participant(self):
+        event = self.colleague_event.with_context(no_mail_to_attendees=True)
+        event.partner_ids |= self.participant
+        event.message_subscribe(partner_ids=self.participant.ids)
+        internal = self.users["psms_w_internal"]
+        attendees = self.env["calendar.attendee"].with_user(internal).search_read(
+            [("event_id", "in", (event | self.event).ids)], ["common_name", "email", "phone"])
+        self.assertTrue(attendees, "the staff attendees stay")
+        self.assertNotIn(MARK, str(attendees))
+        followers = self.env["mail.followers"].with_user(internal).search_read(
+            [("res_model", "=", "calendar.event"), ("res_id", "=", event.id)],
+            ["name", "email", "partner_id"])
+        self.assertNotIn(MARK, str(followers))
+        # those who follow participants see them
+        follower = self.users["psms_w_user"]
+        self.assertIn(MARK, str(self.env["mail.followers"].with_user(follower).search_read(
+            [("res_model", "=", "calendar.event"), ("res_id", "=", event.id)], ["name"])))
+
+    def test_a_participant_with_a_user_account_reads_their_own_contact(self):
+        portal = self.users["psms_w_portal"]
+        portal.partner_id.sudo().is_participant = True
+        self.assertEqual(portal.partner_id.with_user(portal).read(["name"])[0]["name"],
+                         portal.name)
+        self.authenticate("psms_w_portal", "psms_w_portal-pw")
+        info = self.make_jsonrpc_request("/web/session/get_session_info", {})
+        self.assertEqual(info["partner_id"], portal.partner_id.id)

@@ -34,6 +34,12 @@ def check_text(value, what="value"):
     return value
 
 
+def strip_control(value):
+    """``value`` with each control character a check refuses written as a space: for a text
+    from an authenticated provider poll, kept rather than left at the provider for ever."""
+    return _CONTROL.sub(" ", value or "")
+
+
 def json_depth_ok(text, limit=MAX_DEPTH):
     """Whether ``text`` nests objects and arrays at most ``limit`` deep (strings skipped)."""
     depth, in_string, escaped = 0, False, False

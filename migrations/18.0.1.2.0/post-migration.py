@@ -19,9 +19,10 @@ Every step is SQL guarded by the existence of its tables and columns, only fills
 (idempotent), and logs counts only.
 """
 import logging
+from datetime import timedelta
 
+import lxml.html
 from lxml import etree
-from markupsafe import escape
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools.misc import file_open
@@ -194,11 +195,12 @@ def _backfill_reply_notes(env):
         for note_id, res_id, body, date in cr.fetchall():
             notes.setdefault(res_id, []).append((note_id, body or "", date))
         for reply_id, text, received_at, _model, res_id in group:
-            quoted = str(escape(text))
+            quoted = " ".join(text.split())
+            earliest = received_at and received_at - CLOCK_TOLERANCE
             for note_id, body, date in notes.get(res_id, ()):
-                if note_id in taken or (date and received_at and date < received_at):
+                if note_id in taken or (date and earliest and date < earliest):
                     continue
-                if f"<p>{quoted}</p>" in body:
+                if quoted in _paragraphs(body):
                     cr.execute("UPDATE participant_sms_reply SET note_message_id = %s "
                                "WHERE id = %s", [note_id, reply_id])
                     taken.add(note_id)
@@ -206,6 +208,19 @@ def _backfill_reply_notes(env):
                     break
     _logger.info("participant_sms 18.0.1.2.0: %s of %s earlier replies linked to their note",
                  found, len(replies))
+
+
+#: a note may be dated a little before the reply it quotes (the provider's clock ahead)
+CLOCK_TOLERANCE = timedelta(minutes=10)
+
+
+def _paragraphs(body):
+    """The plain text of each paragraph of a note's HTML, spaces collapsed (the sanitizer that
+    stored it writes ' and " as they are, & < > as entities: compare text, not HTML)."""
+    if not body:
+        return set()
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    return {" ".join(paragraph.text_content().split()) for paragraph in root.iter("p")}
 
 
 def migrate(cr, version):

@@ -7,12 +7,15 @@ company of the user who created the file, else to the main company; their appoin
 and orientations (whose company the upgrade computed before this script ran) follow them."""
 import logging
 
+from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
 
 def migrate(cr, version):
+    if not version:
+        return
     cr.execute("""
         UPDATE res_partner p
            SET company_id = COALESCE(
@@ -30,3 +33,5 @@ def migrate(cr, version):
              WHERE p.id = t.participant_id AND t.%(column)s IS DISTINCT FROM p.company_id""",
                        table=SQL.identifier(table), column=SQL.identifier(column)))
         _logger.info("%s following their participant's company: %s", table, cr.rowcount)
+    # the ORM of the modules loaded after this one reads what SQL wrote, not stale caches
+    api.Environment(cr, SUPERUSER_ID, {}).invalidate_all()

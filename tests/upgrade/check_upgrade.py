@@ -22,6 +22,7 @@ from lxml import etree
 
 from odoo import fields
 from odoo.tools.misc import file_open
+from odoo.tools import html2plaintext
 
 state = json.load(open(os.environ["UPGRADE_STATE"]))
 base_url = os.environ["UPGRADE_HTTP"]
@@ -91,8 +92,9 @@ for key, reply_id in state["replies"].items():
     wanted = state["seen_before"][key] if state.get("has_seen") else True
     check(f"reply {key} seen={wanted}", reply.seen == wanted, f"seen is {reply.seen}")
     if key == "answered" and not state.get("has_seen"):
-        check("reply note found", reply.note_message_id
-              and reply.text in reply.note_message_id.body,
+        note_text = reply.note_message_id and html2plaintext(reply.note_message_id.body)
+        check("reply note found (apostrophe, quotes, ampersand)", reply.note_message_id
+              and reply.text in note_text,
               "the note quoting the reply is not linked (retention would miss it)")
 
 # ---- 4. the callback addresses given before still work (real HTTP) -----------------------------

@@ -157,7 +157,7 @@ if "participant.sms.reply" in env:  # noqa: F821
     for key, values in {
             "answered": {"sms_id": left["delivered"].id, "partner_id": p_other.id,
                          "event_id": ev_send.id, "result": "no_keyword",
-                         "text": "Je viendrai, merci !"},
+                         "text": "J'arrive, \"merci\" & à demain !"},
             "unmatched": {"result": "unmatched", "text": "Qui est-ce ?"}}.items():
         reply = Reply.create(dict(values, account_id=accounts["ovh"].id,
                                   inbound_id=f"upgrade-{key}", number="+33612345604"))

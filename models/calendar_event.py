@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import _, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
@@ -142,6 +142,27 @@ class CalendarEvent(models.Model):
         if not self.env.user.has_group("participant_sms.group_participant_user"):
             domain = expression.AND([domain, [("participant_company_id", "=", False)]])
         return domain
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        events._psms_add_collaborator_attendee()
+        return events
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "participant_collaborator_id" in vals or "participant_id" in vals:
+            self._psms_add_collaborator_attendee()
+        return result
+
+    def _psms_add_collaborator_attendee(self):
+        """A participant's appointment has its collaborator's partner among its attendees (the
+        other attendees are kept), so that it is in their calendar; no invitation mail."""
+        for event in self.filtered(lambda e: e.participant_id and e.participant_collaborator_id):
+            partner = event.participant_collaborator_id.partner_id
+            if partner not in event.partner_ids:
+                event.with_context(no_mail_to_attendees=True).write(
+                    {"partner_ids": [Command.link(partner.id)]})
 
     @api.onchange("participant_id")
     def _onchange_participant_id(self):

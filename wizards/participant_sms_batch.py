@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import sms_text
@@ -153,9 +153,9 @@ class ParticipantSmsBatch(models.TransientModel):
                 "participant_id": line.partner_id.id, "start": self.start, "stop": stop,
                 "participant_collaborator_id": self.collaborator_id.id,
                 "user_id": self.collaborator_id.id,
-                # the collaborator organises; no attendee, so that 5,000 files do not fill
-                # their personal calendar with invitations
-                "partner_ids": [(6, 0, [])],
+                # the collaborator organises and attends (their calendar shows the day's
+                # appointments); never the participant; no invitation mail (context above)
+                "partner_ids": [Command.set(self.collaborator_id.partner_id.ids)],
                 "participant_appointment_type_id": self.appointment_type_id.id,
                 "participant_theme_id": self.theme_id.id,
                 "participant_outcome_id": self.outcome_id.id,

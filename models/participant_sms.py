@@ -393,8 +393,10 @@ class ParticipantSms(models.Model):
         by_model = {}
         models_ = self._reminder_models()
         for sms in self.filtered(lambda s: s.res_model in models_ and s.res_id):
-            by_model.setdefault(sms.res_model, {})[sms.res_id] = sms._note_body(kind)
-        for model, bodies in by_model.items():
-            records = self.env[model].sudo().browse(list(bodies)).exists()
+            by_model.setdefault(sms.res_model, {})[sms.res_id] = sms
+        for model, messages in by_model.items():
+            records = self.env[model].sudo().browse(list(messages)).exists()
             if records:
-                records._message_log_batch({rid: bodies[rid] for rid in records.ids})
+                # in the language of the record's staff, not the cron user's (OdooBot)
+                records._message_log_batch({record.id: messages[record.id].with_context(
+                    lang=record._psms_note_lang())._note_body(kind) for record in records})

@@ -100,6 +100,16 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         """Texts are written in the language of the user who writes them (the service's)."""
         return self.env.lang or self.env.user.lang or self.participant_id.lang or "en_US"
 
+    def _psms_note_lang(self):
+        """Language of the notes the engine (often a cron, as OdooBot) posts on this record:
+        its collaborator's (appointment) or referent's (step, orientation), else that of the
+        participant's company, else the participant's."""
+        record = self.sudo()
+        user = next((record[name] for name in ("participant_collaborator_id", "referent_id")
+                     if name in record._fields), record.env["res.users"])
+        company = record.participant_id.company_id or record.env.company
+        return user.lang or company.partner_id.lang or record.participant_id.lang or "en_US"
+
     def _psms_common_values(self):
         self.ensure_one()
         return self.env["participant.sms.template"]._common_values(

@@ -311,6 +311,10 @@ class ParticipantSmsReply(models.Model):
         record = event or (sms._context_record() if sms else False)
         if not record:
             return None
+        # in the language of the record's staff, not the cron user's (OdooBot)
+        return record, self.with_context(lang=record._psms_note_lang())._note_body()
+
+    def _note_body(self):
         when = format_datetime(self.env, self.received_at, tz=self.env.company._psms_zone().tz,
                                dt_format="short")
         body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (
@@ -323,7 +327,7 @@ class ParticipantSmsReply(models.Model):
             body += Markup("<p>%s</p>") % _("Outcome set to: %s", self.outcome_id.name)
         elif self.result == "later":
             body += Markup("<p>%s</p>") % _("Later reply: the outcome is not changed.")
-        return record, body
+        return body
 
     @api.model
     def _post_notes(self, notes):

@@ -30,6 +30,7 @@ class ParticipantSmsDesk(models.TransientModel):
     reply_ids = fields.Many2many("participant.sms.reply", compute="_compute_desk",
                                  string="Replies to my appointments")
     new_reply_count = fields.Integer(compute="_compute_desk", string="New replies")
+    new_reply_message = fields.Char(compute="_compute_desk", string="New replies message")
     problem_ids = fields.Many2many("participant.sms", compute="_compute_desk",
                                    string="Failures and STOPs on my participants")
     stop_reply_ids = fields.Many2many("participant.sms.reply", compute="_compute_desk",
@@ -80,6 +81,7 @@ class ParticipantSmsDesk(models.TransientModel):
                                    order="seen, received_at desc, id desc", limit=LIMIT)
             desk.reply_ids = replies
             desk.new_reply_count = len(replies.filtered(lambda reply: not reply.seen))
+            desk.new_reply_message = desk._new_reply_message(desk.new_reply_count)
             mine = [("partner_id.participant_referent_id", "=", user.id)]
             desk.problem_ids = Sms.search(
                 mine + [("state", "in", PROBLEM_STATES), ("status_at", ">=", since)],
@@ -87,6 +89,15 @@ class ParticipantSmsDesk(models.TransientModel):
             desk.stop_reply_ids = Reply.search(
                 mine + [("result", "=", "stop"), ("received_at", ">=", since)],
                 order="received_at desc, id desc", limit=LIMIT)
+
+    @api.model
+    def _new_reply_message(self, count):
+        """The banner over the replies, singular for one reply (empty without any)."""
+        if not count:
+            return False
+        if count == 1:
+            return _("1 new reply to your appointments.")
+        return _("%s new replies to your appointments.", count)
 
     def action_new_appointment(self):
         """The guide's entry point: a new appointment of mine, its SMS reminder switched on."""

@@ -261,12 +261,13 @@ class ParticipantSmsReply(models.Model):
         self._post_notes(notes)
 
     def _when(self):
-        """Date and time of the reception, in the company's time zone and the reader's
-        language."""
+        """Date and time of the reception, in the company's time zone (as the chatter note
+        gives it) and the reader's language: converted once, the local time then formatted as
+        it is (``format_time`` given a datetime would convert it again, to the user's zone)."""
         tz = self.env.company._psms_zone().tz
         local = self.received_at.replace(tzinfo=UTC).astimezone(pytz.timezone(tz))
         return format_date(self.env, local.date()), format_time(
-            self.env, local.replace(tzinfo=None), time_format="short")
+            self.env, local.time(), time_format="short")
 
     def _theme_line_values(self, event):
         """The guide's record of a reply: the theme *SMS reply* on the appointment, its

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -31,21 +31,30 @@ class ResConfigSettings(models.TransientModel):
     psms_credit_month = fields.Integer(compute="_compute_psms_credit",
                                        string="Credits used this month")
     psms_credit_low = fields.Boolean(compute="_compute_psms_credit", string="Low credit")
+    psms_credit_unit = fields.Char(compute="_compute_psms_credit", string="Credit unit")
+    psms_credit_month_unit = fields.Char(compute="_compute_psms_credit",
+                                         string="Credits used this month unit")
     psms_test_number = fields.Char(string="Test number")
 
+    # the web client opens the settings as a new record (onchange): the figures are computed
+    # there only if they depend on the company (without it they stayed 0 until a reload)
+    @api.depends("company_id", "psms_enforce_packages", "psms_credit_warning")
     def _compute_psms_credit(self):
         Package = self.env["participant.sms.package"].sudo()
         first_day = fields.Date.context_today(self).replace(day=1)
         for settings in self:
             company = settings.company_id
-            settings.psms_credit_remaining = Package._remaining_credit(company)
+            remaining = Package._remaining_credit(company)
             used = self.env["participant.sms"].sudo()._read_group(
                 [("company_id", "=", company.id), ("sent_at", ">=", first_day)],
-                aggregates=["credits:sum"])
-            settings.psms_credit_month = used[0][0] or 0
-            settings.psms_credit_low = (company.psms_enforce_packages
-                                        and settings.psms_credit_remaining
-                                        < company.psms_credit_warning)
+                aggregates=["credits:sum"])[0][0] or 0
+            settings.psms_credit_remaining = remaining
+            settings.psms_credit_month = used
+            settings.psms_credit_unit = _("credit,") if remaining == 1 else _("credits,")
+            settings.psms_credit_month_unit = (_("credit used this month") if used == 1
+                                               else _("credits used this month"))
+            settings.psms_credit_low = (settings.psms_enforce_packages
+                                        and remaining < settings.psms_credit_warning)
 
     def action_psms_send_test(self):
         """Send a test SMS to the number typed by the administrator, now."""

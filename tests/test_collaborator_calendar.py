@@ -101,8 +101,8 @@ class TestCollaboratorCalendar(SmsCommon):
         partner = self.user_manager.partner_id
         self.env.flush_all()
         # as a batch made it before 18.0.1.2.0: no attendee at all
-        self.env.cr.execute("DELETE FROM calendar_event_res_partner_rel WHERE calendar_event_id = %s",
-                            [event.id])
+        self.env.cr.execute(
+            "DELETE FROM calendar_event_res_partner_rel WHERE calendar_event_id = %s", [event.id])
         self.env.cr.execute("DELETE FROM calendar_attendee WHERE event_id = %s", [event.id])
         self.env.invalidate_all()
         path = os.path.join(get_module_path("participant_sms"), "migrations", "18.0.1.2.0",

@@ -107,7 +107,8 @@ class TestSmsBatch(SmsCommon):
                               planned_at=self.start - timedelta(days=2))
         wizard.action_preview()
         result = wizard.action_validate()
-        self.assertIn("3 SMS scheduled", result["params"]["message"])
+        self.assertEqual(result["params"]["message"],
+                         "3 SMS scheduled and 3 appointments created.")
         events = self.env["calendar.event"].search([("participant_id", "in", self.ok.ids),
                                                     ("start", "=", self.start)])
         self.assertEqual(len(events), 3)
@@ -133,6 +134,13 @@ class TestSmsBatch(SmsCommon):
             self.assertEqual(sms.planned_at, self.start - timedelta(days=2))
         # batch lists: filter "Batch"
         self.assertEqual(self.Sms.search_count([("batch_ref", "=", messages[0].batch_ref)]), 3)
+
+    def test_one_participant_is_said_in_the_singular(self):
+        wizard = self._wizard(list_id=False, partner_ids=[(6, 0, self.ok[0].ids)],
+                              send_mode="scheduled", planned_at=self.start - timedelta(days=2))
+        wizard.action_preview()
+        self.assertEqual(wizard.action_validate()["params"]["message"],
+                         "1 SMS scheduled and 1 appointment created.")
 
     def test_from_participant_selection_and_saved_list(self):
         wizard = self.env["participant.sms.batch"].with_user(self.user_batch).with_context(

@@ -174,9 +174,13 @@ class ParticipantSmsBatch(models.TransientModel):
         } for line, event in zip(lines, events)])
         _logger.info("Batch %s: %s appointments and %s SMS scheduled", batch_ref, len(events),
                      len(messages))
+        scheduled = (_("1 SMS scheduled") if len(messages) == 1
+                     else _("%s SMS scheduled", len(messages)))
+        created = (_("1 appointment created") if len(events) == 1
+                   else _("%s appointments created", len(events)))
         return self._done(_("Batch SMS %s", batch_ref),
-                          _("%(count)s SMS scheduled and %(events)s appointments created.",
-                            count=len(messages), events=len(events)))
+                          _("%(scheduled)s and %(created)s.", scheduled=scheduled,
+                            created=created))
 
 
 class ParticipantSmsBatchLine(models.TransientModel):

@@ -7,7 +7,7 @@ registry.category("web_tour.tours").add("participant_sms_desk_tour", {
     steps: () => [
         {
             content: "My SMS says there is a new reply",
-            trigger: ".alert-info:contains('new replies to your appointments')",
+            trigger: ".alert-info:contains('1 new reply to your appointments')",
         },
         {
             content: "The reply to my appointment is listed",

@@ -65,3 +65,15 @@ class TestSmsTemplate(SmsCommon):
         self.env["participant.sms.dispatcher"]._cron_dispatch()
         self.assertEqual(sms.state, "processing")
         self.assertEqual(sms.body, wizard.body)
+
+    def test_an_appointment_without_a_place_leaves_no_hole(self):
+        """Issue 17: the demo template "… at {{time}}, {{location}}. {{company_name}}" on an
+        appointment without a place gave "… at 10:00, . YourCompany"."""
+        template = self.env.ref("participant_sms.sms_template_appointment")
+        self.assertIn("{{time}}, {{location}}.", template.body)
+        self.event.location = False
+        text = self.event._psms_render(template)
+        self.assertNotIn(", .", text)
+        self.assertRegex(text, r"\d\d:\d\d\. ")
+        self.event.location = "Salle 3"
+        self.assertIn(", Salle 3. ", self.event._psms_render(template))

@@ -9,6 +9,11 @@ import re
 CODE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 OPEN_RE = re.compile(r"\{\{")
 SPACES_RE = re.compile(r"(?<=\S) {2,}(?=\S)")
+#: stands for an empty value while the text is tidied (a character no SMS text holds)
+EMPTY = "\x00"
+#: an empty value with the connector before it (", " ": " " - "), when only punctuation or the
+#: end of the line follows it
+HOLE_RE = re.compile(r"[ \t]*(?:[,;:]|\s-)?[ \t]*(?:\x00[ \t]*)+(?=[.,;:!?)]|$)", re.MULTILINE)
 
 
 class MergeError(ValueError):
@@ -60,8 +65,12 @@ def render(text, values):
 
     def replace(match):
         value = values[match.group(1)]
-        return "" if value is None or value is False else str(value)
+        value = "" if value is None or value is False else str(value)
+        return value or EMPTY
 
     rendered = CODE_RE.sub(replace, text or "")
-    # an empty value leaves no double space behind ("Bonjour {{civility}} {{last_name}}")
+    # an empty value takes its connector with it when nothing follows it but punctuation or the
+    # end ("à 10:00, {{location}}. Mairie" -> "à 10:00. Mairie"), then leaves no double space
+    # behind ("Bonjour {{civility}} {{last_name}}")
+    rendered = HOLE_RE.sub("", rendered).replace(EMPTY, "")
     return SPACES_RE.sub(" ", rendered).strip()

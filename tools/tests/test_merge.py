@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from psms_tools.merge import MergeError, check, find_codes, has_placeholders, render
 
@@ -12,7 +14,9 @@ def test_render():
 
 
 def test_empty_values_render_empty():
-    assert render("Lieu : {{location}}.", VALUES) == "Lieu : ."
+    # with its connector: no "Lieu : ." left (issue 17, texts with holes)
+    assert render("Lieu : {{location}}.", VALUES) == "Lieu."
+    assert render("RDV {{location}} demain", VALUES) == "RDV demain"
 
 
 def test_same_code_twice():
@@ -50,3 +54,36 @@ def test_text_without_fields():
 def test_empty_value_leaves_no_double_space():
     assert render("Bonjour {{location}} {{first_name}}", VALUES) == "Bonjour Nadia"
     assert render("a\n\nb  {{first_name}}", VALUES) == "a\n\nb Nadia"
+
+
+def test_an_empty_field_takes_its_connector_away():
+    values = {"time": "10:00", "location": "", "company_name": "Mairie"}
+    assert render("à {{time}}, {{location}}. {{company_name}}", values) == "à 10:00. Mairie"
+    assert render("à {{time}} : {{location}}. {{company_name}}", values) == "à 10:00. Mairie"
+    assert render("à {{time}}, {{location}}", values) == "à 10:00"
+    values["location"] = "Salle 3"
+    assert (render("à {{time}}, {{location}}. {{company_name}}", values)
+            == "à 10:00, Salle 3. Mairie")
+
+
+words = st.lists(st.text(alphabet="abcdéèàXYZ0123", min_size=1, max_size=6), min_size=1,
+                 max_size=3).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words, st.sampled_from([", ", " : ", "; ", " ", ",", ": "]),
+       st.sampled_from([".", "!", "?", ""]), st.sampled_from(["", " Mairie", "\nFin"]),
+       st.sampled_from(["", "Salle 3"]))
+def test_an_empty_field_takes_its_connector_and_nothing_else(prefix, connector, punct, rest,
+                                                             value):
+    """Invariant: a filled field is a plain substitution; an empty one followed by punctuation
+    or the end of a line goes away with its connector, otherwise only the field goes (no
+    double space left); the rest of the text stays."""
+    text = f"{prefix}{connector}{{{{a}}}}{punct}{rest}"
+    rendered = render(text, {"a": value})
+    if value:
+        assert rendered == f"{prefix}{connector}{value}{punct}{rest}".strip()
+    elif punct or not rest.startswith(" "):
+        assert rendered == f"{prefix}{punct}{rest}".strip()
+    else:
+        assert rendered == f"{prefix}{connector.rstrip()} {rest.lstrip()}".strip()

@@ -3,6 +3,7 @@ import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import LazyTranslate
 
 from ..tools.quiet_days import QuietDays
 from ..tools.schedule import SendWindow
@@ -11,8 +12,25 @@ from ..tools.zones import DEFAULT_ZONE, ZONES, get_zone
 SENDER_RE = re.compile(r"[A-Za-z0-9 ]{1,11}\Z")
 
 
+_lt = LazyTranslate(__name__)
+#: the zones' names as users read them (tools/zones.py stays framework-free, in English)
+ZONE_LABELS = {
+    "metropole": _lt("Metropolitan France"),
+    "reunion": _lt("La Réunion"),
+    "guadeloupe": _lt("Guadeloupe"),
+    "martinique": _lt("Martinique"),
+    "guyane": _lt("French Guiana"),
+    "mayotte": _lt("Mayotte"),
+    "saint_pierre": _lt("Saint Pierre and Miquelon"),
+    "saint_barthelemy": _lt("Saint Barthélemy"),
+    "saint_martin": _lt("Saint Martin"),
+}
+
+
 def _zone_selection(self):
-    return [(zone.code, zone.label) for zone in ZONES.values()]
+    # a selection computed by a function is not translated by Odoo: it is done here
+    return [(zone.code, self.env._(ZONE_LABELS[zone.code]) if zone.code in ZONE_LABELS
+             else zone.label) for zone in ZONES.values()]
 
 
 class ResCompany(models.Model):

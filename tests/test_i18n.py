@@ -38,3 +38,8 @@ class TestFrenchTranslation(TransactionCase):
         self.assertEqual(fr.ref("participant_sms.group_sms_send_batch").name, "SMS : par lot")
         menu = fr.ref("participant_sms.menu_participant_steps")
         self.assertEqual(menu.name, "Étapes")
+        # the SMS zones (a selection computed by a function, translated by the addon)
+        zones = dict(fr["res.company"].fields_get(["psms_zone"])["psms_zone"]["selection"])
+        self.assertEqual(zones["metropole"], "France métropolitaine")
+        self.assertEqual(zones["guyane"], "Guyane")
+        self.assertEqual(zones["saint_pierre"], "Saint-Pierre-et-Miquelon")

@@ -20,7 +20,7 @@ from _common import parse_args
 
 
 def make(case):
-    from odoo.addons.participant_sms.tools.fake_files import bomb_xlsx
+    from odoo.addons.participant_sms.tests.fakes.fake_files import bomb_xlsx
     from openpyxl import Workbook
     if case == "20,000 numbers (.xlsx)":
         workbook = Workbook(write_only=True)

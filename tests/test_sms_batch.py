@@ -9,7 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from ..tools.fake_files import bomb_xlsx
+from .fakes.fake_files import bomb_xlsx
 from .common_sms import SmsCommon, create_sms_user
 
 

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from ..tools.fake_providers import FakeOvh
+from .fakes.fake_providers import FakeOvh
 from ..tools.providers import OutgoingSms
 from .common_sms import SmsCommon, create_ovh_account, create_sms_user
 

@@ -10,7 +10,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..tools.fake_providers import FakeOctopush
+from .fakes.fake_providers import FakeOctopush
 from .common_sms import SmsCommon, create_octopush_account
 
 MUTE = ("odoo.addons.participant_sms.models.participant_sms_account",)

@@ -11,7 +11,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..tools.fake_providers import FakeOdooIap
+from .fakes.fake_providers import FakeOdooIap
 
 MUTE = ("odoo.addons.participant_sms.controllers.main", "odoo.http")
 

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..tools.fake_providers import FakeOctopush, FakeOvh
+from .fakes.fake_providers import FakeOctopush, FakeOvh
 from .common_sms import SmsCommon, create_octopush_account, create_ovh_account
 
 MUTE = ("odoo.addons.participant_sms.models.participant_sms_account",)

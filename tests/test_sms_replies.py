@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..tools.fake_providers import FakeOvh
+from .fakes.fake_providers import FakeOvh
 from .common_sms import CallbackTokens, create_ovh_account
 
 

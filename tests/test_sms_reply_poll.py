@@ -14,7 +14,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from ..tools.fake_providers import FakeOvh
+from .fakes.fake_providers import FakeOvh
 from .common_sms import SmsCommon, create_ovh_account
 
 REPLY_LOGGER = "odoo.addons.participant_sms.models.participant_sms_reply"

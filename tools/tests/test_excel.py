@@ -75,7 +75,7 @@ def test_too_many_rows():
 # -- hostile files: refused before they are inflated ---------------------------------------
 def test_a_shared_string_bomb_is_refused_unread():
     from psms_tools.excel import MAX_SHARED_STRINGS
-    from psms_tools.fake_files import bomb_xlsx
+    from psms_fakes.fake_files import bomb_xlsx
     data = bomb_xlsx(MAX_SHARED_STRINGS + 1)
     assert len(data) < 200 * 1024
     with pytest.raises(SpreadsheetError) as error:
@@ -85,7 +85,7 @@ def test_a_shared_string_bomb_is_refused_unread():
 
 
 def test_a_long_cell_under_the_part_limits_is_refused_as_a_cell():
-    from psms_tools.fake_files import bomb_xlsx
+    from psms_fakes.fake_files import bomb_xlsx
     with pytest.raises(SpreadsheetError) as error:
         read_phone_column(bomb_xlsx(5000), "long.xlsx")
     assert error.value.code == "cell_too_long"

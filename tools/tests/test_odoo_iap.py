@@ -2,7 +2,7 @@
 """Odoo's SMS service (IAP) on the local server that speaks its JSON-RPC protocol."""
 import pytest
 
-from psms_tools.fake_providers import FakeOdooIap
+from psms_fakes.fake_providers import FakeOdooIap
 from psms_tools.providers import OutgoingSms, ProviderError, get_provider
 from psms_tools.providers.base import DELIVERED, FAILED, REFUSED, RETRY, UNKNOWN
 

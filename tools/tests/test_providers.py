@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from psms_tools.fake_providers import FakeOctopush, FakeOvh
+from psms_fakes.fake_providers import FakeOctopush, FakeOvh
 from psms_tools.providers import (OutgoingSms, ProviderError, StatusQuery, check_token,
                                   get_provider)
 from psms_tools.providers.base import DELIVERED, EXPIRED, FAILED, NOT_RECEIVED, PROCESSING, SENT, STOP

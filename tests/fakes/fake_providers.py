@@ -12,8 +12,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from .providers.ovh import signature
-from .sms_text import GSM7, UCS2, measure
+try:  # inside the addon: the Odoo tests and the benchmarks
+    from ...tools.providers.ovh import signature
+    from ...tools.sms_text import GSM7, UCS2, measure
+except ImportError:  # the tools' plain pytest tests (tools/tests/conftest.py)
+    from psms_tools.providers.ovh import signature
+    from psms_tools.sms_text import GSM7, UCS2, measure
 
 #: the ``coding`` of an OVH job for the encoding the addon measured (and charged)
 OVH_CODING = {GSM7: "7bit", UCS2: "8bit"}

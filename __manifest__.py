@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Participant SMS",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "summary": "SMS reminders, batch and free sends for social-insertion participants",
     "description": """
 Participants, appointments (entretiens), pathway steps (étapes de parcours) and orientations,
@@ -22,6 +22,7 @@ with the SMS features of a social-insertion service built on top of them.
         "views/res_partner_views.xml",
         "views/participant_list_views.xml",
         "views/calendar_event_views.xml",
+        "views/participant_appointment_views.xml",
         "views/participant_step_views.xml",
         "views/participant_orientation_views.xml",
         "views/participant_config_views.xml",

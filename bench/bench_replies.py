@@ -39,8 +39,7 @@ def main():
     registry = open_registry(args)
     n = args.count
     with registry.cursor() as cr:
-        env = api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True,
-                                                     "no_mail_to_attendees": True,
+        env = api.Environment(cr, api.SUPERUSER_ID, {"no_mail_to_attendees": True,
                                                      "mail_create_nolog": True,
                                                      "tracking_disable": True})
         simulator = env.ref("participant_sms.sms_account_simulator")
@@ -64,7 +63,7 @@ def main():
              "body": "RDV jeudi 10h. Repondez OUI ou NON.", "res_model": "calendar.event",
              "res_id": event.id, "planned_at": fields.Datetime.now() - timedelta(minutes=1)}
             for partner, event in zip(partners, events)])
-        while env["participant.sms.dispatcher"]._dispatch_batch(company, 1000):
+        while env["participant.sms.dispatcher"]._dispatch_batch(company, 1000, auto_commit=True):
             pass
         cr.commit()
         numbers = messages.mapped("number")

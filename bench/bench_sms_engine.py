@@ -49,12 +49,12 @@ def main():
 
     try:
         cursors = [registry.cursor() for _i in range(args.workers)]
-        envs = [api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True})
-                for cr in cursors]
+        envs = [api.Environment(cr, api.SUPERUSER_ID, {}) for cr in cursors]
 
         def worker(env):
             company = env["res.company"].browse(company_id)
-            while env["participant.sms.dispatcher"]._dispatch_batch(company, args.batch):
+            while env["participant.sms.dispatcher"]._dispatch_batch(company, args.batch,
+                                                                   auto_commit=True):
                 pass
             env.cr.commit()
 
@@ -64,10 +64,10 @@ def main():
 
         poll_seconds = []
         with registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True})
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
             for _round in range(2):
                 started = time.perf_counter()
-                env["participant.sms.dispatcher"]._cron_poll_statuses()
+                env["participant.sms.dispatcher"]._cron_poll_statuses(auto_commit=True)
                 cr.commit()
                 poll_seconds.append(time.perf_counter() - started)
             cr.execute("SELECT state, count(*) FROM participant_sms WHERE id IN %s GROUP BY state",

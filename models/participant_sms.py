@@ -309,10 +309,10 @@ class ParticipantSms(models.Model):
                 set(group.mapped("res_id"))).exists()._psms_after_flight(group)
 
     @api.model
-    def _cron_anonymize(self):
+    def _cron_anonymize(self, auto_commit=False):
         """Daily: remove the text and number of the SMS and replies past their company's
         retention period (see participant.sms.privacy)."""
-        return self.env["participant.sms.privacy"]._anonymize()
+        return self.env["participant.sms.privacy"]._anonymize(auto_commit)
 
     def unlink(self):
         """SMS are kept: deleting SMS not sent yet (the trash of *Upcoming SMS*) cancels them;

@@ -7,11 +7,20 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import hmac
+from odoo.tools import LazyTranslate, hmac
 
 from odoo.addons.iap.tools.iap_tools import iap_get_endpoint
 
 from ..tools.providers import ProviderError, check_token, get_provider
+
+_lt = LazyTranslate(__name__)
+#: the credit units the providers give (``tools.providers``: plain English codes), in the
+#: user's language; a unit not listed (Octopush's own) is shown as the provider gives it
+BALANCE_UNITS = {
+    "simulated SMS": _lt("simulated SMS"),
+    "SMS credits": _lt("SMS credits"),
+    "IAP credits": _lt("IAP credits"),
+}
 
 _logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
@@ -26,7 +35,7 @@ class ParticipantSmsAccount(models.Model):
     _description = "SMS provider account"
     _order = "sequence, id"
 
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, translate=True)  # the module's "Simulator" speaks French
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     provider = fields.Selection(
@@ -46,7 +55,9 @@ class ParticipantSmsAccount(models.Model):
     octopush_api_key = fields.Char(string="API key", groups="base.group_system")
     balance = fields.Float(string="Provider credit", readonly=True, copy=False,
                            help="What the provider says is left on the account.")
-    balance_unit = fields.Char(string="Credit unit", readonly=True, copy=False)
+    balance_unit_code = fields.Char(string="Credit unit given by the provider", readonly=True,
+                                    copy=False)
+    balance_unit = fields.Char(compute="_compute_balance_unit", string="Credit unit")
     balance_at = fields.Datetime(string="Credit read on", readonly=True, copy=False)
     balance_error = fields.Char(string="Credit reading error", readonly=True, copy=False)
     balance_low = fields.Boolean(compute="_compute_balance_low", string="Low provider credit")
@@ -85,6 +96,14 @@ class ParticipantSmsAccount(models.Model):
             hidden = f"…{account.callback_token_hint}" if account.callback_token_hint else False
             account.delivery_report_url = hidden and f"{base_url}/participant_sms/dlr/{hidden}"
             account.inbound_url = hidden and f"{base_url}/participant_sms/inbound/{hidden}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.context.get("install_filename"):
+            # an account of the module's data: no "created" note in the installer's language
+            # (English) on a chatter French users read
+            self = self.with_context(mail_create_nolog=True)
+        return super().create(vals_list)
 
     def write(self, vals):
         if "active" in vals and not vals["active"]:
@@ -203,15 +222,16 @@ class ParticipantSmsAccount(models.Model):
             return self.browse()
         return account if check_token(account._iap_signature(), signature) else self.browse()
 
-    def _get_provider(self):
+    def _get_provider(self, durable=False):
         """The tools client of this account (raises ProviderError('config') if incomplete).
-        The simulator remembers what it accepts in the database, as a real provider would."""
+        The simulator remembers what it accepts in the database, as a real provider would
+        (``durable``: in its own committed transaction, for a dispatcher that commits)."""
         self.ensure_one()
         if not self:
             raise ProviderError("config", "No SMS provider account.")
         settings = self._provider_settings()
         if self.provider == "simulator":
-            settings["store"] = self.env["participant.sms.simulator.message"]._store()
+            settings["store"] = self.env["participant.sms.simulator.message"]._store(durable)
         return get_provider(self.provider, **settings)
 
     def _get_provider_or_none(self):
@@ -246,6 +266,18 @@ class ParticipantSmsAccount(models.Model):
             account.balance_low = bool(account.balance_at and account.provider != "simulator"
                                        and account.balance < threshold)
 
+    @api.depends("balance_unit_code")
+    @api.depends_context("lang")
+    def _compute_balance_unit(self):
+        for account in self:
+            account.balance_unit = self._unit_label(account.balance_unit_code)
+
+    @api.model
+    def _unit_label(self, unit):
+        """A provider's credit unit in the user's language ("simulated SMS" -> "SMS simulés")."""
+        label = BALANCE_UNITS.get(unit)
+        return str(label) if label else unit or ""
+
     def _refresh_balance(self):
         """Read the credit left at the provider; tell the SMS administrators (an activity on
         the account) when it falls under the company's low-credit threshold."""
@@ -257,7 +289,7 @@ class ParticipantSmsAccount(models.Model):
                 account.balance_error = self._error_message(error) if isinstance(
                     error, ProviderError) else False
                 continue
-            account.write({"balance": balance.amount, "balance_unit": balance.unit,
+            account.write({"balance": balance.amount, "balance_unit_code": balance.unit,
                            "balance_at": fields.Datetime.now(), "balance_error": False})
             if account.balance_low and not was_low:
                 account._warn_low_balance()
@@ -267,7 +299,7 @@ class ParticipantSmsAccount(models.Model):
             lambda user: not user.share and user.active and user.id != SUPERUSER_ID)
         amount = f"{self.balance:g}"  # outside _(): its arguments must be plain for extraction
         note = _("Only %(amount)s %(unit)s left at the SMS provider: buy credit before the SMS "
-                 "stop.", amount=amount, unit=self.balance_unit or "")
+                 "stop.", amount=amount, unit=self.balance_unit)
         for admin in admins:
             self.activity_schedule("mail.mail_activity_data_warning", user_id=admin.id,
                                    summary=_("Low SMS credit"), note=note)
@@ -289,14 +321,14 @@ class ParticipantSmsAccount(models.Model):
         except ProviderError as error:
             _logger.warning("SMS account %s: connection test failed (%s)", self.id, error.kind)
             raise UserError(self._error_message(error)) from None
-        self.sudo().write({"balance": balance.amount, "balance_unit": balance.unit,
+        self.sudo().write({"balance": balance.amount, "balance_unit_code": balance.unit,
                            "balance_at": fields.Datetime.now(), "balance_error": False})
         amount = f"{balance.amount:g}"
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {"type": "success", "message": _(
                 "The SMS service answers: %(amount)s %(unit)s left.",
-                amount=amount, unit=balance.unit)},
+                amount=amount, unit=self._unit_label(balance.unit))},
         }
 
     @api.model

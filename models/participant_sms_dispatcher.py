@@ -2,9 +2,10 @@
 """Moving SMS out: claim, charge, send, reconcile, poll, expire (like ``calendar.alarm_manager``,
 an abstract model with no table).
 
-Only the ``_cron_*`` methods commit, and only when they run as a cron (never under tests unless
-``psms_auto_commit`` asks for it, as the concurrency tests and benchmarks do). Buttons trigger
-the crons (``ir.cron._trigger``) and return at once.
+Only the ``_cron_*`` methods commit, and only when their cron asks for it: ``auto_commit`` is an
+argument decided at the cron's entry (``model._cron_dispatch(auto_commit=True)`` in the cron's
+code), never a default, as in Odoo's ``mail.mail.send``; tests, benchmarks and concurrency tests
+pass it themselves. Buttons trigger the crons (``ir.cron._trigger``) and return at once.
 
 A batch: claim due SMS with ``FOR UPDATE SKIP LOCKED`` (two dispatchers skip each other's rows),
 close those that must not go, charge the credit, mark them *Processing* under a fresh dispatch
@@ -22,17 +23,16 @@ import random
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.modules import module as odoo_module
 
 from ..tools.providers import OutgoingSms, ProviderError, StatusQuery
 from .participant_sms_selections import FINAL_STATES
-from .participant_sms_package import RETRY_BACKOFF
 
 _logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ STALE_CLAIM = timedelta(minutes=10)
 EXPIRY_DELAY = timedelta(hours=48)
 DEFAULT_BATCH = 500
 MAX_CONFLICT_RETRIES = 5
+RETRY_BACKOFF = timedelta(minutes=5)  # a provider's temporary refusal, or no credit left
+ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id: the charge lock
 
 
 class ParticipantSmsDispatcher(models.AbstractModel):
@@ -50,28 +52,24 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------------------------------
     # entry points
     # ------------------------------------------------------------------------------------------
-    def _auto_commit(self):
-        return self.env.context.get("psms_auto_commit", not odoo_module.current_test)
-
-    def _for_cron(self):
-        return self.with_context(psms_auto_commit=self._auto_commit())
-
-    def _commit(self):
-        if self._auto_commit():
+    @api.model
+    def _commit(self, auto_commit):
+        """A cron's commit, when its entry asked for commits."""
+        if auto_commit:
             self.env.cr.commit()
 
     @api.model
-    def _cron_dispatch(self, batch_size=DEFAULT_BATCH):
-        """Send the SMS that are due, in batches, one commit per batch. Outside a company's
-        send window only its explicit test SMS go (I5)."""
-        self = self._for_cron()
-        self._reconcile_stale_claims()
+    def _cron_dispatch(self, batch_size=DEFAULT_BATCH, auto_commit=False):
+        """Send the SMS that are due, in batches, one commit per batch when ``auto_commit``.
+        Outside a company's send window only its explicit test SMS go (I5)."""
+        self._reconcile_stale_claims(auto_commit)
         done = 0
         for company in self.env["res.company"].search([]):
             window, now = company._psms_window(), fields.Datetime.now()
             tests_only = not window.contains(now)
             hold = window.is_quiet(now)  # no campaign SMS on a quiet day, even a retry
-            while claimed := self._dispatch_batch(company, batch_size, tests_only, hold):
+            while claimed := self._dispatch_batch(company, batch_size, tests_only, hold,
+                                                  auto_commit):
                 done += claimed
                 self.env["ir.cron"]._notify_progress(done=done, remaining=self._due_count())
         return done
@@ -153,9 +151,25 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 stopped |= sms
         return rest - stopped
 
-    def _lock(self, company):
-        """The packages' per-company charge lock (cron runs only)."""
-        return self.env["participant.sms.package"]._charge_lock(company, self._auto_commit())
+    @contextmanager
+    def _charge_lock(self, company, auto_commit):
+        """Serialise the charge (and refund) steps of the dispatchers of one company: a
+        session-level advisory lock, taken only by runs that commit (a run that does not
+        commit holds its rows until its end anyway). The caller commits right after taking it:
+        Odoo's transactions are REPEATABLE READ, and only a snapshot taken after the lock sees
+        the other dispatchers' committed charges."""
+        if not auto_commit:
+            yield
+            return
+        key = ADVISORY_LOCK_BASE + company.id
+        self.env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
+        try:
+            yield
+        except Exception:
+            self.env.cr.rollback()  # an aborted transaction could not release the lock
+            raise
+        finally:
+            self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     @api.model
     def _one_per_number(self, messages):
@@ -188,18 +202,21 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # send
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _dispatch_batch(self, company, limit, tests_only=False, hold_campaigns=False):
-        """Claim, charge and send one batch; return how many SMS were claimed. The claim is
-        committed before the provider is called, and the answers right after."""
+    def _dispatch_batch(self, company, limit, tests_only=False, hold_campaigns=False,
+                        auto_commit=False):
+        """Claim, charge and send one batch; return how many SMS were claimed. With
+        ``auto_commit``, the claim is committed before the provider is called, and the answers
+        right after."""
         for _retry in range(MAX_CONFLICT_RETRIES):
             try:
-                with self._lock(company):
+                with self._charge_lock(company, auto_commit):
+                    self._commit(auto_commit)  # a snapshot taken after the lock
                     claimed, sendable, tag = self._claim_and_charge(company, limit, tests_only,
                                                                     hold_campaigns)
-                    self._commit()
+                    self._commit(auto_commit)
                 break
             except psycopg2.errors.SerializationFailure:
-                if not self._auto_commit():
+                if not auto_commit:
                     raise
                 self.env.cr.rollback()
                 self.env.invalidate_all()
@@ -208,21 +225,23 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             _logger.info("SMS dispatch: too many concurrent updates, next run will continue")
             return 0
         for account, group in sendable.grouped("account_id").items():
-            outcome = self._send(group, account, tag)
-            with self._lock(company):  # results may refund credits
+            outcome = self._send(group, account, tag, auto_commit)
+            with self._charge_lock(company, auto_commit):  # results may refund credits
+                self._commit(auto_commit)
                 if isinstance(outcome, ProviderError):
                     self._apply_send_error(group, outcome)
                 else:
                     self._apply_send_results(group, outcome)
-                self._commit()
+                self._commit(auto_commit)
         return len(claimed)
 
     @api.model
-    def _send(self, messages, account, tag):
+    def _send(self, messages, account, tag, auto_commit=False):
         """The provider's results for these claimed SMS, or the ProviderError raised before
-        any request was made. No database write here."""
+        any request was made. No database write here (the simulator, a provider, keeps what it
+        accepted in its own committed transaction when the run commits)."""
         try:
-            provider = account._get_provider()
+            provider = account._get_provider(durable=auto_commit)
             return provider.send([
                 OutgoingSms(ref=str(sms.id), number=sms.number, body=sms.body,
                             sender=sms.company_id.psms_sender or "", reply=sms.reply_enabled)
@@ -285,7 +304,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # reconciliation: SMS whose fate at the provider is not known
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _reconcile_stale_claims(self):
+    def _reconcile_stale_claims(self, auto_commit=False):
         """SMS claimed by a dispatcher that died, or whose send answer was lost: ask the
         provider what it has, by dispatch tag; never resend blindly (I2)."""
         stale = self.env["participant.sms"].search([
@@ -293,9 +312,10 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM)])
         for (account, tag), group in stale.grouped(
                 lambda s: (s.account_id, s.provider_tag)).items():
-            with self._lock(group.company_id[:1]):
+            with self._charge_lock(group.company_id[:1], auto_commit):
+                self._commit(auto_commit)
                 self._reconcile(group, account, tag)
-                self._commit()
+                self._commit(auto_commit)
 
     @api.model
     def _reconcile(self, messages, account, tag):
@@ -327,19 +347,19 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # statuses
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _cron_poll_statuses(self, limit=DEFAULT_BATCH):
-        """Ask the providers the status of the SMS that are not final, then expire."""
-        self = self._for_cron()
+    def _cron_poll_statuses(self, limit=DEFAULT_BATCH, auto_commit=False):
+        """Ask the providers the status of the SMS that are not final, then expire; a commit
+        per batch when ``auto_commit``."""
         pending = self.env["participant.sms"].search(
             [("state", "in", POLLED_STATES), ("provider_id", "!=", False)], order="sent_at, id")
         for account, group in pending.grouped("account_id").items():
             for start in range(0, len(group), limit):
                 self._poll(group[start:start + limit], account)
-                self._commit()
-        self._cron_expire()
+                self._commit(auto_commit)
+        self._cron_expire(auto_commit)
         accounts = self.env["res.company"].search([])._psms_account()
         accounts._refresh_balance()
-        self._commit()
+        self._commit(auto_commit)
 
     @api.model
     def _poll(self, messages, account):
@@ -384,11 +404,11 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return changed
 
     @api.model
-    def _cron_expire(self):
+    def _cron_expire(self, auto_commit=False):
         """*Sent, not received* for 48 hours becomes *Expired*."""
         old = self.env["participant.sms"].search([
             ("state", "=", "not_received"),
             ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY)])
         old._set_state("expired", last_error=_("The phone stayed unreachable for 48 hours."))
-        self._commit()
+        self._commit(auto_commit)
         return old

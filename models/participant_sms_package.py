@@ -1,13 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from contextlib import contextmanager
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-RETRY_BACKOFF = timedelta(minutes=5)
-ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id
+from .participant_sms_dispatcher import RETRY_BACKOFF
 
 
 class ParticipantSmsPackage(models.Model):
@@ -116,25 +113,3 @@ class ParticipantSmsPackage(models.Model):
         for sms in charged:
             sms.package_id._refund(sms.credits)
         charged.write({"credits": 0, "package_id": False})
-
-    @contextmanager
-    def _charge_lock(self, company, commits):
-        """Serialise the claim-and-charge step of the dispatchers of one company.
-
-        Odoo's transactions are REPEATABLE READ: a dispatcher whose snapshot is older than
-        another's committed charge could not update the packages. The session-level advisory
-        lock is taken and *then* a new transaction (a fresh snapshot) starts, so the charge
-        always sees the others'. Only when ``commits`` (cron runs)."""
-        if not commits:
-            yield
-            return
-        key = ADVISORY_LOCK_BASE + company.id
-        self.env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
-        self.env.cr.commit()
-        try:
-            yield
-        except Exception:
-            self.env.cr.rollback()
-            raise
-        finally:
-            self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])

@@ -70,8 +70,9 @@ class ParticipantSmsPrivacy(models.AbstractModel):
     # retention
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _anonymize(self):
-        """Anonymise what is past each company's retention; return (SMS count, reply count)."""
+    def _anonymize(self, auto_commit=False):
+        """Anonymise what is past each company's retention, a commit per batch when
+        ``auto_commit``; return (SMS count, reply count)."""
         Sms = self.env["participant.sms"].sudo()
         Reply = self.env["participant.sms.reply"].sudo()
         now = fields.Datetime.now()
@@ -87,31 +88,31 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                 "|", ("sent_at", "=", False), ("sent_at", "<", cutoff),
                 "|", ("status_at", "=", False), ("status_at", "<", cutoff)],
                 {"body": ANONYMISED, "number": ANONYMISED, "last_error": False},
-                before=self._anonymize_sms_copies)
+                before=self._anonymize_sms_copies, auto_commit=auto_commit)
             reply_count += self._anonymize_records(Reply, [
                 ("sms_id.company_id", "=", company.id), ("anonymized_at", "=", False),
                 ("received_at", "<", cutoff)], {"text": ANONYMISED, "number": ANONYMISED},
-                before=self._anonymize_reply_records)
+                before=self._anonymize_reply_records, auto_commit=auto_commit)
         if shortest:
             # replies that answered no SMS of ours: the shortest retention of all
             reply_count += self._anonymize_records(Reply, [
                 ("sms_id", "=", False), ("anonymized_at", "=", False),
                 ("received_at", "<", shortest)], {"text": ANONYMISED, "number": ANONYMISED},
-                before=self._anonymize_reply_records)
+                before=self._anonymize_reply_records, auto_commit=auto_commit)
             self.env["participant.sms.simulator.message"].sudo().search(
                 [("accepted_at", "<", shortest)]).unlink()
         _logger.info("SMS retention: %s SMS and %s replies anonymised", sms_count, reply_count)
         return sms_count, reply_count
 
     @api.model
-    def _anonymize_records(self, model, domain, values, before=None):
+    def _anonymize_records(self, model, domain, values, before=None, auto_commit=False):
         done = 0
         while records := model.search(domain, limit=BATCH, order="id"):
             if before:
                 before(records)
             records.write(dict(values, anonymized_at=fields.Datetime.now()))
             done += len(records)
-            self.env["participant.sms.dispatcher"]._commit()
+            self.env["participant.sms.dispatcher"]._commit(auto_commit)
         return done
 
     @api.model

@@ -138,12 +138,12 @@ class ParticipantSmsReply(models.Model):
         return self.browse(ids)
 
     @api.model
-    def _cron_process_replies(self, limit=200):
+    def _cron_process_replies(self, limit=200, auto_commit=False):
         """Apply the pending replies, oldest first (so that the first reply to an SMS is the
         one that counts), one batch and one commit at a time; when a batch fails, its replies
         are applied one by one, and one that cannot be applied is kept as unmatched without
         stopping the others."""
-        dispatcher = self.env["participant.sms.dispatcher"]._for_cron()
+        dispatcher = self.env["participant.sms.dispatcher"]
         done = 0
         while pending := self._claim_pending(limit):
             try:
@@ -160,7 +160,7 @@ class ParticipantSmsReply(models.Model):
                         _logger.exception("SMS reply %s could not be applied", record.id)
                         record.result = "unmatched"
             done += len(pending)
-            dispatcher._commit()
+            dispatcher._commit(auto_commit)
         return done
 
     @api.model
@@ -353,7 +353,7 @@ class ParticipantSmsReply(models.Model):
 
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _cron_poll_replies(self):
+    def _cron_poll_replies(self, auto_commit=False):
         """Fetch the replies of providers that deliver them only by pull (OVH ``/incoming``).
 
         No reply is lost: the provider is told to forget a reply (OVH deletes it) only after
@@ -363,14 +363,14 @@ class ParticipantSmsReply(models.Model):
         reply fetched twice, its deletion having failed after the commit, is recorded once.
         Each account is polled apart and, as a cron, committed on its own: one account's
         failure neither loses nor holds back another's replies."""
-        dispatcher = self.env["participant.sms.dispatcher"]._for_cron()
+        dispatcher = self.env["participant.sms.dispatcher"]
         recorded = 0
         for account in self.env["participant.sms.account"].search([]):
             provider = account._get_provider_or_none()
             if not provider or not provider.can_poll_replies:
                 continue
             recorded += len(self._poll_account(account, provider))
-            dispatcher._commit()
+            dispatcher._commit(auto_commit)
         return recorded
 
     @api.model

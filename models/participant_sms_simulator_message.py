@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.modules import module as odoo_module
 
 
 class ParticipantSmsSimulatorMessage(models.Model):
@@ -19,8 +18,8 @@ class ParticipantSmsSimulatorMessage(models.Model):
     accepted_at = fields.Datetime(string="Accepted at", default=fields.Datetime.now)
 
     @api.model
-    def _store(self):
-        return _DatabaseStore(self.sudo())
+    def _store(self, durable=False):
+        return _DatabaseStore(self.sudo(), durable)
 
     @api.model
     def _cron_forget(self):
@@ -30,17 +29,18 @@ class ParticipantSmsSimulatorMessage(models.Model):
 
 
 class _DatabaseStore:
-    """The store of ``tools.providers.simulator``. In a cron run (commits allowed) it writes
-    through its own cursor and commits at once: the provider's side survives the dispatcher's
-    crash. Under tests it writes in the test's transaction, which is never committed."""
+    """The store of ``tools.providers.simulator``. For a dispatcher that commits (``durable``)
+    it writes through its own cursor and commits at once: the provider's side survives the
+    dispatcher's crash. Otherwise (tests) it writes in the caller's transaction."""
 
-    def __init__(self, model):
+    def __init__(self, model, durable=False):
         self.model = model
+        self.durable = durable
 
     def remember(self, tag, accepted):
         rows = [{"tag": tag, "ref": ref, "number": number, "provider_id": provider_id}
                 for ref, number, provider_id in accepted]
-        if self.model.env.context.get("psms_auto_commit", not odoo_module.current_test):
+        if self.durable:
             # its own transaction, committed at once; a plain insert (an Environment on this
             # cursor would wait for the registry lock a running test holds)
             with self.model.env.registry.cursor() as cr:

@@ -165,6 +165,23 @@ class TestSmsDispatch(SmsCommon):
             self.Sms.with_user(self.user_participant).action_dispatch_now()
         self.Sms.with_user(self.user_admin_sms).action_dispatch_now()
 
+    def test_commits_are_decided_at_the_crons_entry(self):
+        """Invariant: the SMS crons commit only because their code asks for it
+        (``auto_commit=True``, as Odoo's ``mail`` does); their methods never commit by default,
+        whatever the test runner (Odoo's or pytest-odoo): this test transaction forbids
+        commits, and every cron method runs in it."""
+        crons = self.env["ir.cron"].search([("ir_actions_server_id.model_id.model", "like",
+                                             "participant.sms%")])
+        self.assertEqual(len(crons), 6)
+        for cron in crons:
+            with self.subTest(cron=cron.name):
+                method = cron.code.split("(")[0].removeprefix("model.")
+                if method == "_cron_forget":  # deletes a simulator's old rows: no batch
+                    self.assertEqual(cron.code, "model._cron_forget()")
+                else:
+                    self.assertEqual(cron.code, f"model.{method}(auto_commit=True)")
+                getattr(self.env[cron.model_id.model], method)()
+
     def test_buttons_trigger_the_crons(self):
         """The buttons commit nothing themselves: they trigger the crons."""
         sms = self.queue()
@@ -222,12 +239,12 @@ class TestConcurrentDispatch(TransactionCase):
 
         # environments are built here: Registry() takes a lock the test runner holds
         cursors = [registry.cursor() for _i in range(2)]
-        envs = [api.Environment(cr, api.SUPERUSER_ID, {"psms_auto_commit": True})
-                for cr in cursors]
+        envs = [api.Environment(cr, api.SUPERUSER_ID, {}) for cr in cursors]
 
         def worker(env):
             company = env["res.company"].browse(company_id)
-            while env["participant.sms.dispatcher"]._dispatch_batch(company, 25):
+            while env["participant.sms.dispatcher"]._dispatch_batch(company, 25,
+                                                                   auto_commit=True):
                 pass
             env.cr.commit()
 

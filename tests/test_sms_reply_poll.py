@@ -51,8 +51,8 @@ class TestReplyPollCommit(TransactionCase):
     def _run(self, auto_commit=True):
         """One run of the cron on a connection of its own, committing as a cron does."""
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"psms_auto_commit": auto_commit})
-            env["participant.sms.reply"]._cron_poll_replies()
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["participant.sms.reply"]._cron_poll_replies(auto_commit=auto_commit)
 
     def test_a_run_that_dies_before_its_commit_leaves_the_replies_at_ovh(self):
         """Invariant: a reply is deleted at OVH only once its record is committed; a run rolled
@@ -64,7 +64,7 @@ class TestReplyPollCommit(TransactionCase):
                    server.add_incoming("+33612345679", "Non merci")}
             cr = self.registry.cursor()
             try:
-                env = api.Environment(cr, SUPERUSER_ID, {"psms_auto_commit": False})
+                env = api.Environment(cr, SUPERUSER_ID, {})
                 env["participant.sms.reply"]._cron_poll_replies()
                 self.assertEqual(env["participant.sms.reply"].search_count(
                     [("account_id", "=", account_id)]), 2, "recorded in the transaction")
@@ -103,7 +103,7 @@ class TestReplyPollCommit(TransactionCase):
                                "FOR UPDATE", [account_b])
                 with self.registry.cursor() as cr:
                     cr.execute("SET LOCAL lock_timeout = '200ms'")
-                    env = api.Environment(cr, SUPERUSER_ID, {"psms_auto_commit": False})
+                    env = api.Environment(cr, SUPERUSER_ID, {})
                     env["participant.sms.reply"]._cron_poll_replies()
                     # leaving the block commits: the post-commit deletions run
                 locker.rollback()

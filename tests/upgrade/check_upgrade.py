@@ -131,14 +131,17 @@ cr.execute("UPDATE participant_sms SET planned_at = %s WHERE id = %s",
            [fields.Datetime.now() - timedelta(minutes=5), send.id])
 env.cr.commit()
 with file_open("participant_sms/data/participant_sms_data.xml", "rb") as handle:
-    declared = [record.get("id") for record in etree.parse(handle).getroot().iter("record")
-                if record.get("model") == "ir.cron"]
+    declared = {record.get("id"): record.find("field[@name='code']").text.strip()
+                for record in etree.parse(handle).getroot().iter("record")
+                if record.get("model") == "ir.cron"}
 check("obsolete expiry cron removed",
       not env.ref("participant_sms.ir_cron_sms_expire", raise_if_not_found=False), "still there")
-for xmlid in declared:
+for xmlid, code in declared.items():
     cron = env.ref(f"participant_sms.{xmlid}", raise_if_not_found=False)
     check(f"cron {xmlid} exists", cron, "missing")
-    method = re.fullmatch(r"model\.(\w+)\(\)", cron.code or "")
+    check(f"cron {xmlid} runs the declared code (commits decided at its entry)",
+          cron.code == code, f"{cron.code!r}")
+    method = re.fullmatch(r"model\.(\w+)\((?:auto_commit=True)?\)", cron.code or "")
     model = cron.model_id.model
     check(f"cron {xmlid} calls an existing method",
           method and model in env and hasattr(env[model], method.group(1)),

@@ -3,13 +3,10 @@
     "name": "Participant SMS",
     "version": "18.0.1.3.0",
     "summary": "SMS reminders, batch and free sends for social-insertion participants",
-    "description": """
-Participants, appointments (entretiens), pathway steps (étapes de parcours) and orientations,
-with the SMS features of a social-insertion service built on top of them.
-""",
     "category": "Services",
     "author": "Participant SMS contributors",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "depends": ["mail", "sms", "phone_validation", "calendar", "calendar_sms", "contacts"],
     "external_dependencies": {"python": ["phonenumbers", "openpyxl", "requests", "holidays"]},
     "data": [

@@ -9,7 +9,7 @@
 #   2. Odoo's Python requirements, adjusted for Python 3.11/3.12 (no python-ldap, which needs
 #      system headers and only serves auth_ldap; cbor2 and psycopg2 pins with wheels; geoip2
 #      and vobject, without which web sessions fail or Odoo warns);
-#   3. this addon's requirements.txt.
+#   3. this addon's requirements.txt and test-requirements.txt.
 # A second run finds the virtualenv and reuses it.
 
 ODOO_NIGHTLY_URL="https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
@@ -20,7 +20,7 @@ use_venv_python() {
     if [ -x "$VENV/bin/python" ] && PYTHON="$VENV/bin/python" odoo_importable; then
         PYTHON="$VENV/bin/python"
         # the addon's requirements may have changed since the virtualenv was made
-        "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
+        "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
             || log "could not update this addon's requirements in $VENV"
     fi
 }
@@ -94,7 +94,7 @@ bootstrap_odoo() {
     "$VENV/bin/python" -m pip install --progress-bar on -r "$VENV/odoo-requirements.txt" || {
         log "Odoo's requirements did not install: see the pip error above"; return 1; }
     log "installing this addon's requirements"
-    "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements.txt" || return 1
+    "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" || return 1
     if ! "$VENV/bin/python" -c "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 18)"; then
         log "the source in $source is not Odoo 18.0"
         return 1
@@ -117,13 +117,13 @@ requirements_importable() {
 ensure_requirements() {
     requirements_importable && return 0
     log "installing this addon's requirements for $PYTHON"
-    "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
         >/dev/null 2>&1 && requirements_importable && return 0
     if [ "$PYTHON" != "$VENV/bin/python" ]; then
         [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || {
             log "cannot make a virtualenv with $PYTHON: install python3-venv"; return 1; }
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            -r "$ROOT/requirements.txt" || {
+            -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" || {
             log "this addon's requirements did not install: see the pip error above"; return 1; }
         if odoo_importable && ! PYTHON="$VENV/bin/python" odoo_importable; then
             log "this addon's requirements are missing from $PYTHON, which has Odoo: install them there (pip install -r requirements.txt)"

@@ -24,9 +24,10 @@ def build(root=ROOT):
     for name, title in SECTIONS:
         with open(os.path.join(root, "readme", name), encoding="utf-8") as handle:
             text = handle.read().strip()
-        if name == "HISTORY.md":  # its versions are headings under "Changelog"
-            text = "\n".join("#" + line if line.startswith("## ") else line
-                             for line in text.splitlines())
+        # a fragment's headings are "##" (what OCA's generator accepts): one level below
+        # their section here
+        text = "\n".join("#" + line if line.startswith("## ") else line
+                         for line in text.splitlines())
         parts.append(f"\n## {title}\n\n{text}\n" if title else f"\n{text}\n")
     return "".join(parts)
 

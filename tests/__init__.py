@@ -40,3 +40,4 @@ from . import test_who_sees_what_property
 from . import test_sms_native_paths
 from . import test_french_figures
 from . import test_collaborator_calendar
+from . import test_dedicated_forms

@@ -4,8 +4,9 @@
 import { registry } from "@web/core/registry";
 
 /**
- * A social worker finds a participant by file number, opens the file, sees the
- * participant tab, and goes to the participant's appointments in the calendar.
+ * A social worker finds a participant by file number, opens the file (the participant's own
+ * form, not the contact's), sees the pathway, and goes to the participant's appointments in
+ * the calendar.
  */
 registry.category("web_tour.tours").add("participant_sms_participant_tour", {
     url: "/odoo/action-participant_sms.action_participants",
@@ -30,8 +31,15 @@ registry.category("web_tour.tours").add("participant_sms_participant_tour", {
             run: "click",
         },
         {
-            content: "Open the participant file tab",
-            trigger: ".o_notebook .nav-link:contains(Participant file)",
+            content: "The participant's file: no VAT, website or sales & purchase",
+            trigger: ".o_form_view .o_field_widget[name=participant_file_number]",
+        },
+        {
+            trigger: ".o_form_view:not(:has(.o_field_widget[name=vat])):not(:has(.o_field_widget[name=website])):not(:has(.o_notebook .nav-link:contains(Sales)))",
+        },
+        {
+            content: "Open the pathway tab",
+            trigger: ".o_notebook .nav-link:contains(Pathway)",
             run: "click",
         },
         {

@@ -41,3 +41,4 @@ from . import test_sms_native_paths
 from . import test_french_figures
 from . import test_collaborator_calendar
 from . import test_dedicated_forms
+from . import test_reminder_tab

@@ -12,10 +12,16 @@ import { convert, measure } from "./sms_text";
  * This one counts exactly as the server (tools/sms_text.py), live while the user types, and
  * counts the text as it will be sent: typography (and accents, after the company's "SMS
  * characters" setting) written in GSM-7, as the server does; it says what it replaced and
- * points out the characters that still force Unicode (emoji...).
+ * points out the characters that still force Unicode (emoji...). Given the field holding the
+ * company's maximum (option ``max_segments_field``), a text over it is shown as an error as
+ * soon as it is typed, not when saving.
  */
 export class PsmsSmsWidget extends SmsWidget {
     static template = "participant_sms.PsmsSmsWidget";
+    static props = {
+        ...SmsWidget.props,
+        maxSegmentsField: { type: String, optional: true },
+    };
 
     setup() {
         super.setup();
@@ -64,6 +70,13 @@ export class PsmsSmsWidget extends SmsWidget {
     get nbrSMS() {
         return this.measure.segments;
     }
+    get maxSegments() {
+        const field = this.props.maxSegmentsField;
+        return (field && this.props.record.data[field]) || 0;
+    }
+    get overMax() {
+        return Boolean(this.maxSegments) && this.measure.segments > this.maxSegments;
+    }
     get ucs2Chars() {
         return this.measure.ucs2Chars.map((char) => (char === " " ? "␣" : char)).join(" ");
     }
@@ -72,6 +85,12 @@ export class PsmsSmsWidget extends SmsWidget {
 export const psmsSmsWidget = {
     ...smsWidget,
     component: PsmsSmsWidget,
+    extractProps(fieldInfo, dynamicInfo) {
+        return {
+            ...smsWidget.extractProps(fieldInfo, dynamicInfo),
+            maxSegmentsField: fieldInfo.options?.max_segments_field,
+        };
+    },
 };
 
 registry.category("fields").add("psms_sms_widget", psmsSmsWidget);

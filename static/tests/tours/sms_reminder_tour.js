@@ -5,11 +5,13 @@ import { registry } from "@web/core/registry";
 
 const { DateTime } = luxon;
 const LONG_GSM = "a".repeat(152) + "€" + "a".repeat(152);
+const FOUR_SMS = "a".repeat(153 * 3 + 1);
 
 /**
- * A social worker books an appointment in the future, switches the SMS reminder on, picks a
- * template, sees the counter (which counts as the server does), saves, and finds the SMS in
- * the Upcoming SMS list.
+ * A social worker books an appointment in the future, switches the SMS reminder on (which
+ * saves nothing and prepares the reminder: delay, planned send, template, text), picks a
+ * template, sees the counter (which counts as the server does, and says in red when the text
+ * is over the maximum), saves, and finds the SMS in the Upcoming SMS list.
  */
 registry.category("web_tour.tours").add("participant_sms_reminder_tour", {
     url: "/odoo/action-participant_sms.action_participant_appointments/new",
@@ -53,6 +55,25 @@ registry.category("web_tour.tours").add("participant_sms_reminder_tour", {
             run: "click",
         },
         {
+            content: "Ticking prepared the planned send (two days before) without a red error",
+            trigger: ".o_field_widget[name=sms_reminder_planned_at] input:value(/\\d/)",
+        },
+        {
+            trigger: ".o_field_widget[name=sms_reminder_template_id] input:value(/Appointment reminder/)",
+        },
+        {
+            trigger: ".o_form_view:not(:has(.o_field_invalid)):not(:has(.o_psms_reminder_warning:visible))",
+        },
+        {
+            content: "Ticking saved nothing: still a new appointment",
+            trigger: ".o_field_widget[name=sms_reminder_body] textarea:value(/PARTICIPANT/)",
+            run: () => {
+                if (!/\/new$/.test(window.location.pathname)) {
+                    throw new Error(`ticking saved the appointment (${window.location.pathname})`);
+                }
+            },
+        },
+        {
             content: "Two days before",
             trigger: ".o_field_widget[name=sms_reminder_days] select",
             run: 'select "2"',
@@ -84,6 +105,17 @@ registry.category("web_tour.tours").add("participant_sms_reminder_tour", {
         },
         {
             trigger: ".o_psms_counter[data-units='306'][data-segments='3'][data-encoding='GSM-7']",
+        },
+        {
+            content: "Over the maximum (3 SMS): said in red at once, while typing",
+            trigger: ".o_field_widget[name=sms_reminder_body] textarea",
+            run: `edit ${FOUR_SMS}`,
+        },
+        {
+            trigger: ".o_psms_counter.text-danger[data-segments='4'][data-over-max='1']",
+        },
+        {
+            trigger: ".o_psms_over_max",
         },
         {
             content: "A typographic apostrophe is sent as ' (GSM-7) and said so; a newline counts once",

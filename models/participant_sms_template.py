@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup, escape
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date, format_time
 
-from ..tools.merge import MergeError, check, render
+from ..tools.merge import MergeError, check, find_codes, render
 
 #: every merge field: code -> (label, example value)
 MERGE_FIELDS = {
@@ -33,6 +35,10 @@ TYPE_CODES = {
     "orientation": COMMON_CODES + ["orientation_target", "referent"],
     "batch": COMMON_CODES + ["location", "collaborator", "appointment_type", "theme"],
 }
+#: merge fields a real record may leave empty (no title, no location, no phone...): the template
+#: form previews the text without each of them
+OPTIONAL_CODES = ("civility", "first_name", "location", "collaborator", "theme",
+                  "partner_organisation", "referent", "company_phone")
 TEMPLATE_TYPES = [("appointment", "Appointment"), ("step", "Step"),
                   ("orientation", "Orientation"), ("batch", "Batch")]
 
@@ -55,6 +61,10 @@ class ParticipantSmsTemplate(models.Model):
     active = fields.Boolean(default=True)
     example_text = fields.Text(compute="_compute_example_text", string="Example",
                                help="The text rendered with example values.")
+    preview_html = fields.Html(
+        compute="_compute_preview_html", string="Preview", sanitize=False,
+        help="The text for a sample participant with every value, then without each optional "
+             "value the text uses, as it goes out when that value is empty.")
     @api.depends("body", "template_type")
     def _compute_example_text(self):
         for template in self:
@@ -62,6 +72,32 @@ class ParticipantSmsTemplate(models.Model):
                 template.example_text = template._render(template._example_values())
             except MergeError:
                 template.example_text = False
+
+    @api.depends("body", "template_type")
+    def _compute_preview_html(self):
+        for template in self:
+            try:
+                lines = template._preview_lines()
+            except MergeError:
+                template.preview_html = False
+                continue
+            template.preview_html = Markup("").join(
+                Markup('<div class="mb-1"><span class="text-muted">%s</span> %s</div>')
+                % (label, escape(text)) for label, text in lines)
+
+    def _preview_lines(self):
+        """(label, text): the text for the sample participant with every value, then once
+        without each optional merge value it uses (in its order of appearance), rendered as
+        an SMS goes out (``tools.merge.render``: an empty value leaves no hole)."""
+        self.ensure_one()
+        check(self.body, TYPE_CODES.get(self.template_type, ()))  # refused by its type: none
+        values = self._example_values()
+        lines = [(_("With every value:"), self._render(values))]
+        for code in find_codes(self.body):
+            if code in OPTIONAL_CODES:
+                lines.append((_("Without “%(field)s”:", field=self._merge_label(code)),
+                              self._render(dict(values, **{code: ""}))))
+        return lines
 
     @api.model
     def _merge_label(self, code):

@@ -80,8 +80,10 @@ class ResCompany(models.Model):
     psms_alsace_moselle = fields.Boolean(
         string="Alsace-Moselle holidays",
         help="Metropolitan zone: Good Friday and 26 December are public holidays too.")
+    # 12 months for a new company: texts and numbers are not kept longer than the follow-up
+    # needs them (RGPD); a company that already has a value keeps it (only the default changes)
     psms_retention_months = fields.Integer(
-        string="Keep SMS texts and numbers (months)", default=0,
+        string="Keep SMS texts and numbers (months)", default=12,
         help="After this many months, the text and number of each SMS and the text of each "
              "reply are anonymised (date, status, SMS count, context and origin are kept for "
              "the statistics). 0 keeps them forever; 12, 24 or 36 are usual.")

@@ -42,3 +42,5 @@ from . import test_french_figures
 from . import test_collaborator_calendar
 from . import test_dedicated_forms
 from . import test_reminder_tab
+from . import test_glossary
+from . import test_template_preview

@@ -6,7 +6,7 @@ import { registry } from "@web/core/registry";
 const { DateTime } = luxon;
 
 /**
- * A manager sends a batch SMS to the demo saved list "Job fair - Lyon": appointment details,
+ * A manager sends a batch SMS to the demo saved list "Forum emploi - Lyon": appointment details,
  * batch template, preview (one line per participant), validate.
  */
 registry.category("web_tour.tours").add("participant_sms_batch_tour", {
@@ -24,10 +24,10 @@ registry.category("web_tour.tours").add("participant_sms_batch_tour", {
         {
             content: "Pick the saved list",
             trigger: ".modal .o_field_widget[name=list_id] input",
-            run: "edit Job fair",
+            run: "edit Forum emploi",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item a:contains(Job fair - Lyon)",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Forum emploi - Lyon)",
             run: "click",
         },
         {

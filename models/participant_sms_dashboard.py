@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
+from odoo.tools.misc import format_date, formatLang
 
 from .participant_sms_selections import FINAL_STATES
 
@@ -23,6 +24,8 @@ class ParticipantSmsDashboard(models.TransientModel):
     simulated = fields.Boolean(related="company_id.psms_simulated", string="Simulated")
     provider_balance = fields.Float(related="company_id.psms_balance")
     provider_balance_unit = fields.Char(related="company_id.psms_balance_unit")
+    provider_balance_display = fields.Char(compute="_compute_provider_balance_display",
+                                           string="Credit at the provider")
     provider_balance_at = fields.Datetime(related="company_id.psms_balance_at")
     provider_balance_low = fields.Boolean(related="company_id.psms_balance_low")
     credit_remaining = fields.Integer(compute="_compute_figures", string="Remaining credit")
@@ -33,6 +36,15 @@ class ParticipantSmsDashboard(models.TransientModel):
                                       "final status.")
     upcoming_count = fields.Integer(compute="_compute_figures", string="Upcoming SMS")
     failure_count = fields.Integer(compute="_compute_figures", string="Failures (30 days)")
+
+    @api.depends("provider_balance")
+    def _compute_provider_balance_display(self):
+        """A count reads without decimals ("10 000", not "10 000,00"); a provider that counts
+        in fractions (IAP credits, euros) keeps its two decimals."""
+        for dashboard in self:
+            balance = dashboard.provider_balance or 0.0
+            digits = 0 if float(balance).is_integer() else 2
+            dashboard.provider_balance_display = formatLang(self.env, balance, digits=digits)
 
     def _compute_display_name(self):
         for dashboard in self:
@@ -144,7 +156,9 @@ class ParticipantSmsDashboard(models.TransientModel):
                            for kind, count in Sms._read_group(base, ["context_type"],
                                                                  ["__count"])]
             dashboard.charts = {
-                "months": [fields.Date.to_string(m.date())[:7] for m in months],
+                # "nov. 2026" in French: the month in the user's language, never "2026-11"
+                "months": [format_date(self.env, m.date(), date_format="MMM y") for m in months],
+                "month_keys": [fields.Date.to_string(m.date())[:7] for m in months],
                 "by_state": series, "totals": totals, "delivery_rate": rate,
                 "rate_domains": [base + in_month(m) for m in months],
                 "failures": failures, "contexts": per_context,

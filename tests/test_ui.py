@@ -53,7 +53,7 @@ class TestSmsBatchUi(HttpCase):
     def test_batch_tour(self):
         job_fair = self.env.ref("participant_sms.participant_list_job_fair", raise_if_not_found=False)
         if not job_fair:
-            self.skipTest("needs the demo data (saved list 'Forum emploi - Lyon')")
+            self.skipTest("needs the demo data (saved list 'Job fair - Lyon')")
         self.env.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
                                 "psms_max_segments": 3})
         admin = self.env.ref("base.user_admin")
@@ -72,7 +72,9 @@ class TestSmsBatchUi(HttpCase):
 class TestSmsDashboardUi(HttpCase):
 
     def test_dashboard_tour(self):
-        """Charts on the page, a period choice, and a figure that opens its list."""
+        """Charts on the page; each period button is reachable (nothing lies over it), becomes
+        the active one when clicked and shows its months, in words; counts are whole numbers
+        (axis and table); a figure opens its list."""
         self.env.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
                                 "psms_account_id": False})
         Sms = self.env["participant.sms"]

@@ -4,7 +4,9 @@
 import { Component, onMounted, onPatched, onWillStart, onWillUnmount, useRef } from "@odoo/owl";
 import { loadBundle } from "@web/core/assets";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
+import { formatFloat, formatInteger } from "@web/views/fields/formatters";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 const COLORS = {
@@ -12,6 +14,16 @@ const COLORS = {
     failed: "#dc3545", expired: "#fd7e14", stop: "#343a40", unknown: "#adb5bd", not_sent: "#e83e8c",
 };
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
+
+/** A count axis: whole numbers only ("0, 1, 2", never "0,1 … 1,0"), with thousands separators. */
+const COUNT_TICKS = { precision: 0, callback: (value) => formatInteger(value) };
+
+/** Tooltips in the user's format: "10 000" for a count, "66,7 %" for the rate. */
+function tooltip(format) {
+    return { callbacks: { label: (item) => `${item.dataset.label || item.label}: ${format(item.raw)}` } };
+}
+const formatCount = (value) => formatInteger(value);
+const formatRate = (value) => `${formatFloat(value, { digits: [16, 1] })} %`;
 
 /**
  * The SMS dashboard's charts and table, drawn from the dashboard's `charts` JSON: every bar,
@@ -38,6 +50,11 @@ export class PsmsSmsCharts extends Component {
         return this.props.record.data[this.props.name] || {};
     }
 
+    /** A count as the user reads it: "10 000", never "10 000,00". */
+    formatCount(value) {
+        return formatCount(value);
+    }
+
     open(domain, name) {
         this.action.doAction({
             type: "ir.actions.act_window", res_model: "participant.sms", name: name || "SMS",
@@ -55,6 +72,7 @@ export class PsmsSmsCharts extends Component {
             return;
         }
         config.options = Object.assign({ responsive: true, maintainAspectRatio: false,
+            locale: (user.lang || "en-US").replace("_", "-"),
             onClick: (event, elements) => elements.length && onClick(elements[0]) }, config.options);
         this.charts.push(new window.Chart(ref.el, config));
     }
@@ -70,7 +88,8 @@ export class PsmsSmsCharts extends Component {
             type: "bar",
             data: { labels: data.months, datasets: data.by_state.map((serie) => ({
                 label: serie.label, data: serie.counts, backgroundColor: COLORS[serie.state] })) },
-            options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+            options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: COUNT_TICKS } },
+                plugins: { tooltip: tooltip(formatCount) } },
         }, (el) => {
             const serie = data.by_state[el.datasetIndex];
             this.open(serie.domains[el.index], `${serie.label} · ${data.months[el.index]}`);
@@ -79,7 +98,8 @@ export class PsmsSmsCharts extends Component {
             type: "line",
             data: { labels: data.months, datasets: [{ label: titles.rate, data: data.delivery_rate,
                 borderColor: COLORS.delivered, spanGaps: true }] },
-            options: { scales: { y: { min: 0, max: 100 } } },
+            options: { scales: { y: { min: 0, max: 100, ticks: { precision: 0, callback: (value) => `${value} %` } } },
+                plugins: { tooltip: tooltip(formatRate) } },
         }, (el) => this.open(data.rate_domains[el.index], `${titles.rate} · ${data.months[el.index]}`));
         for (const [key, ref] of [["failures", this.canvases.failures], ["contexts", this.canvases.contexts]]) {
             const items = data[key];
@@ -88,7 +108,10 @@ export class PsmsSmsCharts extends Component {
                 data: { labels: items.map((item) => item.label), datasets: [{
                     label: titles[key], data: items.map((item) => item.count),
                     backgroundColor: items.map((item, index) => PALETTE[index % PALETTE.length]) }] },
-                options: key === "failures" ? { indexAxis: "y", plugins: { legend: { display: false } } } : {},
+                options: key === "failures"
+                    ? { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: COUNT_TICKS } },
+                        plugins: { legend: { display: false }, tooltip: tooltip(formatCount) } }
+                    : { plugins: { tooltip: tooltip(formatCount) } },
             }, (el) => this.open(items[el.index].domain, items[el.index].label));
         }
     }

@@ -112,8 +112,10 @@ class ParticipantSmsBatch(models.TransientModel):
             number = verdict.number
             error = Recipient._label(verdict.code)
             if not error and measure.segments > company.psms_max_segments:
-                error = _("%(count)s SMS, more than the %(max)s allowed",
-                          count=measure.segments, max=company.psms_max_segments)
+                error = (_("%s SMS, more than the 1 allowed", measure.segments)
+                         if company.psms_max_segments == 1
+                         else _("%(count)s SMS, more than the %(max)s allowed",
+                                count=measure.segments, max=company.psms_max_segments))
             lines.append({
                 "batch_id": self.id, "partner_id": partner.id, "number": number or partner.mobile,
                 "body": text, "units": measure.units, "segments": measure.segments,
@@ -124,7 +126,7 @@ class ParticipantSmsBatch(models.TransientModel):
 
     def action_preview(self):
         self.ensure_one()
-        self._check_permission()
+        self._check_prepare()
         if not self.body:
             raise UserError(_("Choose a batch template or type the text."))
         if not self.start or self.start <= fields.Datetime.now():
@@ -139,9 +141,8 @@ class ParticipantSmsBatch(models.TransientModel):
         self._check_permission()
         lines = self._selected_lines(_("No SMS can go: every line is unticked or in error."))
         if not self.credit_ok:
-            raise UserError(_("%(needed)s SMS credits are needed but only %(left)s remain: "
-                              "buy a package or untick recipients.",
-                              needed=self.sms_count, left=self.credit_remaining))
+            raise UserError(_("%(needed)s but %(left)s: buy a package or untick recipients.",
+                              **self._credit_shortage(self.sms_count, self.credit_remaining)))
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.batch") or (
             fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S"))
         stop = self.start + timedelta(hours=self.duration or 1.0)

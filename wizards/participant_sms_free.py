@@ -75,13 +75,17 @@ class ParticipantSmsFree(models.TransientModel):
             raise UserError(_("A free SMS cannot hold merge fields ({{...}}): the recipients "
                               "are only numbers."))
         measure = sms_text.measure(self.body_sent)
-        if measure.segments > self.env.company.psms_max_segments:
-            raise UserError(_("The text needs %(count)s SMS but at most %(max)s are allowed.",
-                              count=measure.segments, max=self.env.company.psms_max_segments))
+        maximum = self.env.company.psms_max_segments
+        if measure.segments > maximum:
+            raise UserError(
+                _("The text needs %s SMS but only 1 is allowed.", measure.segments)
+                if maximum == 1 else
+                _("The text needs %(count)s SMS but at most %(max)s are allowed.",
+                  count=measure.segments, max=maximum))
 
     def action_preview(self):
         self.ensure_one()
-        self._check_permission()
+        self._check_prepare()
         self._check_text()
         if not self.file:
             raise UserError(_("Upload the file of numbers (.xlsx or .csv)."))
@@ -113,8 +117,8 @@ class ParticipantSmsFree(models.TransientModel):
         self._check_text()
         lines = self._selected_lines(_("No number can receive the SMS."))
         if self.env.company.psms_enforce_packages and self.sms_count > self.credit_remaining:
-            raise UserError(_("%(needed)s SMS credits are needed but only %(left)s remain.",
-                              needed=self.sms_count, left=self.credit_remaining))
+            raise UserError(_("%(needed)s but %(left)s.",
+                              **self._credit_shortage(self.sms_count, self.credit_remaining)))
         planned = self._planned()
         now = fields.Datetime.now()
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.free") or (
@@ -124,7 +128,9 @@ class ParticipantSmsFree(models.TransientModel):
             "number": line.number, "body": self.body, "planned_at": planned,
             "deadline": self.env.company._psms_window().campaign_deadline(planned),
         } for line in lines])
-        return self._done(_("Free SMS %s", batch_ref), _("%s SMS scheduled.", len(messages)))
+        scheduled = (_("1 SMS scheduled.") if len(messages) == 1
+                     else _("%s SMS scheduled.", len(messages)))
+        return self._done(_("Free SMS %s", batch_ref), scheduled)
 
 
 class ParticipantSmsFreeLine(models.TransientModel):

@@ -32,10 +32,49 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         for wizard in self:
             wizard.credit_remaining = remaining
 
+    send_allowed = fields.Boolean(compute="_compute_send_allowed", string="May send")
+    send_permission_note = fields.Char(compute="_compute_send_allowed",
+                                       string="Missing send permission")
+
+    @api.depends_context("uid", "lang")
+    def _compute_send_allowed(self):
+        allowed = self.env.user.has_group(self._psms_group)
+        note = False if allowed else self._missing_permission_message()
+        for wizard in self:
+            wizard.send_allowed, wizard.send_permission_note = allowed, note
+
+    def _missing_permission_message(self):
+        """Which permission sending needs, by its name in the user's settings."""
+        permission = self.env.ref(self._psms_group).sudo().with_context(
+            lang=self.env.lang).name
+        return _("You are not allowed to send this kind of SMS: %(kind)s. Sending needs the "
+                 "permission “%(permission)s”, which an administrator gives in your user "
+                 "settings.", kind=self._psms_title_label(), permission=permission)
+
+    def _check_prepare(self):
+        """Preparing and previewing a send is for the senders of this kind and the SMS
+        administrators (who see every SMS menu): the send permission is asked when sending."""
+        if not (self.env.user.has_group(self._psms_group)
+                or self.env.user.has_group("participant_sms.group_sms_admin")):
+            raise AccessError(self._missing_permission_message())
+
     def _check_permission(self):
+        """Sending needs the send permission of this kind, administrator or not (server side)."""
         if not self.env.user.has_group(self._psms_group):
-            raise AccessError(_("You are not allowed to send this kind of SMS: %s.",
-                                self._psms_title_label()))
+            raise AccessError(self._missing_permission_message())
+
+    @api.model
+    def _credit_shortage(self, needed, left):
+        """The two halves of "2 SMS credits are needed but only 1 remains", each in the
+        singular or the plural: ``{"needed": ..., "left": ...}``."""
+        if left <= 0:
+            left_text = _("none remains")
+        elif left == 1:
+            left_text = _("only 1 remains")
+        else:
+            left_text = _("only %s remain", left)
+        return {"needed": _("1 SMS credit is needed") if needed == 1
+                else _("%s SMS credits are needed", needed), "left": left_text}
 
     def _psms_title_label(self):
         return self.env["ir.model"]._get(self._name).name

@@ -44,3 +44,4 @@ from . import test_dedicated_forms
 from . import test_reminder_tab
 from . import test_glossary
 from . import test_template_preview
+from . import test_sms_screens

@@ -13,6 +13,11 @@ import { ListController } from "@web/views/list/list_controller";
 export class PsmsSmsListController extends ListController {
     static template = "participant_sms.SmsListView";
 
+    /** The hook of psms_sms_list.scss: the SMS lists keep their title and buttons whole. */
+    get className() {
+        return `${super.className || ""} o_psms_sms_list`;
+    }
+
     get psmsSimulated() {
         return Boolean(session.psms_simulated);
     }

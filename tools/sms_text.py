@@ -16,6 +16,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
@@ -54,12 +55,13 @@ class SmsMeasure:
 
 
 def is_gsm7(char):
-    return char in GSM7_BASIC or char in GSM7_EXTENSION
+    return char in GSM7_ALL
 
 
 def ucs2_chars(text):
-    """The characters of ``text`` that are not in GSM-7, first appearance order, no repeats."""
-    return tuple(dict.fromkeys(char for char in text or "" if not is_gsm7(char)))
+    """The characters of ``text`` that are not in GSM-7, first appearance order, no repeats
+    (one pass over the distinct characters, not a call per character)."""
+    return tuple(char for char in dict.fromkeys(text or "") if char not in GSM7_ALL)
 
 
 def _unit_costs(text, encoding):
@@ -145,8 +147,8 @@ def gsm_replacements(text, letters=False):
     """``{character: replacement}`` of the characters of ``text`` that :func:`to_gsm` would
     replace, in order of first appearance. A character GSM-7 has is never touched."""
     found = {}
-    for char in text or "":
-        if char in found or is_gsm7(char):
+    for char in dict.fromkeys(text or ""):
+        if char in GSM7_ALL:
             continue
         if char in TYPOGRAPHY:
             found[char] = TYPOGRAPHY[char]

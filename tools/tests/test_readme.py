@@ -19,5 +19,19 @@ def test_readme_keeps_the_two_commands_and_the_invariants():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
         text = handle.read()
     for needle in ("./scripts/run.sh", "./scripts/test.sh", "How sending works",
-                   "```mermaid", "**I1**", "**I5**"):
+                   "```text\nSocial worker", "**I1**", "**I5**"):
         assert needle in text
+
+
+def test_fragments_suit_ocas_readme_generator():
+    """OCA's generator (oca-gen-addon-readme) takes "##" headings at most in a fragment and
+    no mermaid block."""
+    folder = os.path.join(ROOT, "readme")
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            text = handle.read()
+        assert "```mermaid" not in text, name
+        fence = False
+        for line in text.splitlines():
+            fence = fence != line.startswith("```")
+            assert fence or not line.startswith("###"), f"{name}: {line}"

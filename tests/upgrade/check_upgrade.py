@@ -72,6 +72,14 @@ for table, before in sorted(state["counts"].items()):
           f"{before} rows before the upgrade, {after} after "
           f"({new_xmlids.get(table, 0)} new data records)")
 
+for provider, token in state["tokens"].items():
+    account = env["participant.sms.account"].browse(token["account_id"])
+    if not token.get("unit"):  # a version without the provider's balance
+        continue
+    check(f"{provider} account keeps its credit and unit",
+          (account.balance, account.balance_unit_code) == (250.0, "SMS credits"),
+          f"{account.balance} {account.balance_unit_code!r}")
+
 # ---- 2. what the SMS made before became -------------------------------------------------------
 for key in ("reminder_send", "reminder_follow", "reminder_step"):
     check(f"{key} is a pending reminder", sms(key).state == "queued"

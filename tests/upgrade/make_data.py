@@ -58,6 +58,11 @@ for provider, values in (
         token = account._issue_token()
     accounts[provider] = account
     out["tokens"][provider] = {"account_id": account.id, "token": token}
+    # the credit unit the provider gave at the last balance refresh (a column renamed later)
+    unit_field = "balance_unit_code" if "balance_unit_code" in Account._fields else "balance_unit"
+    if unit_field in Account._fields:
+        account.write({"balance": 250.0, unit_field: "SMS credits"})
+        out["tokens"][provider]["unit"] = "SMS credits"
 
 # ---- a template and an automation's follow-up ------------------------------------------------
 template = False

@@ -100,6 +100,16 @@ class CalendarEvent(models.Model):
             if not super(CalendarEvent, event)._check_private_event_conditions():
                 self.env.cache.set(event, field, tuple(staff.get(event.id, ())))
 
+    def get_formview_id(self, access_uid=None):
+        """A participant's appointment opens in the appointment form (links from the chatter,
+        My SMS, the SMS lists) for those who follow participants; meetings, and every user
+        outside the Participants groups, keep calendar's form."""
+        user = self.env["res.users"].browse(access_uid) if access_uid else self.env.user
+        if (len(self) == 1 and user.has_group("participant_sms.group_participant_user")
+                and self.sudo().participant_id):
+            return self.env.ref("participant_sms.view_participant_appointment_form").id
+        return super().get_formview_id(access_uid=access_uid)
+
     def _psms_hidden_from_user(self):
         return bool(self.participant_company_id) and not self.env.user.has_group(
             "participant_sms.group_participant_user")

@@ -105,9 +105,11 @@ class ParticipantSmsDesk(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "participant_sms.action_participant_appointments")
         action.update({
-            "views": [(self.env.ref("calendar.view_calendar_event_form").id, "form")],
+            "views": [(self.env.ref("participant_sms.view_participant_appointment_form").id,
+                       "form")],
             "view_mode": "form", "target": "current",
             "context": {"default_participant_collaborator_id": self.env.uid,
                         "default_sms_reminder": True,
-                        "default_partner_ids": [self.env.user.partner_id.id]}})
+                        "default_partner_ids": [self.env.user.partner_id.id],
+                        "form_view_ref": "participant_sms.view_participant_appointment_form"}})
         return action

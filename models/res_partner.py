@@ -73,6 +73,16 @@ class ResPartner(models.Model):
         action["name"] = self.name
         return action
 
+    def get_formview_id(self, access_uid=None):
+        """A participant opens in the participant's file (links from appointments, steps,
+        orientations, the chatter) for those who follow participants; every other contact,
+        and every user outside the Participants groups, keeps Contacts' form."""
+        user = self.env["res.users"].browse(access_uid) if access_uid else self.env.user
+        if (len(self) == 1 and user.has_group("participant_sms.group_participant_user")
+                and self.sudo().is_participant):
+            return self.env.ref("participant_sms.view_participant_form").id
+        return super().get_formview_id(access_uid=access_uid)
+
     def _participant_action(self, xmlid):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
@@ -83,7 +93,9 @@ class ResPartner(models.Model):
 
     def action_open_participant_appointments(self):
         action = self._participant_action("participant_sms.action_participant_appointments")
-        action["context"]["default_partner_ids"] = [self.env.user.partner_id.id]
+        action["context"].update({
+            "default_partner_ids": [self.env.user.partner_id.id],
+            "form_view_ref": "participant_sms.view_participant_appointment_form"})
         return action
 
     def action_open_participant_steps(self):

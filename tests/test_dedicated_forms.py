@@ -246,3 +246,32 @@ class TestDedicatedForms(ParticipantCommon):
         self.assertFalse(self.env["calendar.event"].with_user(self.user_participant).search(
             [("participant_id", "!=", False),
              ("name", "ilike", self.participant.name.split()[0])]) & self.event)
+
+    def test_links_open_the_participants_forms(self):
+        """A link to a participant or to their appointment (chatter, steps, My SMS) opens the
+        participant's file or the appointment form for those who follow participants; a
+        contact that is not a participant, a meeting, and any user outside the Participants
+        groups keep Contacts' and calendar's forms."""
+        meeting = self.env["calendar.event"].create({
+            "name": "Team meeting", "start": fields.Datetime.now() + timedelta(days=2),
+            "stop": fields.Datetime.now() + timedelta(days=2, hours=1)})
+        participant_form = self.env.ref(PARTICIPANT_FORM).id
+        appointment_form = self.env.ref(APPOINTMENT_FORM).id
+        self.assertEqual(self.participant.with_user(self.user_participant).get_formview_id(),
+                         participant_form)
+        self.assertEqual(self.event.with_user(self.user_participant).get_formview_id(),
+                         appointment_form)
+        self.assertEqual(self.participant.get_formview_id(access_uid=self.user_participant.id),
+                         participant_form)
+        self.assertNotEqual(self.non_participant.with_user(
+            self.user_participant).get_formview_id(), participant_form)
+        self.assertNotEqual(meeting.with_user(self.user_participant).get_formview_id(),
+                            appointment_form)
+        self.assertNotEqual(self.participant.get_formview_id(access_uid=self.user_internal.id),
+                            participant_form)
+        self.assertNotEqual(self.event.get_formview_id(access_uid=self.user_internal.id),
+                            appointment_form)
+        # the participant's appointments and My SMS' new appointment name the form
+        action = self.participant.with_user(self.user_participant)\
+            .action_open_participant_appointments()
+        self.assertEqual(action["context"]["form_view_ref"], APPOINTMENT_FORM)

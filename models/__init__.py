@@ -38,7 +38,6 @@ from . import ir_http
 from . import sms_sms
 from . import sms_composer
 from . import calendar_event_sms
-from . import res_partner_sms_numbers
 from . import mail_thread
 from . import mail_message
 from . import ir_attachment

@@ -96,7 +96,7 @@ class ParticipantSms(models.Model):
     reply_ids = fields.One2many("participant.sms.reply", "sms_id", string="Replies")
     package_id = fields.Many2one("participant.sms.package", string="Package", readonly=True,
                                  copy=False, ondelete="restrict")
-    simulated = fields.Boolean(compute="_compute_simulated", string="Simulated",
+    simulated = fields.Boolean(compute="_compute_simulated",
                                help="Sent through the built-in simulator: no real SMS left.")
     changed_in_flight = fields.Char(string="Changed while in flight", readonly=True, copy=False,
                                     help="Fields of its record changed while it was in flight.")
@@ -314,14 +314,13 @@ class ParticipantSms(models.Model):
         retention period (see participant.sms.privacy)."""
         return self.env["participant.sms.privacy"]._anonymize(auto_commit)
 
-    def unlink(self):
-        """SMS are kept: deleting SMS not sent yet (the trash of *Upcoming SMS*) cancels them;
-        the others cannot be deleted."""
-        if self.filtered(lambda s: s.state != "queued"):
-            raise UserError(_("SMS are kept. Only SMS not yet sent can be removed: they are "
-                              "then cancelled."))
-        self.action_cancel()
-        return True
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_kept(self):
+        """SMS are kept, as evidence of what was sent or meant to be (the retention anonymises
+        them): none is deleted, not even by a superuser; an SMS not yet sent is cancelled
+        instead (*Cancel the SMS*)."""
+        raise UserError(_("SMS are kept. An SMS not yet sent can be cancelled with \"Cancel "
+                          "the SMS\"; it then stays in the history as Cancelled."))
 
     def action_cancel(self):
         """Cancel SMS not sent yet (a user's decision); the reminder of their record is

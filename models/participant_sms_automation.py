@@ -23,7 +23,7 @@ class ParticipantSmsAutomation(models.Model):
     timing = fields.Selection([("before", "Reminder before the appointment"),
                                ("after", "Message after the appointment")],
                               required=True, default="before")
-    days = fields.Integer(string="Days", required=True, default=2,
+    days = fields.Integer(required=True, default=2,
                           help="Days before (reminder, 1 to 6) or after (follow-up) the "
                                "appointment.")
     template_id = fields.Many2one("participant.sms.template", string="SMS template",

@@ -19,8 +19,8 @@ class ParticipantSmsPackage(models.Model):
                                  index=True)
     purchase_date = fields.Date(string="Purchase date", required=True, default=fields.Date.context_today)
     quantity = fields.Integer(string="Quantity bought", required=True)
-    consumed = fields.Integer(string="Consumed", readonly=True, default=0, copy=False)
-    remaining = fields.Integer(string="Remaining", compute="_compute_remaining", store=True)
+    consumed = fields.Integer(readonly=True, default=0, copy=False)
+    remaining = fields.Integer(compute="_compute_remaining", store=True)
     note = fields.Text()
 
     _sql_constraints = [

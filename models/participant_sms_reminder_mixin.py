@@ -476,9 +476,10 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         self._onchange_sms_reminder_days()
 
     def _apply_onchange_methods(self, field_name, result):
-        super()._apply_onchange_methods(field_name, result)
+        applied = super()._apply_onchange_methods(field_name, result)
         if field_name in self._psms_text_fields():
             self._psms_onchange_text()
+        return applied
 
     def _psms_onchange_text(self):
         """The text shown follows the form (date, participant, merge fields) as saving would

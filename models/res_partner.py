@@ -2,7 +2,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.phone_match import number_key
 from .participant_sms_reminder_mixin import RECIPIENT_CHANGED
+
+#: fields that give a participant a number Odoo's SMS must refuse (see _psms_clear_number_keys)
+NUMBER_FIELDS = {"is_participant", "mobile", "phone"}
 
 
 class ResPartner(models.Model):
@@ -116,6 +120,7 @@ class ResPartner(models.Model):
         partners = super().create(vals_list)
         refusing = partners.filtered(lambda p: p.is_participant and not p.accepts_sms)
         self.env["participant.sms.consent"]._record(refusing, creating=True)
+        partners._psms_clear_number_keys()
         return partners
 
     def write(self, vals):
@@ -129,7 +134,20 @@ class ResPartner(models.Model):
         self.env["participant.sms.consent"]._record(changed)
         if {"mobile", "accepts_sms", "active"} & set(vals):
             self._psms_resync_pending()
+        if NUMBER_FIELDS & set(vals):
+            self._psms_clear_number_keys()
         return result
+
+    def _psms_clear_number_keys(self):
+        """Keep ``sms.sms``'s cache of participants' number keys (``models/sms_sms.py``) up to
+        date: cleared when a participant gets a number (created with one, number changed, or a
+        contact with a number becoming a participant). A number that goes away leaves its key,
+        which only costs one look-up when that number is texted. Only a key the cache lacks
+        clears it (Odoo's shared cache, on every worker)."""
+        keys = {number_key(number) for partner in self.sudo() if partner.is_participant
+                for number in (partner.mobile, partner.phone) if number} - {""}
+        if keys - self.env["sms.sms"]._psms_participant_number_keys():
+            self.env.registry.clear_cache()
 
     def action_export_sms_history(self):
         """The participant's SMS history (.xlsx): SMS administrators and managers only."""

@@ -22,11 +22,12 @@ class SmsComposer(models.TransientModel):
         return records
 
     def _compute_sanitized_numbers(self):
-        super()._compute_sanitized_numbers()
+        computed = super()._compute_sanitized_numbers()
         numbers = [number for composer in self if composer.sanitized_numbers
                    for number in composer.sanitized_numbers.split(",")]
         if numbers:
             self.env["sms.sms"]._psms_refuse(self.env["res.partner"], numbers, error=UserError)
+        return computed
 
     def _action_send_sms(self):
         self._psms_check_recipients()

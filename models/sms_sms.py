@@ -11,7 +11,7 @@ partner is a participant, or whose number is a participant's mobile or phone, is
 
 The number check costs no query for ordinary numbers: the keys of all participants' numbers
 (:func:`..tools.phone_match.number_key`) are kept in an ormcache, cleared when a participant's
-number appears (``models/res_partner_sms_numbers.py``); only a number whose key is one of
+number appears (``ResPartner._psms_clear_number_keys``); only a number whose key is one of
 them is looked up and compared in E.164 form. Odoo's own query-count tests stay as they are.
 """
 import logging

@@ -24,6 +24,14 @@ EXEMPT = {
     ("ir.attachment", "check"): "Odoo's access check of attachments, not an entry point: "
                                 "extended to refuse the files of a participant's appointment "
                                 "to other employees; tested in test_who_sees_what",
+    ("calendar.event", "get_formview_id"): "Odoo's hook choosing the form a link opens: a "
+                                           "participant's appointment opens in the "
+                                           "appointment form for the Participants groups; "
+                                           "reads nothing the caller cannot; tested in "
+                                           "test_dedicated_forms",
+    ("res.partner", "get_formview_id"): "Odoo's hook choosing the form a link opens: a "
+                                        "participant opens in the participant's file for the "
+                                        "Participants groups; tested in test_dedicated_forms",
     ("ir.http", "session_info"): "Odoo's hook that builds the calling user's own web session "
                                  "(adds the company's SMS characters setting); tested over HTTP "
                                  "for every profile, portal and public users and a user of "
@@ -141,7 +149,7 @@ def matrix():
         table["res.partner", method] = (PARTICIPANT_USERS, call("res.partner", method))
     # the SMS: nobody writes them; cancelling is for its author, the participant's referent and
     # SMS administrators (the fixture's author and referent are not among the profiles)
-    table.update(crud("participant.sms", NOBODY, NOBODY, ADMIN))
+    table.update(crud("participant.sms", NOBODY, NOBODY, NOBODY))
     table.update({
         ("participant.sms", "action_cancel"): (ADMIN, call("participant.sms", "action_cancel")),
         ("participant.sms", "action_dispatch_now"): (ADMIN, call("participant.sms",
@@ -189,41 +197,44 @@ def matrix():
         table["participant.sms.dashboard", method] = (ADMIN, wizard(
             "participant.sms.dashboard", method, lambda t: {}))
     batch, free = frozenset({"batch"}), frozenset({"free"})
-    for model, allowed, values in (("participant.sms.batch", batch, batch_values),
-                                   ("participant.sms.free", free, free_values)):
+    # the SMS administrators prepare and preview batch and free sends; sending needs the
+    # permission (action_validate)
+    prep_batch, prep_free = batch | ADMIN, free | ADMIN
+    for model, allowed, values in (("participant.sms.batch", prep_batch, batch_values),
+                                   ("participant.sms.free", prep_free, free_values)):
         table[model, "create"] = (allowed, lambda t, env, m=model, v=values: env[m].create(v(t)))
         table[model, "write"] = (allowed, lambda t, env, m=model, v=values: env[m].create(
             v(t)).write({"body": "Autre information"}))
         table[model, "unlink"] = (allowed, lambda t, env, m=model, v=values: env[m].create(
             v(t)).unlink())
     table.update({
-        ("participant.sms.batch", "action_preview"): (batch, wizard(
+        ("participant.sms.batch", "action_preview"): (prep_batch, wizard(
             "participant.sms.batch", "action_preview", batch_values)),
         ("participant.sms.batch", "action_validate"): (batch, lambda t, env: t.previewed(
             env["participant.sms.batch"].create(batch_values(t))).action_validate()),
-        ("participant.sms.batch", "action_back"): (batch, wizard(
+        ("participant.sms.batch", "action_back"): (prep_batch, wizard(
             "participant.sms.batch", "action_back", batch_values)),
         ("participant.sms.batch", "default_get"): (ALL, lambda t, env: env[
             "participant.sms.batch"].default_get(["partner_ids", "start"])),
-        ("participant.sms.free", "action_preview"): (free, wizard(
+        ("participant.sms.free", "action_preview"): (prep_free, wizard(
             "participant.sms.free", "action_preview", free_values)),
         ("participant.sms.free", "action_validate"): (free, lambda t, env: t.previewed(
             env["participant.sms.free"].create(free_values(t))).action_validate()),
-        ("participant.sms.free", "action_back"): (free, wizard(
+        ("participant.sms.free", "action_back"): (prep_free, wizard(
             "participant.sms.free", "action_back", free_values)),
-        ("participant.sms.batch.line", "write"): (batch, previewed_line(
+        ("participant.sms.batch.line", "write"): (prep_batch, previewed_line(
             "participant.sms.batch", "line_ids", batch_values)),
-        ("participant.sms.free.line", "write"): (free, previewed_line(
+        ("participant.sms.free.line", "write"): (prep_free, previewed_line(
             "participant.sms.free", "line_ids", free_values)),
-        ("participant.sms.batch.line", "create"): (batch, lambda t, env: env[
+        ("participant.sms.batch.line", "create"): (prep_batch, lambda t, env: env[
             "participant.sms.batch.line"].create({"batch_id": env["participant.sms.batch"].create(
                 batch_values(t)).id, "partner_id": t.participant.id})),
-        ("participant.sms.free.line", "create"): (free, lambda t, env: env[
+        ("participant.sms.free.line", "create"): (prep_free, lambda t, env: env[
             "participant.sms.free.line"].create({"wizard_id": env["participant.sms.free"].create(
                 free_values(t)).id, "raw": "0612345678"})),
-        ("participant.sms.batch.line", "unlink"): (batch, lambda t, env: t.previewed(
+        ("participant.sms.batch.line", "unlink"): (prep_batch, lambda t, env: t.previewed(
             env["participant.sms.batch"].create(batch_values(t))).line_ids.unlink()),
-        ("participant.sms.free.line", "unlink"): (free, lambda t, env: t.previewed(
+        ("participant.sms.free.line", "unlink"): (prep_free, lambda t, env: t.previewed(
             env["participant.sms.free"].create(free_values(t))).line_ids.unlink()),
         ("participant.sms.simulate.reply", "action_send"): (ADMIN, wizard(
             "participant.sms.simulate.reply", "action_send", lambda t: {"sms_id": t.sent.id})),

@@ -102,6 +102,11 @@ class TestSmsMessage(SmsCommon):
             sms.action_cancel()
         with self.assertRaises(UserError):
             sms.unlink()
+        with self.assertRaises(UserError):
+            self.queue().unlink()  # not even an SMS to come, not even as superuser
+        for user in (self.user_admin_sms, self.user_participant):
+            with self.assertRaises(AccessError):
+                self.queue().with_user(user).unlink()
         self.assertTrue(sms.exists())
 
     def test_sender_label_validation(self):

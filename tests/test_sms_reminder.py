@@ -67,11 +67,11 @@ class TestSmsReminder(SmsCommon):
         event.unlink()
         self.assertEqual(new_sms.state, "cancelled")
 
-    def test_delete_from_upcoming_switches_reminder_off(self):
+    def test_cancel_from_upcoming_switches_reminder_off(self):
         event = self._event(sms_reminder=True, sms_reminder_days="1",
                             sms_reminder_template_id=self.template.id)
         sms = event.sms_reminder_sms_id
-        sms.with_user(self.user_scheduled).unlink()
+        sms.with_user(self.user_scheduled).action_cancel()
         self.assertTrue(sms.exists())
         self.assertEqual(sms.state, "cancelled")
         self.assertFalse(event.sms_reminder)

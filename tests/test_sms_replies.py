@@ -182,7 +182,7 @@ class TestSmsReplies(RepliesCommon):
         self.env["participant.sms.dispatcher"]._cron_poll_statuses()
         self.assertEqual(self.sms.state, "delivered")
         action = self.sms.action_simulate_reply()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertEqual(wizard.text, "OUI")
         wizard.action_send()
         self.assertEqual(self.event.participant_outcome_id, self.confirmed)

@@ -54,7 +54,7 @@ class TestSmsTemplate(SmsCommon):
         template = self.env.ref("participant_sms.sms_template_appointment")
         action = template.with_user(self.user_admin_sms).action_send_test()
         wizard = Form(self.env[action["res_model"]].with_user(self.user_admin_sms).with_context(
-            action["context"]))
+            **action["context"]))
         wizard.number = "06 12 34 56 78"
         wizard = wizard.save()
         self.assertNotIn("{{", wizard.body)

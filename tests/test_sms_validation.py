@@ -29,14 +29,11 @@ class TestSmsValidation(SmsCommon):
         self.assertEqual(self.company.psms_sender, "MAIRIE 75")
 
     def test_unknown_zone_is_refused_on_the_server(self):
-        try:
+        with self.assertRaises(Exception, msg="an unknown zone was accepted") as caught:
             with self.env.cr.savepoint():
                 self.company.psms_zone = "atlantis"
                 self.company.flush_recordset()
-        except (ValidationError, ValueError):
-            pass
-        else:
-            self.fail("an unknown zone was accepted")
+        self.assertIsInstance(caught.exception, (ValidationError, ValueError))
         self.company.invalidate_recordset()
         self.assertEqual(self.company.psms_zone, "metropole")
 

@@ -9,7 +9,7 @@ class ParticipantSmsTest(models.TransientModel):
     _description = "Send a test SMS"
 
     template_id = fields.Many2one("participant.sms.template", required=True, readonly=True)
-    number = fields.Char(string="Number", required=True)
+    number = fields.Char(required=True)
     body = fields.Text(string="Text", compute="_compute_body")
 
     @api.depends("template_id")

@@ -104,7 +104,7 @@ class ParticipantSmsDashboard(models.TransientModel):
     # ------------------------------------------------------------------------------------------
     period = fields.Selection([("month", "This month"), ("year", "This year"),
                                ("12months", "Last 12 months")],
-                              default="12months", required=True, string="Period")
+                              default="12months", required=True)
     charts = fields.Json(compute="_compute_charts")
 
     def _period_start(self):

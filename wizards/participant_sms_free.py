@@ -23,7 +23,7 @@ class ParticipantSmsFree(models.TransientModel):
     _psms_line_model = "participant.sms.free.line"
 
     body = fields.Text(string="Text", required=True)
-    file = fields.Binary(string="File", attachment=False)
+    file = fields.Binary(attachment=False)
     filename = fields.Char(string="File name")
     line_ids = fields.One2many("participant.sms.free.line", "wizard_id", string="Numbers")
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")

@@ -53,7 +53,7 @@ class TestSmsBatchUi(HttpCase):
     def test_batch_tour(self):
         job_fair = self.env.ref("participant_sms.participant_list_job_fair", raise_if_not_found=False)
         if not job_fair:
-            self.skipTest("needs the demo data (saved list 'Job fair - Lyon')")
+            self.skipTest("needs the demo data (saved list 'Forum emploi - Lyon')")
         self.env.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
                                 "psms_max_segments": 3})
         admin = self.env.ref("base.user_admin")

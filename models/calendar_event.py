@@ -3,6 +3,11 @@ from odoo import _, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
+#: what a participant's appointment shares with its collective appointment (session)
+SESSION_FIELDS = ("allday", "start", "stop", "location")
+#: written, these may take an appointment away from its session's time or place
+SESSION_MOVE_FIELDS = frozenset(SESSION_FIELDS) | {"start_date", "stop_date", "duration"}
+
 
 class CalendarEvent(models.Model):
     """Appointments ("entretiens") are Odoo calendar events linked to a participant."""
@@ -51,6 +56,17 @@ class CalendarEvent(models.Model):
         "res.company", string="Participant's company", compute="_compute_participant_company_id",
         store=True, readonly=False, precompute=True, index=True,
         help="Company whose participant this appointment belongs to: only its users see it.")
+    # a collective appointment (batch): one event in the collaborator's calendar, the session,
+    # and one appointment per participant linked to it; the session holds no participant data
+    participant_session_id = fields.Many2one(
+        "calendar.event", string="Collective appointment", index=True, ondelete="set null",
+        copy=False, readonly=True,
+        help="The collaborator's event of the collective appointment this appointment belongs "
+             "to: it is in their calendar once for all its participants, and moving it moves "
+             "this appointment. Moved on its own, the appointment leaves it.")
+    participant_session_appointment_ids = fields.One2many(
+        "calendar.event", "participant_session_id", string="Participants' appointments",
+        groups="participant_sms.group_participant_user")
 
     @api.depends("participant_id", "participant_id.company_id")
     def _compute_participant_company_id(self):
@@ -161,18 +177,66 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if "participant_collaborator_id" in vals or "participant_id" in vals:
+        if SESSION_MOVE_FIELDS & set(vals):
+            self._psms_move_session_appointments()
+        if SESSION_MOVE_FIELDS & set(vals) or "participant_collaborator_id" in vals:
+            self._psms_leave_moved_sessions(vals)
+        if {"participant_collaborator_id", "participant_id", "participant_session_id"} & set(vals):
             self._psms_add_collaborator_attendee()
         return result
 
+    def unlink(self):
+        appointments = self._psms_session_appointments() - self
+        if appointments:
+            appointments.write({"participant_session_id": False})
+        return super().unlink()
+
     def _psms_add_collaborator_attendee(self):
         """A participant's appointment has its collaborator's partner among its attendees (the
-        other attendees are kept), so that it is in their calendar; no invitation mail."""
-        for event in self.filtered(lambda e: e.participant_id and e.participant_collaborator_id):
+        other attendees are kept), so that it is in their calendar; no invitation mail. One that
+        belongs to a collective appointment is in their calendar through it, once."""
+        for event in self.filtered(lambda e: e.participant_id and e.participant_collaborator_id
+                                   and not e.participant_session_id):
             partner = event.participant_collaborator_id.partner_id
             if partner not in event.partner_ids:
                 event.with_context(no_mail_to_attendees=True).write(
                     {"partner_ids": [Command.link(partner.id)]})
+
+    # ------------------------------------------------------------------------------------------
+    # collective appointments: the session and its participants' appointments
+    # ------------------------------------------------------------------------------------------
+    def _psms_session_appointments(self):
+        """The participants' appointments of those of these events that are sessions, as the
+        current user (record rules apply: changing them needs the Participants groups)."""
+        sessions = self.filtered(lambda event: not event.participant_id)
+        if not sessions:
+            return self.browse()
+        return self.search([("participant_session_id", "in", sessions.ids)])
+
+    def _psms_move_session_appointments(self):
+        """A session moved (time, place) moves its participants' appointments through the ORM,
+        so that their SMS reminders follow."""
+        for session in self.filtered(lambda event: not event.participant_id):
+            values = session._psms_session_values()
+            moved = session._psms_session_appointments().filtered(
+                lambda appointment: appointment._psms_session_values() != values)
+            if moved:
+                moved.write(values)
+
+    def _psms_leave_moved_sessions(self, vals):
+        """An appointment given a time, place or collaborator other than its session's leaves
+        the session (and gets its collaborator as attendee again)."""
+        compared = list(SESSION_FIELDS)
+        if "participant_collaborator_id" in vals:
+            compared.append("participant_collaborator_id")
+        leaving = self.filtered(lambda event: event.participant_session_id and any(
+            event[name] != event.participant_session_id[name] for name in compared))
+        if leaving:
+            leaving.write({"participant_session_id": False})
+
+    def _psms_session_values(self):
+        self.ensure_one()
+        return {name: self[name] for name in SESSION_FIELDS}
 
     @api.onchange("participant_id")
     def _onchange_participant_id(self):

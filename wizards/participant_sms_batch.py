@@ -147,24 +147,12 @@ class ParticipantSmsBatch(models.TransientModel):
             fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S"))
         stop = self.start + timedelta(hours=self.duration or 1.0)
         # no "created" log, follower or tracking per event: the SMS notes tell the story
-        events = self.env["calendar.event"].with_context(
+        Event = self.env["calendar.event"].with_context(
             no_mail_to_attendees=True, mail_create_nolog=True,
-            mail_create_nosubscribe=True, tracking_disable=True).create([{
-                "name": self.name or self.appointment_type_id.name,
-                "participant_id": line.partner_id.id, "start": self.start, "stop": stop,
-                "participant_collaborator_id": self.collaborator_id.id,
-                "user_id": self.collaborator_id.id,
-                # the collaborator organises and attends (their calendar shows the day's
-                # appointments); never the participant; no invitation mail (context above)
-                "partner_ids": [Command.set(self.collaborator_id.partner_id.ids)],
-                "participant_appointment_type_id": self.appointment_type_id.id,
-                "participant_theme_id": self.theme_id.id,
-                "participant_outcome_id": self.outcome_id.id,
-                "location": self.location, "participant_channel_id": self.channel_id.id,
-                "participant_programme_id": self.programme_id.id,
-                "participant_synthesis": self.synthesis,
-                "sms_reminder": False,  # the batch SMS is the message: no reminder prefill
-            } for line in lines])
+            mail_create_nosubscribe=True, tracking_disable=True)
+        session = Event.create(self._session_values(stop))
+        events = Event.create([self._appointment_values(line.partner_id, session)
+                               for line in lines])
         planned = self._planned()
         messages = self.env["participant.sms"]._queue([{
             "origin": "batch", "context_type": "batch", "batch_ref": batch_ref,
@@ -182,6 +170,35 @@ class ParticipantSmsBatch(models.TransientModel):
         return self._done(_("Batch SMS %s", batch_ref),
                           _("%(scheduled)s and %(created)s.", scheduled=scheduled,
                             created=created))
+
+    def _session_values(self, stop):
+        """The collective appointment: one event in the collaborator's calendar for the whole
+        batch, organised and attended by them only (no invitation mail), without any
+        participant data: its participants' appointments link to it."""
+        return {
+            "name": self.name or self.appointment_type_id.name, "start": self.start,
+            "stop": stop, "location": self.location, "user_id": self.collaborator_id.id,
+            "participant_collaborator_id": self.collaborator_id.id,
+            "partner_ids": [Command.set(self.collaborator_id.partner_id.ids)],
+            "participant_outcome_id": False, "sms_reminder": False,
+        }
+
+    def _appointment_values(self, partner, session):
+        """The appointment in the participant's file, linked to the session: the collaborator
+        sees it there, once, so it has no attendee (never the participant)."""
+        return {
+            "name": session.name, "participant_id": partner.id, "start": session.start,
+            "stop": session.stop, "participant_collaborator_id": self.collaborator_id.id,
+            "user_id": self.collaborator_id.id, "participant_session_id": session.id,
+            "partner_ids": [Command.clear()],
+            "participant_appointment_type_id": self.appointment_type_id.id,
+            "participant_theme_id": self.theme_id.id,
+            "participant_outcome_id": self.outcome_id.id,
+            "location": self.location, "participant_channel_id": self.channel_id.id,
+            "participant_programme_id": self.programme_id.id,
+            "participant_synthesis": self.synthesis,
+            "sms_reminder": False,  # the batch SMS is the message: no reminder prefill
+        }
 
 
 class ParticipantSmsBatchLine(models.TransientModel):

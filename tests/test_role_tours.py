@@ -21,6 +21,7 @@ import os
 import pathlib
 import re
 import tempfile
+from concurrent.futures import CancelledError
 from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
@@ -28,7 +29,8 @@ import pytz
 from PIL import Image
 
 from odoo import fields
-from odoo.tests import HttpCase, common as tests_common, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import common as tests_common
 
 _logger = logging.getLogger(__name__)
 
@@ -47,9 +49,10 @@ FRENCH_MODULES = ["base", "base_setup", "web", "mail", "calendar", "sms", "phone
 
 
 class ScreenshotBrowser(tests_common.ChromeBrowser):
-    """Odoo's test browser, at exactly 1440x900 CSS pixels in Paris time, that takes a screenshot when the
-    page logs ``psms-screenshot:<name>`` and then sets ``window.__psmsShot = <name>`` (the tour
-    step waits for it, so the page does not change while it is captured)."""
+    """Odoo's test browser, at exactly 1440x900 CSS pixels in Paris time, that takes a
+    screenshot when the page logs ``psms-screenshot:<name>`` and then sets
+    ``window.__psmsShot = <name>`` (the tour step waits for it, so the page does not change
+    while it is captured)."""
 
     def __init__(self, test_case, *args, **kwargs):
         super().__init__(test_case, *args, **kwargs)
@@ -72,7 +75,8 @@ class ScreenshotBrowser(tests_common.ChromeBrowser):
         def captured(future):
             try:
                 shots[name] = base64.b64decode(future.result(timeout=0)["data"], validate=True)
-            except Exception as error:  # noqa: BLE001 - the test asserts the shot afterwards
+            except (tests_common.ChromeBrowserException, CancelledError, KeyError,
+                    ValueError) as error:  # the test asserts the shot afterwards
                 _logger.warning("screenshot %s not taken: %s", name, error)
                 shots[name] = b""
             self._websocket_send("Runtime.evaluate", params={
@@ -215,7 +219,7 @@ class TestRoleToursUi(HttpCase):
                  "Bonjour Inès, l'atelier CV a lieu lundi à 9h30, salle 2."]
         Sms._queue([{"origin": "free", "context_type": "free", "partner_id": partner.id,
                      "number": partner.mobile, "body": text}
-                    for partner, text in zip(self.participants, texts)])
+                    for partner, text in zip(self.participants, texts, strict=False)])
         dispatcher = self.env["participant.sms.dispatcher"]
         dispatcher._cron_dispatch()
         dispatcher._cron_poll_statuses()

@@ -268,7 +268,7 @@ class TestCollectiveAppointment(SmsCommon):
         self.assertNotIn("participant_session_appointment_ids", values)
         self.assertFalse([name for name in names if name in str(values)])
         with self.assertRaises(AccessError):
-            as_outsider.participant_session_appointment_ids  # noqa: B018
+            as_outsider.read(["participant_session_appointment_ids"])
         linked = self.Event.with_user(outsider).search([("participant_session_id", "=", session.id)])
         for read in linked.read(["name", "display_name", "participant_id", "partner_ids",
                                  "participant_session_id", "description"]):

@@ -20,5 +20,6 @@ def migrate(cr, version):
     table = "participant_sms_account"
     if _column_exists(cr, table, "balance_unit") and not _column_exists(
             cr, table, "balance_unit_code"):
-        cr.execute(f"ALTER TABLE {table} RENAME COLUMN balance_unit TO balance_unit_code")
+        cr.execute("ALTER TABLE participant_sms_account "
+                   "RENAME COLUMN balance_unit TO balance_unit_code")
         _logger.info("participant_sms 18.0.1.3.0: the provider accounts' credit unit kept")

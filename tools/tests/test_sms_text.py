@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import pytest
+from hypothesis import given, strategies as st
 
-from psms_tools.sms_text import GSM7, UCS2, max_units, measure, ucs2_chars
+from psms_tools.sms_text import (GSM7, GSM7_BASIC, GSM7_EXTENSION, UCS2, convert,
+                                 gsm_replacements, max_units, measure, to_gsm, ucs2_chars)
 
 
 @pytest.mark.parametrize("text, units, segments", [
@@ -103,10 +105,6 @@ def test_blank_texts():
 
 
 # -- French-aware GSM-7 ---------------------------------------------------------------------
-from hypothesis import given, strategies as st  # noqa: E402
-
-from psms_tools.sms_text import (GSM7_BASIC, GSM7_EXTENSION, convert, gsm_replacements,  # noqa: E402
-                                 measure, to_gsm)
 
 
 def test_typography_to_gsm():

@@ -143,7 +143,11 @@ class ResCompany(models.Model):
     psms_balance_at = fields.Datetime(compute="_compute_psms_balance", string="Provider credit read on")
     psms_balance_low = fields.Boolean(compute="_compute_psms_balance", string="Low provider credit")
 
+    @api.depends("psms_account_id.balance", "psms_account_id.balance_at",
+                 "psms_account_id.balance_unit_code", "psms_credit_warning")
+    @api.depends_context("lang")
     def _compute_psms_balance(self):
+        """The credit at the company's provider, as last read (follows each reading)."""
         for company in self:
             account = company._psms_account().sudo()
             company.psms_balance = account.balance

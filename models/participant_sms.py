@@ -100,8 +100,10 @@ class ParticipantSms(models.Model):
                                  copy=False, ondelete="restrict")
     simulated = fields.Boolean(compute="_compute_simulated",
                                help="Sent through the built-in simulator: no real SMS left.")
-    changed_in_flight = fields.Char(string="Changed while in flight", readonly=True, copy=False,
-                                    help="Fields of its record changed while it was in flight.")
+    rewrite_after_flight = fields.Boolean(
+        string="Text to rewrite after its flight", readonly=True, copy=False,
+        help="What its text is made of changed while it was in flight: back in the queue, it is "
+             "rewritten from its template.")
     anonymized_at = fields.Datetime(
         string="Anonymised on", readonly=True, copy=False,
         help="Past the retention period its text and number were removed (SMS settings).")

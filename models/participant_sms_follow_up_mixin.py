@@ -52,8 +52,8 @@ class ParticipantSmsFollowUpMixin(models.AbstractModel):
         cancelled, one whose record changed is revised; follow-ups are planned again."""
         for sms in messages.filtered(lambda s: s.purpose == "reminder"):
             record = self.filtered(lambda r, s=sms: r.id == s.res_id)
-            changed = set(filter(None, (sms.changed_in_flight or "").split(",")))
-            sms.changed_in_flight = False
+            changed = record._psms_text_fields() if record and sms.rewrite_after_flight else set()
+            sms.rewrite_after_flight = False
             if not record:
                 sms._cancel(_("Its record was deleted."))
             elif record.sms_reminder_sms_id != sms:

@@ -341,9 +341,11 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         if last and last.state not in ("queued", "cancelled"):
             if explicit:
                 raise UserError(_("The SMS reminder already left: it cannot be changed."))
-            if last.state == "processing" and not last.provider_id:  # in flight: may come back
-                before = set(filter(None, (last.changed_in_flight or "").split(",")))
-                last.sudo().changed_in_flight = ",".join(sorted(before | set(changed)))
+            # in flight, it may come back to the queue: then its record decides again, and
+            # only whether its text must be rewritten cannot be seen from the record
+            if (last.state == "processing" and not last.provider_id
+                    and changed & self._psms_text_fields()):
+                last.sudo().rewrite_after_flight = True
             return
         if not (pending or explicit or creating):
             return

@@ -17,11 +17,13 @@ I4. A final status never changes (``write``).
 I5. Nothing leaves outside the send window but an explicit test SMS (the dispatcher).
 """
 import logging
+from types import MappingProxyType
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import ormcache
 
 from ..tools.phone import format_international
 from ..tools.schedule import retry_deadline
@@ -98,8 +100,10 @@ class ParticipantSms(models.Model):
                                  copy=False, ondelete="restrict")
     simulated = fields.Boolean(compute="_compute_simulated",
                                help="Sent through the built-in simulator: no real SMS left.")
-    changed_in_flight = fields.Char(string="Changed while in flight", readonly=True, copy=False,
-                                    help="Fields of its record changed while it was in flight.")
+    rewrite_after_flight = fields.Boolean(
+        string="Text to rewrite after its flight", readonly=True, copy=False,
+        help="What its text is made of changed while it was in flight: back in the queue, it is "
+             "rewritten from its template.")
     anonymized_at = fields.Datetime(
         string="Anonymised on", readonly=True, copy=False,
         help="Past the retention period its text and number were removed (SMS settings).")
@@ -149,11 +153,17 @@ class ParticipantSms(models.Model):
         return False
 
     @api.model
+    @ormcache()
     def _reminder_models(self):
-        """``{model name: context type}`` of the models that declare SMS reminders (the
-        mixin's ``_psms_context_type``): the engine names none of them."""
-        return {name: self.env[name]._psms_context_type for name in self.env.registry
-                if getattr(self.env[name], "_psms_context_type", None)}
+        """``{model name: context type}`` of the models that declare SMS reminders: those
+        inheriting ``participant.sms.reminder.mixin`` with a ``_psms_context_type``, found the
+        way Odoo finds a model's heirs (the registry's ``_inherit`` graph), once per registry
+        (read-only); the engine names none of them."""
+        registry = self.env.registry
+        return MappingProxyType({
+            name: registry[name]._psms_context_type
+            for name in registry.descendants(["participant.sms.reminder.mixin"], "_inherit")
+            if registry[name]._psms_context_type})
 
     # ------------------------------------------------------------------------------------------
     # actions

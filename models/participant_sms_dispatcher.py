@@ -335,7 +335,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         for sms in messages:
             if sms.number in known:
                 sms.write({"provider_id": known[sms.number], "sent_at": sms.claimed_at,
-                           "last_error": False, "changed_in_flight": False})
+                           "last_error": False, "rewrite_after_flight": False})
                 sms._post_context_notes("sent")
             else:
                 self.env["participant.sms.package"].sudo()._refund_sms(sms)

@@ -46,20 +46,8 @@ class ParticipantSmsFollowUpMixin(models.AbstractModel):
             record._psms_apply_follow_up(pending, *plan, creating=creating)
 
     def _psms_after_flight(self, messages):
-        """``messages`` of these records went back to the queue after a crash (the provider
-        never got them); the records may have changed while they were in flight, so they
-        decide again, as after any change: a reminder switched off, archived or replaced is
-        cancelled, one whose record changed is revised; follow-ups are planned again."""
-        for sms in messages.filtered(lambda s: s.purpose == "reminder"):
-            record = self.filtered(lambda r, s=sms: r.id == s.res_id)
-            changed = set(filter(None, (sms.changed_in_flight or "").split(",")))
-            sms.changed_in_flight = False
-            if not record:
-                sms._cancel(_("Its record was deleted."))
-            elif record.sms_reminder_sms_id != sms:
-                sms._cancel(_("Its reminder was replaced while it was being sent."))
-            else:
-                record._psms_sync_reminder(changed, frozenset())
+        """``messages`` of these records went back to the queue after a crash or a retry (the
+        provider never got them): the follow-ups are planned again, as after any change."""
         self._psms_sync_follow_up()
 
     def _psms_apply_follow_up(self, pending, template, planned, creating=False):

@@ -28,8 +28,9 @@ from ..tools.schedule import PAST_TOLERANCE, ScheduleError
 
 REMINDER_FIELDS = ("sms_reminder", "sms_reminder_days", "sms_reminder_planned_at",
                    "sms_reminder_template_id", "sms_reminder_body")
-#: a pseudo field: the participant's mobile or consent changed
-RECIPIENT_CHANGED = "_psms_recipient"
+#: what changed when the participant's mobile or consent did: no field of the record, and a
+#: name that no field or method can have
+RECIPIENT_CHANGED = "participant_id.<recipient>"
 DAYS = [(str(day), f"{day} day{'s' if day > 1 else ''} before") for day in range(1, 7)]
 #: the delay proposed when the reminder is ticked and no automation gives one (the guides'
 #: "48 h before")
@@ -315,6 +316,23 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             record._psms_sync_reminder(changed, explicit)
         self._psms_sync_follow_up()
 
+    def _psms_after_flight(self, messages):
+        """``messages`` of these records went back to the queue after a crash or a retry (the
+        provider never got them); the records may have changed while they were in flight, so
+        they decide again, as after any change: a reminder switched off, archived or replaced
+        is cancelled, one whose record changed is revised; follow-ups are planned again."""
+        for sms in messages.filtered(lambda s: s.purpose == "reminder"):
+            record = self.filtered(lambda r, s=sms: r.id == s.res_id)
+            changed = record._psms_text_fields() if record and sms.rewrite_after_flight else set()
+            sms.rewrite_after_flight = False
+            if not record:
+                sms._cancel(_("Its record was deleted."))
+            elif record.sms_reminder_sms_id != sms:
+                sms._cancel(_("Its reminder was replaced while it was being sent."))
+            else:
+                record._psms_sync_reminder(changed, frozenset())
+        return super()._psms_after_flight(messages)
+
     def _psms_pending_sms(self, purpose=None):
         domain = [("res_model", "=", self._name), ("res_id", "in", self.ids),
                   ("state", "=", "queued"), ("purpose", "!=", False)]
@@ -341,9 +359,11 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         if last and last.state not in ("queued", "cancelled"):
             if explicit:
                 raise UserError(_("The SMS reminder already left: it cannot be changed."))
-            if last.state == "processing" and not last.provider_id:  # in flight: may come back
-                before = set(filter(None, (last.changed_in_flight or "").split(",")))
-                last.sudo().changed_in_flight = ",".join(sorted(before | set(changed)))
+            # in flight, it may come back to the queue: then its record decides again, and
+            # only whether its text must be rewritten cannot be seen from the record
+            if (last.state == "processing" and not last.provider_id
+                    and changed & self._psms_text_fields()):
+                last.sudo().rewrite_after_flight = True
             return
         if not (pending or explicit or creating):
             return

@@ -68,10 +68,11 @@ class TestEngineInFlight(SmsCommon):
     def test_new_place_while_in_flight_is_rewritten(self):
         event, sms = self._in_flight()
         event.with_user(self.user_scheduled).location = "Espace Emploi, 3 rue Haute"
+        self.assertTrue(sms.rewrite_after_flight)
         self._worker_found_dead(sms)
         self.assertEqual(sms.state, "queued")
         self.assertIn("Espace Emploi", sms.body)
-        self.assertFalse(sms.changed_in_flight)
+        self.assertFalse(sms.rewrite_after_flight)
 
     def test_unchanged_while_in_flight_keeps_its_typed_text(self):
         event, sms = self._in_flight(sms_reminder_body="Nadia, RDV jeudi 10h, merci.")

@@ -6,6 +6,11 @@ commit only when asked (``auto_commit=True``, as Odoo's ``mail`` does), so each 
 ``data/participant_sms_data.xml`` that still runs the declared method without that argument gets
 the declared code. A cron whose code an administrator rewrote into something else is left alone;
 interval, next call and active flag are the administrator's and stay.
+
+An SMS changed while in flight kept the names of the changed fields, comma-joined
+(``changed_in_flight``); only whether its text must be rewritten when it comes back to the queue
+is kept now (``rewrite_after_flight``: one of the fields its text is made of changed). The old
+column is dropped once read.
 """
 import logging
 
@@ -27,10 +32,32 @@ def _declared_codes():
             for record in root.iter("record") if record.get("model") == "ir.cron"}
 
 
+def _column_exists(cr, table, column):
+    cr.execute("""SELECT 1 FROM information_schema.columns
+                   WHERE table_name = %s AND column_name = %s""", [table, column])
+    return bool(cr.fetchone())
+
+
+def _migrate_changed_in_flight(env):
+    cr = env.cr
+    if not _column_exists(cr, "participant_sms", "changed_in_flight"):
+        return
+    cr.execute("""SELECT id, res_model, changed_in_flight FROM participant_sms
+                   WHERE COALESCE(changed_in_flight, '') != ''""")
+    rewrite = [sms_id for sms_id, model, changed in cr.fetchall()
+               if model in env and set(changed.split(",")) & env[model]._psms_text_fields()]
+    if rewrite:
+        cr.execute("UPDATE participant_sms SET rewrite_after_flight = TRUE WHERE id IN %s",
+                   [tuple(rewrite)])
+    cr.execute("ALTER TABLE participant_sms DROP COLUMN changed_in_flight")
+    _logger.info("participant_sms 18.0.1.3.0: %s SMS changed in flight to rewrite", len(rewrite))
+
+
 def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
+    _migrate_changed_in_flight(env)
     fixed = 0
     for xmlid, code in _declared_codes().items():
         cron = env.ref(f"participant_sms.{xmlid}", raise_if_not_found=False)

@@ -80,6 +80,15 @@ for provider, token in state["tokens"].items():
           (account.balance, account.balance_unit_code) == (250.0, "SMS credits"),
           f"{account.balance} {account.balance_unit_code!r}")
 
+if state.get("changed_in_flight"):
+    check("a text field changed in flight: the text is rewritten after the flight",
+          sms("sent_ovh").rewrite_after_flight, "flag not set")
+    check("no text field changed in flight: nothing to rewrite",
+          not sms("delivered").rewrite_after_flight, "flag set")
+    cr.execute("""SELECT 1 FROM information_schema.columns
+                   WHERE table_name = 'participant_sms' AND column_name = 'changed_in_flight'""")
+    check("the former column is dropped", not cr.fetchone(), "still there")
+
 # ---- 2. what the SMS made before became -------------------------------------------------------
 for key in ("reminder_send", "reminder_follow", "reminder_step"):
     check(f"{key} is a pending reminder", sms(key).state == "queued"

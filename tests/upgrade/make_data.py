@@ -154,6 +154,13 @@ for key, (state, account, provider_id) in {
     cr.execute("""UPDATE participant_sms SET state = %s, account_id = %s, provider_id = %s,
                          sent_at = %s, status_at = %s WHERE id = %s""",
                [state, account.id, provider_id, now, now, left[key].id])
+# the fields changed while an SMS was in flight, as versions before 18.0.1.3.0 kept them
+if "changed_in_flight" in env["participant.sms"]._fields:  # noqa: F821
+    cr.execute("UPDATE participant_sms SET changed_in_flight = %s WHERE id = %s",
+               ["location,start", left["sent_ovh"].id])
+    cr.execute("UPDATE participant_sms SET changed_in_flight = %s WHERE id = %s",
+               ["active", left["delivered"].id])
+    out["changed_in_flight"] = True
 
 # ---- replies ---------------------------------------------------------------------------------
 if "participant.sms.reply" in env:  # noqa: F821

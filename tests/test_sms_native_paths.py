@@ -34,6 +34,9 @@ class TestSmsNativePaths(MockSMS):
         cls.env = cls.env(context=dict(cls.env.context, no_mail_to_attendees=True,
                                        mail_create_nolog=True))
         france = cls.env.ref("base.fr")
+        # Odoo's composer reads "0033…" (France's international prefix) with the company's
+        # country, whatever the database (with or without demo data)
+        cls.env.company.country_id = france
         cls.users = {
             "employee": mail_new_test_user(
                 cls.env, login="psms_native_employee", name="Odoo SMS Employee",

@@ -295,8 +295,17 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             snapshot = record._psms_reminder_snapshot()
             explicit = {name for name in REMINDER_FIELDS
                         if name in vals and snapshot[name] != before[record.id][name]}
+            if "sms_reminder_body" in explicit and record._psms_body_is_rendered():
+                # the form's copy of what the engine writes itself (its template rendered for
+                # the record as it now is): not a text the user typed
+                explicit.discard("sms_reminder_body")
             record._psms_sync(watched, explicit)
         return result
+
+    def _psms_body_is_rendered(self):
+        template = self.sms_reminder_template_id
+        return bool(template and self.participant_id and self.sms_reminder_body
+                    and self.sms_reminder_body == self._psms_render(template))
 
     def unlink(self):
         self._psms_pending_sms()._cancel(_("Its record was deleted."))
@@ -505,6 +514,9 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         """The text shown follows the form (date, participant, merge fields) as saving would
         make it follow the record: rewritten from its template (a text typed by hand without
         a template is left as it is, saving says what to do)."""
+        last = self.sms_reminder_sms_id.sudo()
+        if last and last.state not in ("queued", "cancelled"):
+            return  # the SMS left: its text is what was sent
         if self.sms_reminder and self.sms_reminder_template_id and self.participant_id:
             self.sms_reminder_body = self._psms_render(self.sms_reminder_template_id)
 

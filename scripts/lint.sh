@@ -15,6 +15,9 @@ PYTHON="${PYTHON:-python3}"
 GATES="forbidden-files en-po-files oca-checks-odoo-module oca-checks-po pylint_odoo_mandatory
        trailing-whitespace end-of-file-fixer check-xml check-merge-conflict"
 
+# the hooks run the tools as commands: those of this Python first, whatever PATH says
+PATH="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$HOME/.local/bin:$PATH"
+export PATH
 "$PYTHON" -m pre_commit --version >/dev/null 2>&1 \
     || "$PYTHON" -m pip install --quiet -r test-requirements.txt \
     || { echo "lint: 0 passed, 1 failed"; exit 1; }

@@ -351,6 +351,39 @@ class TestReminderTab(SmsCommon):
         with self.assertRaisesRegex(AssertionError, "readonly"):
             form.sms_reminder = False
 
+    def test_a_record_whose_reminder_left_or_is_not_mine_still_moves(self):
+        """Invariant: the form's copy of the text the engine renders is not a change of the
+        user's: an appointment whose reminder left is still moved and saved (the sent SMS kept
+        as it was), and a user without *SMS: individual scheduled* moves an appointment whose
+        reminder is pending (the engine follows, as for any move)."""
+        for model in FORMS:
+            with self.subTest(model=model):
+                record = self._create(model, self.user_scheduled, sms_reminder=True,
+                                      sms_reminder_days="2",
+                                      sms_reminder_template_id=self.templates[model].id)
+                sent = record.sms_reminder_sms_id
+                text = sent.body
+                sent.sudo()._set_state("sent")
+                form = self._form(model, self.user_scheduled, record=record)
+                self._set_start(form, self.in_days(8))
+                form.save()
+                self.assertEqual((sent.state, sent.body), ("sent", text))
+
+                if model == "calendar.event":
+                    continue  # an appointment's form is its attendees' to change (calendar)
+                record = self._create(model, self.user_scheduled, sms_reminder=True,
+                                      sms_reminder_days="2",
+                                      sms_reminder_template_id=self.templates[model].id)
+                pending = record.sms_reminder_sms_id
+                # the participant's referent, without the permission
+                form = self._form(model, self.user_participant, record=record)
+                self._set_start(form, self.in_days(9))
+                form.save()
+                self.assertEqual(record.sms_reminder_sms_id, pending)
+                self.assertEqual(pending.state, "queued")
+                self.assertEqual(pending.planned_at, record.sms_reminder_planned_at)
+                self.assertEqual(pending.body, record.sms_reminder_body)
+
     # -- R4 --------------------------------------------------------------------------------------
     def test_send_now_only_for_a_text_on_screen_that_can_go(self):
         form = self._form("calendar.event", self.user_both)

@@ -21,7 +21,11 @@ if ! "$PYTHON" -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir "
 fi
 version="$(grep -oE '"version": *"[^"]+"' "$ROOT/__manifest__.py" | grep -oE '[0-9][0-9.]+[0-9]')"
 wheel="$(ls -t "$OUT"/odoo_addon_participant_sms-"$version"*-py3-none-any.whl 2>/dev/null | head -n 1)"
-if [ -z "$wheel" ] || ! "$PYTHON" -m zipfile -l "$wheel" | grep -q "odoo/addons/participant_sms/__manifest__.py"; then
+holds_addon() {
+    "$PYTHON" -c 'import sys, zipfile
+sys.exit("odoo/addons/participant_sms/__manifest__.py" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$1"
+}
+if [ -z "$wheel" ] || ! holds_addon "$wheel"; then
     echo "no odoo_addon_participant_sms-$version wheel holding the addon in $OUT"
     echo "wheel: 0 passed, 1 failed"; exit 1
 fi

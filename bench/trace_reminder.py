@@ -89,6 +89,24 @@ def odoo_equivalent(path):
         ["calendar"], ["calendar_sms"], ["sms"], ["phone_validation"])
 
 
+def create_and_move(env, tracer, freeze_time, values):
+    """The first two phases of both trips: the event created at START, then moved to MOVED."""
+    event = env["calendar.event"]
+    with freeze_time(NOW):
+        def create():
+            nonlocal event
+            event = env["calendar.event"].create(dict(
+                values, start=START, stop=START + timedelta(hours=1)))
+            env.flush_all()
+        tracer.phase("create", create)
+
+        def change():
+            event.write({"start": MOVED, "stop": MOVED + timedelta(hours=1)})
+            env.flush_all()
+        tracer.phase("change", change)
+    return event
+
+
 def trace_ours(env, freeze_time):
     company = env.company
     company.write({"psms_account_id": env.ref("participant_sms.sms_account_simulator").id,
@@ -99,22 +117,9 @@ def trace_ours(env, freeze_time):
         "name": "Camille TRACE", "is_participant": True, "mobile": "06 12 34 56 78"})
     template = env.ref("participant_sms.sms_template_appointment")
     tracer = Tracer(ours)
-    event = env["calendar.event"]
-    with freeze_time(NOW):
-        def create():
-            nonlocal event
-            event = env["calendar.event"].create({
-                "name": "Entretien", "participant_id": participant.id, "start": START,
-                "stop": START + timedelta(hours=1), "location": "Espace Insertion",
-                "sms_reminder": True, "sms_reminder_days": "1",
-                "sms_reminder_template_id": template.id})
-            env.flush_all()
-        tracer.phase("create", create)
-
-        def change():
-            event.write({"start": MOVED, "stop": MOVED + timedelta(hours=1)})
-            env.flush_all()
-        tracer.phase("change", change)
+    event = create_and_move(env, tracer, freeze_time, {
+        "name": "Entretien", "participant_id": participant.id, "location": "Espace Insertion",
+        "sms_reminder": True, "sms_reminder_days": "1", "sms_reminder_template_id": template.id})
     sms = event.sms_reminder_sms_id
     assert sms.state == "queued", sms.state
     with freeze_time(sms.planned_at + timedelta(minutes=1)):
@@ -139,22 +144,11 @@ def trace_odoo(env, freeze_time):
     alarm = env["calendar.alarm"].create({"name": "SMS 1 day", "alarm_type": "sms",
                                           "duration": 1, "interval": "days"})
     tracer = Tracer(odoo_equivalent)
-    event = env["calendar.event"]
     with FakeOdooIap(account.account_token) as server:
         env["ir.config_parameter"].set_param("sms.endpoint", server.url)
-        with freeze_time(NOW):
-            def create():
-                nonlocal event
-                event = env["calendar.event"].create({
-                    "name": "Entretien", "start": START, "stop": START + timedelta(hours=1),
-                    "partner_ids": [(6, 0, [partner.id])], "alarm_ids": [(6, 0, [alarm.id])]})
-                env.flush_all()
-            tracer.phase("create", create)
-
-            def change():
-                event.write({"start": MOVED, "stop": MOVED + timedelta(hours=1)})
-                env.flush_all()
-            tracer.phase("change", change)
+        create_and_move(env, tracer, freeze_time, {
+            "name": "Entretien", "partner_ids": [(6, 0, [partner.id])],
+            "alarm_ids": [(6, 0, [alarm.id])]})
         alarm_at = MOVED - timedelta(days=1)
         with freeze_time(alarm_at + timedelta(minutes=1)):
             def send():

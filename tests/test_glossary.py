@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""One word per concept in the French UI: the glossary of the French guides (/work/shared/seeds,
-Viesion's SMS guide first) checked on every translation of ``i18n/fr.po``.
+"""One word per concept in the French UI: the glossary of the French guides the product is
+modelled on (Viesion's SMS guide first) checked on every translation of ``i18n/fr.po``.
 
 Invariants, for every entry of fr.po:
 

@@ -16,6 +16,7 @@ Every Python call is traced (``sys.setprofile``); a call counts when the called 
 belongs to the code measured: this addon's files, tests and benchmarks excluded, for ours; the
 ``calendar``, ``calendar_sms``, ``sms`` and ``phone_validation`` addons for Odoo's. Printed per
 phase: files, distinct functions, calls; then the whole trip, and the functions called most.
+With ``--detail 1``, every function of the trip is listed by file, with its number of calls.
 """
 import os
 import sys
@@ -36,8 +37,9 @@ OURS_EXCLUDED = tuple(OURS + folder + os.sep for folder in ("tests", "bench", "s
 class Tracer:
     """Counts the calls into the measured files, per phase."""
 
-    def __init__(self, keep):
+    def __init__(self, keep, detail=False):
         self.keep = keep
+        self.detail = detail
         self.phases = {}
         self._calls = None
         self._paths = {}
@@ -76,6 +78,12 @@ class Tracer:
         print("  most called:")
         for (filename, _line, name), count in whole.most_common(8):
             print(f"    {count:>5}  {name}  ({os.path.basename(filename)})")
+        if self.detail:
+            print("  every function, by file:")
+            for filename in sorted({key[0] for key in whole}):
+                print(f"    {os.path.relpath(filename, os.path.dirname(filename.rsplit(os.sep, 2)[0]))}")
+                for key in sorted(key for key in whole if key[0] == filename):
+                    print(f"      {whole[key]:>5}  {key[2]}")
         return whole
 
 
@@ -107,7 +115,7 @@ def create_and_move(env, tracer, freeze_time, values):
     return event
 
 
-def trace_ours(env, freeze_time):
+def trace_ours(env, freeze_time, detail):
     company = env.company
     company.write({"psms_account_id": env.ref("participant_sms.sms_account_simulator").id,
                    "psms_window_start": 8.0, "psms_window_end": 18.0})
@@ -116,7 +124,7 @@ def trace_ours(env, freeze_time):
     participant = env["res.partner"].create({
         "name": "Camille TRACE", "is_participant": True, "mobile": "06 12 34 56 78"})
     template = env.ref("participant_sms.sms_template_appointment")
-    tracer = Tracer(ours)
+    tracer = Tracer(ours, detail)
     event = create_and_move(env, tracer, freeze_time, {
         "name": "Entretien", "participant_id": participant.id, "location": "Espace Insertion",
         "sms_reminder": True, "sms_reminder_days": "1", "sms_reminder_template_id": template.id})
@@ -136,14 +144,14 @@ def trace_ours(env, freeze_time):
     return tracer.report("participant_sms: one reminder (create / change / dispatch / poll)")
 
 
-def trace_odoo(env, freeze_time):
+def trace_odoo(env, freeze_time, detail):
     from psms_fakes.fake_providers import FakeOdooIap
 
     account = env["iap.account"].get("sms")
     partner = env["res.partner"].create({"name": "Dominique TRACE", "mobile": "+33 6 12 34 56 79"})
     alarm = env["calendar.alarm"].create({"name": "SMS 1 day", "alarm_type": "sms",
                                           "duration": 1, "interval": "days"})
-    tracer = Tracer(odoo_equivalent)
+    tracer = Tracer(odoo_equivalent, detail)
     with FakeOdooIap(account.account_token) as server:
         env["ir.config_parameter"].set_param("sms.endpoint", server.url)
         create_and_move(env, tracer, freeze_time, {
@@ -175,7 +183,7 @@ def _load_fakes():
 
 
 def main():
-    args = parse_args(__doc__)
+    args = parse_args(__doc__, detail=(int, 0))
     _load_fakes()
     from freezegun import freeze_time
 
@@ -185,8 +193,8 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": False})
         try:
-            trace_ours(env, freeze_time)
-            trace_odoo(env, freeze_time)
+            trace_ours(env, freeze_time, args.detail)
+            trace_odoo(env, freeze_time, args.detail)
         finally:
             cr.rollback()
 

@@ -7,8 +7,17 @@
     "author": "Participant SMS contributors",
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["mail", "sms", "phone_validation", "calendar", "calendar_sms", "contacts"],
-    "external_dependencies": {"python": ["phonenumbers", "openpyxl", "requests", "holidays"]},
+    "depends": [
+        "mail",
+        "sms",
+        "phone_validation",
+        "calendar",
+        "calendar_sms",
+        "contacts",
+    ],
+    "external_dependencies": {
+        "python": ["phonenumbers", "openpyxl", "requests", "holidays"]
+    },
     "data": [
         "security/participant_sms_security.xml",
         "security/ir.model.access.csv",

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Shared set-up of the benchmark scripts: arguments and the Odoo registry of the database."""
+"""Shared set-up of the benchmark scripts: arguments and the Odoo registry of the
+database."""
+
 import argparse
 import hashlib
 import os
@@ -9,13 +11,19 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: where scripts/common.sh makes the addons folder of this checkout (same rule)
 WORK_DIR = os.environ.get("PARTICIPANT_SMS_WORK_DIR") or os.path.join(
-    os.environ.get("XDG_CACHE_HOME") or os.path.join(os.environ.get("HOME", "/tmp"), ".cache"),
-    "participant_sms", hashlib.md5(ROOT.encode()).hexdigest()[:10])
-ADDONS_DIR = os.environ.get("PARTICIPANT_SMS_ADDONS_DIR") or os.path.join(WORK_DIR, "addons")
+    os.environ.get("XDG_CACHE_HOME")
+    or os.path.join(os.environ.get("HOME", "/tmp"), ".cache"),
+    "participant_sms",
+    hashlib.md5(ROOT.encode()).hexdigest()[:10],
+)
+ADDONS_DIR = os.environ.get("PARTICIPANT_SMS_ADDONS_DIR") or os.path.join(
+    WORK_DIR, "addons"
+)
 
 
 def parse_args(doc, **extra):
-    """``--db`` and ``--addons-path`` plus ``extra`` options (name -> (type, default))."""
+    """``--db`` and ``--addons-path`` plus ``extra`` options (name -> (type,
+    default))."""
     parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--addons-path", default=ADDONS_DIR)
@@ -28,12 +36,15 @@ def open_registry(args):
     import odoo
     from odoo.tools import config
 
-    config.parse_config(["--addons-path", args.addons_path, "-d", args.db, "--log-level", "warn"])
+    config.parse_config(
+        ["--addons-path", args.addons_path, "-d", args.db, "--log-level", "warn"]
+    )
     return odoo.modules.registry.Registry(args.db)
 
 
 def run_threads(target, args_list):
-    """Run ``target(*args)`` for each args in its own thread; return the wall time in s."""
+    """Run ``target(*args)`` for each args in its own thread; return the wall time in
+    s."""
     threads = [threading.Thread(target=target, args=args) for args in args_list]
     started = time.perf_counter()
     for thread in threads:

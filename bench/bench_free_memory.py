@@ -4,10 +4,11 @@
 
     python3 bench/bench_free_memory.py --db participant_sms_demo
 
-Each file is previewed in a fresh process (so that each peak is its own): the process's peak
-resident memory after loading Odoo, then after the preview; the difference is what the file
-cost. The bar: under 300 MB for any file.
+Each file is previewed in a fresh process (so that each peak is its own): the process's
+peak resident memory after loading Odoo, then after the preview; the difference is what
+the file cost. The bar: under 300 MB for any file.
 """
+
 import base64
 import io
 import json
@@ -20,8 +21,10 @@ from _common import parse_args
 
 
 def make(case):
-    from odoo.addons.participant_sms.tests.fakes.fake_files import bomb_xlsx
     from openpyxl import Workbook
+
+    from odoo.addons.participant_sms.tests.fakes.fake_files import bomb_xlsx
+
     if case == "20,000 numbers (.xlsx)":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
@@ -35,8 +38,15 @@ def make(case):
         line = "06 12 34 56 78;" + "x" * 480 + "\n"
         rows = (10 * 1024 * 1024 - 100) // len(line)
         return ("TELEPHONE;NOTE\n" + line * min(rows, 19999)).encode(), "liste.csv"
-    size = {"300 MB shared string": 300, "150 MB shared string": 150,
-            "15 MB shared string (under the limit)": 15}[case] * 1024 * 1024
+    size = (
+        {
+            "300 MB shared string": 300,
+            "150 MB shared string": 150,
+            "15 MB shared string (under the limit)": 15,
+        }[case]
+        * 1024
+        * 1024
+    )
     return bomb_xlsx(size), "bombe.xlsx"
 
 
@@ -45,6 +55,7 @@ def child(db, addons, case):
     from odoo import api
     from odoo.exceptions import UserError
     from odoo.tools import config
+
     config.parse_config(["--addons-path", addons, "-d", db, "--log-level", "warn"])
     registry = odoo.modules.registry.Registry(db)
     data, filename = make(case)
@@ -54,8 +65,13 @@ def child(db, addons, case):
         env = api.Environment(cr, admin.id, {})
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        wizard = env["participant.sms.free"].create({
-            "body": "Information", "file": base64.b64encode(data), "filename": filename})
+        wizard = env["participant.sms.free"].create(
+            {
+                "body": "Information",
+                "file": base64.b64encode(data),
+                "filename": filename,
+            }
+        )
         try:
             wizard.action_preview()
             outcome = f"{len(wizard.line_ids)} lines"
@@ -64,20 +80,38 @@ def child(db, addons, case):
         elapsed = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         cr.rollback()
-    print(json.dumps({"case": case, "file_kb": len(data) // 1024, "outcome": outcome[:90],
-                      "seconds": round(elapsed, 2), "peak_growth_mb": round((after - before) / 1024)}))
+    print(
+        json.dumps(
+            {
+                "case": case,
+                "file_kb": len(data) // 1024,
+                "outcome": outcome[:90],
+                "seconds": round(elapsed, 2),
+                "peak_growth_mb": round((after - before) / 1024),
+            }
+        )
+    )
 
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         return child(*sys.argv[2:5])
     args = parse_args(__doc__)
-    cases = ["20,000 numbers (.xlsx)", "10 MB .csv", "15 MB shared string (under the limit)",
-             "150 MB shared string", "300 MB shared string"]
+    cases = [
+        "20,000 numbers (.xlsx)",
+        "10 MB .csv",
+        "15 MB shared string (under the limit)",
+        "150 MB shared string",
+        "300 MB shared string",
+    ]
     worst = 0
     for case in cases:
-        result = subprocess.run([sys.executable, __file__, "--child", args.db, args.addons_path,
-                                 case], capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [sys.executable, __file__, "--child", args.db, args.addons_path, case],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         line = (result.stdout.strip().splitlines() or [result.stderr[-500:]])[-1]
         try:
             data = json.loads(line)
@@ -85,8 +119,11 @@ def main():
             print(f"{case}: failed: {line}")
             continue
         worst = max(worst, data["peak_growth_mb"])
-        print(f"{data['case']:40} {data['file_kb']:>7} KB  +{data['peak_growth_mb']:>4} MB  "
-              f"{data['seconds']:>6} s  {data['outcome']}")
+        print(
+            f"{data['case']:40} {data['file_kb']:>7} KB  +{data['peak_growth_mb']:>4} "
+            "MB  "
+            f"{data['seconds']:>6} s  {data['outcome']}"
+        )
     print(f"largest growth: {worst} MB (bar: 300 MB)")
 
 

@@ -3,9 +3,10 @@ from odoo import api, models
 
 
 class MailMessage(models.Model):
-    """The messages of a participant's appointment (notes quoting SMS, replies, tracking) are
-    read only by those who follow participants (README, "Who sees what", W3): other employees,
-    who see the appointment as busy time, do not find them by searching messages."""
+    """The messages of a participant's appointment (notes quoting SMS, replies,
+    tracking) are read only by those who follow participants (README, "Who sees
+    what", W3): other employees, who see the appointment as busy time, do not find
+    them by searching messages."""
 
     _inherit = "mail.message"
 
@@ -14,6 +15,9 @@ class MailMessage(models.Model):
         if doc_model == "calendar.event":
             hidden = self.env["calendar.event"]._psms_hidden_among(doc_dict)
             if hidden:
-                doc_dict = {res_id: ids for res_id, ids in doc_dict.items()
-                            if res_id not in hidden}
+                doc_dict = {
+                    res_id: ids
+                    for res_id, ids in doc_dict.items()
+                    if res_id not in hidden
+                }
         return super()._find_allowed_model_wise(doc_model, doc_dict)

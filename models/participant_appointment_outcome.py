@@ -17,20 +17,29 @@ class ParticipantAppointmentOutcome(models.Model):
 
     reply_alert = fields.Boolean(
         string="Alert the collaborator",
-        help="When an SMS reply sets this outcome, the appointment's collaborator gets an "
-             "activity on the participant's file.")
+        help="When an SMS reply sets this outcome, the appointment's collaborator "
+        "gets an "
+        "activity on the participant's file.",
+    )
 
     reply_keyword_ids = fields.Many2many(
-        "participant.reply.keyword", "participant_outcome_reply_keyword_rel", "outcome_id",
-        "keyword_id", string="Reply keywords",
-        help="First words of an SMS reply that give this outcome to the appointment (case, "
-             "accents and punctuation ignored). A keyword belongs to one outcome.")
+        "participant.reply.keyword",
+        "participant_outcome_reply_keyword_rel",
+        "outcome_id",
+        "keyword_id",
+        string="Reply keywords",
+        help="First words of an SMS reply that give this outcome to the appointment "
+        "(case, "
+        "accents and punctuation ignored). A keyword belongs to one outcome.",
+    )
 
     @api.constrains("is_default", "active")
     def _check_single_default(self):
         defaults = self.search([("is_default", "=", True)])
         if len(defaults) > 1:
-            raise ValidationError(_("Only one appointment outcome can be the default one."))
+            raise ValidationError(
+                _("Only one appointment outcome can be the default one.")
+            )
 
     @api.model
     def _get_default_outcome(self):

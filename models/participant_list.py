@@ -14,13 +14,24 @@ class ParticipantList(models.Model):
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)
     user_id = fields.Many2one(
-        "res.users", string="Owner", default=lambda self: self.env.user,
-        readonly=True, copy=False)
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        readonly=True,
+        copy=False,
+    )
     description = fields.Text()
     partner_ids = fields.Many2many(
-        "res.partner", "participant_list_partner_rel", "list_id", "partner_id",
-        string="Participants", domain=[("is_participant", "=", True)])
-    participant_count = fields.Integer(compute="_compute_participant_count", string="Count")
+        "res.partner",
+        "participant_list_partner_rel",
+        "list_id",
+        "partner_id",
+        string="Participants",
+        domain=[("is_participant", "=", True)],
+    )
+    participant_count = fields.Integer(
+        compute="_compute_participant_count", string="Count"
+    )
 
     @api.depends("partner_ids")
     def _compute_participant_count(self):
@@ -30,7 +41,8 @@ class ParticipantList(models.Model):
     def action_open_participants(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "participant_sms.action_participants")
+            "participant_sms.action_participants"
+        )
         action["domain"] = [("id", "in", self.partner_ids.ids)]
         return action
 
@@ -40,11 +52,15 @@ class ParticipantList(models.Model):
         participants = partners.filtered("is_participant")
         if not participants:
             raise UserError(_("Select at least one participant to save a list."))
-        plist = self.create({
-            "name": _("Selection of %(date)s", date=fields.Date.to_string(
-                fields.Date.context_today(self))),
-            "partner_ids": [fields.Command.set(participants.ids)],
-        })
+        plist = self.create(
+            {
+                "name": _(
+                    "Selection of %(date)s",
+                    date=fields.Date.to_string(fields.Date.context_today(self)),
+                ),
+                "partner_ids": [fields.Command.set(participants.ids)],
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

@@ -3,7 +3,8 @@ from odoo import api, fields, models
 
 
 class ParticipantOrientation(models.Model):
-    """An orientation of a participant towards a programme or a partner (a summons date)."""
+    """An orientation of a participant towards a programme or a partner (a summons
+    date)."""
 
     _name = "participant.orientation"
     _description = "Orientation"
@@ -12,39 +13,73 @@ class ParticipantOrientation(models.Model):
     _psms_context_type = "orientation"
     _psms_event_start_field = "planned_date"
     _psms_template_type = "orientation"
-    _psms_merge_trigger_fields = ("orientation_type_id", "referent_id", "participant_id")
+    _psms_merge_trigger_fields = (
+        "orientation_type_id",
+        "referent_id",
+        "participant_id",
+    )
 
     participant_id = fields.Many2one(
-        "res.partner", string="Participant", required=True, index=True, tracking=True,
-        domain=[("is_participant", "=", True)], ondelete="cascade")
+        "res.partner",
+        string="Participant",
+        required=True,
+        index=True,
+        tracking=True,
+        domain=[("is_participant", "=", True)],
+        ondelete="cascade",
+    )
     company_id = fields.Many2one(
-        "res.company", string="Company", compute="_compute_company_id", store=True,
-        readonly=False, precompute=True, index=True, required=True,
-        help="Company of the participant: only its users see this record.")
+        "res.company",
+        string="Company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        required=True,
+        help="Company of the participant: only its users see this record.",
+    )
     planned_date = fields.Datetime(string="Planned date", required=True, tracking=True)
     orientation_type_id = fields.Many2one(
-        "participant.orientation.type", string="Orientation target", required=True,
-        tracking=True)
+        "participant.orientation.type",
+        string="Orientation target",
+        required=True,
+        tracking=True,
+    )
     referent_id = fields.Many2one(
-        "res.users", string="Referent", tracking=True, domain=[("share", "=", False)],
-        default=lambda self: self.env.user)
+        "res.users",
+        string="Referent",
+        tracking=True,
+        domain=[("share", "=", False)],
+        default=lambda self: self.env.user,
+    )
     decision_notes = fields.Html(string="Decision notes")
 
     @api.depends("participant_id", "participant_id.company_id")
     def _compute_company_id(self):
         for orientation in self:
-            orientation.company_id = (orientation.participant_id.company_id
-                                      or orientation.company_id or self.env.company)
+            orientation.company_id = (
+                orientation.participant_id.company_id
+                or orientation.company_id
+                or self.env.company
+            )
 
     @api.depends("orientation_type_id", "participant_id")
     def _compute_display_name(self):
         for orientation in self:
             orientation.display_name = " - ".join(
-                name for name in (orientation.participant_id.name,
-                                  orientation.orientation_type_id.name) if name)
+                name
+                for name in (
+                    orientation.participant_id.name,
+                    orientation.orientation_type_id.name,
+                )
+                if name
+            )
 
     def _psms_merge_values(self):
         values = self._psms_common_values()
-        values.update(orientation_target=self.orientation_type_id.name or "",
-                      referent=self.referent_id.name or "")
+        values.update(
+            orientation_target=self.orientation_type_id.name or "",
+            referent=self.referent_id.name or "",
+        )
         return values

@@ -6,7 +6,8 @@ from ..tools.replies import normalize
 
 
 class ParticipantReplyKeyword(models.Model):
-    """A word a participant may answer to a reminder ("oui", "non"...), tied to one outcome."""
+    """A word a participant may answer to a reminder ("oui", "non"...), tied to one
+    outcome."""
 
     _name = "participant.reply.keyword"
     _description = "SMS reply keyword"
@@ -14,10 +15,16 @@ class ParticipantReplyKeyword(models.Model):
 
     name = fields.Char(string="Keyword", required=True)
     outcome_ids = fields.Many2many(
-        "participant.appointment.outcome", "participant_outcome_reply_keyword_rel",
-        "keyword_id", "outcome_id", string="Outcome")
+        "participant.appointment.outcome",
+        "participant_outcome_reply_keyword_rel",
+        "keyword_id",
+        "outcome_id",
+        string="Outcome",
+    )
 
-    _sql_constraints = [("name_uniq", "unique(name)", "This reply keyword already exists.")]
+    _sql_constraints = [
+        ("name_uniq", "unique(name)", "This reply keyword already exists.")
+    ]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -35,16 +42,23 @@ class ParticipantReplyKeyword(models.Model):
     def _clean(self, name):
         cleaned = normalize(name).split()
         if len(cleaned) != 1:
-            raise ValidationError(_("A reply keyword is one word (letters and digits)."))
+            raise ValidationError(
+                _("A reply keyword is one word (letters and digits).")
+            )
         return cleaned[0]
 
     @api.constrains("outcome_ids")
     def _check_one_outcome(self):
         for keyword in self:
             if len(keyword.outcome_ids) > 1:
-                raise ValidationError(_("The keyword “%(keyword)s” already belongs to the "
-                                        "outcome %(outcome)s.", keyword=keyword.name,
-                                        outcome=keyword.outcome_ids[0].name))
+                raise ValidationError(
+                    _(
+                        "The keyword “%(keyword)s” already belongs to the "
+                        "outcome %(outcome)s.",
+                        keyword=keyword.name,
+                        outcome=keyword.outcome_ids[0].name,
+                    )
+                )
 
     @api.model
     def _outcome_for(self, word):

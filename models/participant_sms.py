@@ -5,17 +5,23 @@ The engine keeps these invariants (README, "How sending works"; proved by
 ``tests/test_sms_engine_states.py``, a stateful property test):
 
 I1. A record (appointment, step, orientation) has at most one pending SMS per purpose
-    (reminder, follow-up); while pending, its recipient, number, text, reply mode, planned time
+    (reminder, follow-up); while pending, its recipient, number, text, reply mode,
+    planned time
     and deadline match the record's current state, or it is cancelled with a note on the
     record saying why (``participant.sms.reminder.mixin``).
-I2. An SMS that the provider accepted, or may have accepted (no answer after the request left,
-    unreadable success answer), is never sent again: it is reconciled with the provider by its
-    dispatch tag, never resent, failed or refunded blind (``participant.sms.dispatcher``).
-I3. SMS are created (``_queue``) and changed (``_revise``) only here, after checking the acting
-    user's permission for that kind of send; users have no create/write right on the model.
-I4. A final status never changes (``write``).
-I5. Nothing leaves outside the send window but an explicit test SMS (the dispatcher).
+I2. An SMS that the provider accepted, or may have accepted (no answer after the request
+left,
+    unreadable success answer), is never sent again: it is reconciled with the provider
+    by its dispatch tag, never resent, failed or refunded blind
+    (``participant.sms.dispatcher``).
+I3. SMS are created (``_queue``) and changed (``_revise``) only here, after checking the
+acting
+    user's permission for that kind of send; users have no create/write right on the
+    model.
+I4. A final status never changes (``write``). I5. Nothing leaves outside the send window
+but an explicit test SMS (the dispatcher).
 """
+
 import logging
 from types import MappingProxyType
 
@@ -27,14 +33,30 @@ from odoo.tools import ormcache
 
 from ..tools.phone import format_international
 from ..tools.schedule import retry_deadline
-from .participant_sms_selections import (CONTEXT_TYPES, FINAL_STATES, ORIGIN_GROUPS, ORIGINS,
-                                        PURPOSES, STATES)
+from .participant_sms_selections import (
+    CONTEXT_TYPES,
+    FINAL_STATES,
+    ORIGIN_GROUPS,
+    ORIGINS,
+    PURPOSES,
+    STATES,
+)
 
 _logger = logging.getLogger(__name__)
 
 #: what ``_revise`` may change on a pending SMS
-REVISABLE = frozenset(("partner_id", "number", "body", "planned_at", "deadline",
-                       "reply_enabled", "origin", "author_id"))
+REVISABLE = frozenset(
+    (
+        "partner_id",
+        "number",
+        "body",
+        "planned_at",
+        "deadline",
+        "reply_enabled",
+        "origin",
+        "author_id",
+    )
+)
 
 
 class ParticipantSms(models.Model):
@@ -45,50 +67,114 @@ class ParticipantSms(models.Model):
     _description = "SMS"
     _order = "planned_at desc, id desc"
 
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True,
-                                 default=lambda self: self.env.company, ondelete="restrict")
-    partner_id = fields.Many2one("res.partner", string="Recipient", index=True, readonly=True,
-                                 ondelete="set null",
-                                 help="Empty for free sends to numbers that are not participants.")
-    number = fields.Char(string="Phone", required=True, readonly=True,
-                         help="Number of the recipient (E.164), followed until the SMS goes.")
-    number_display = fields.Char(compute="_compute_number_display", string="Phone number")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+        ondelete="restrict",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Recipient",
+        index=True,
+        readonly=True,
+        ondelete="set null",
+        help="Empty for free sends to numbers that are not participants.",
+    )
+    number = fields.Char(
+        string="Phone",
+        required=True,
+        readonly=True,
+        help="Number of the recipient (E.164), followed until the SMS goes.",
+    )
+    number_display = fields.Char(
+        compute="_compute_number_display", string="Phone number"
+    )
     body = fields.Text(string="Text", required=True, readonly=True)
-    encoding = fields.Selection([("GSM-7", "GSM-7"), ("UCS-2", "UCS-2 (Unicode)")],
-                                readonly=True)
-    segments = fields.Integer(string="SMS count", readonly=True,
-                              help="Number of SMS (segments) the text needs.")
-    state = fields.Selection(STATES, string="Status", default="queued", required=True,
-                             index=True, readonly=True)
-    is_final = fields.Boolean(compute="_compute_is_final", search="_search_is_final",
-                              string="Final status")
-    planned_at = fields.Datetime(string="Planned send", required=True, index=True,
-                                 readonly=True, default=fields.Datetime.now)
+    encoding = fields.Selection(
+        [("GSM-7", "GSM-7"), ("UCS-2", "UCS-2 (Unicode)")], readonly=True
+    )
+    segments = fields.Integer(
+        string="SMS count",
+        readonly=True,
+        help="Number of SMS (segments) the text needs.",
+    )
+    state = fields.Selection(
+        STATES,
+        string="Status",
+        default="queued",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    is_final = fields.Boolean(
+        compute="_compute_is_final", search="_search_is_final", string="Final status"
+    )
+    planned_at = fields.Datetime(
+        string="Planned send",
+        required=True,
+        index=True,
+        readonly=True,
+        default=fields.Datetime.now,
+    )
     sent_at = fields.Datetime(string="Actual send", readonly=True)
     status_at = fields.Datetime(string="Status date", readonly=True)
-    deadline = fields.Datetime(string="Retry deadline", readonly=True,
-                               help="Until when the SMS may still be sent or retried.")
+    deadline = fields.Datetime(
+        string="Retry deadline",
+        readonly=True,
+        help="Until when the SMS may still be sent or retried.",
+    )
     origin = fields.Selection(ORIGINS, required=True, readonly=True, index=True)
-    purpose = fields.Selection(PURPOSES, readonly=True, index=True,
-                               help="For an SMS of an appointment, step or orientation: the "
-                                    "reminder before it or the follow-up after it.")
-    context_type = fields.Selection(CONTEXT_TYPES, string="Context", readonly=True, index=True)
+    purpose = fields.Selection(
+        PURPOSES,
+        readonly=True,
+        index=True,
+        help="For an SMS of an appointment, step or orientation: the "
+        "reminder before it or the follow-up after it.",
+    )
+    context_type = fields.Selection(
+        CONTEXT_TYPES, string="Context", readonly=True, index=True
+    )
     res_model = fields.Char(string="Context model", readonly=True, index=True)
-    res_id = fields.Many2oneReference(string="Context record", model_field="res_model",
-                                      readonly=True, index=True)
-    context_name = fields.Char(compute="_compute_context_name", string="Context record name")
-    author_id = fields.Many2one("res.users", string="Author", readonly=True, index=True,
-                                default=lambda self: self.env.user, ondelete="set null",
-                                help="The user who created or scheduled the SMS.")
-    cancelled_by_id = fields.Many2one("res.users", string="Cancelled by", readonly=True,
-                                      ondelete="set null", copy=False)
+    res_id = fields.Many2oneReference(
+        string="Context record", model_field="res_model", readonly=True, index=True
+    )
+    context_name = fields.Char(
+        compute="_compute_context_name", string="Context record name"
+    )
+    author_id = fields.Many2one(
+        "res.users",
+        string="Author",
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.user,
+        ondelete="set null",
+        help="The user who created or scheduled the SMS.",
+    )
+    cancelled_by_id = fields.Many2one(
+        "res.users",
+        string="Cancelled by",
+        readonly=True,
+        ondelete="set null",
+        copy=False,
+    )
     batch_ref = fields.Char(string="Batch reference", readonly=True, index=True)
     reply_enabled = fields.Boolean(string="Reply possible", readonly=True)
-    account_id = fields.Many2one("participant.sms.account", string="Provider account",
-                                 readonly=True, index=True, ondelete="restrict")
-    provider_id = fields.Char(string="Provider message id", readonly=True, index=True,
-                              copy=False)
-    provider_tag = fields.Char(string="Provider tag", readonly=True, copy=False, index=True)
+    account_id = fields.Many2one(
+        "participant.sms.account",
+        string="Provider account",
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+    )
+    provider_id = fields.Char(
+        string="Provider message id", readonly=True, index=True, copy=False
+    )
+    provider_tag = fields.Char(
+        string="Provider tag", readonly=True, copy=False, index=True
+    )
     raw_status = fields.Char(string="Provider status", readonly=True, copy=False)
     attempts = fields.Integer(readonly=True, copy=False)
     last_error = fields.Text(string="Last error", readonly=True, copy=False)
@@ -96,25 +182,42 @@ class ParticipantSms(models.Model):
     claimed_at = fields.Datetime(string="Claimed at", readonly=True, copy=False)
     credits = fields.Integer(string="Credits used", readonly=True, copy=False)
     reply_ids = fields.One2many("participant.sms.reply", "sms_id", string="Replies")
-    package_id = fields.Many2one("participant.sms.package", string="Package", readonly=True,
-                                 copy=False, ondelete="restrict")
-    simulated = fields.Boolean(compute="_compute_simulated",
-                               help="Sent through the built-in simulator: no real SMS left.")
+    package_id = fields.Many2one(
+        "participant.sms.package",
+        string="Package",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+    )
+    simulated = fields.Boolean(
+        compute="_compute_simulated",
+        help="Sent through the built-in simulator: no real SMS left.",
+    )
     rewrite_after_flight = fields.Boolean(
-        string="Text to rewrite after its flight", readonly=True, copy=False,
-        help="What its text is made of changed while it was in flight: back in the queue, it is "
-             "rewritten from its template.")
+        string="Text to rewrite after its flight",
+        readonly=True,
+        copy=False,
+        help="What its text is made of changed while it was in flight: back in the "
+        "queue, it is "
+        "rewritten from its template.",
+    )
     anonymized_at = fields.Datetime(
-        string="Anonymised on", readonly=True, copy=False,
-        help="Past the retention period its text and number were removed (SMS settings).")
+        string="Anonymised on",
+        readonly=True,
+        copy=False,
+        help="Past the retention period its text and number were removed (SMS "
+        "settings).",
+    )
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # computes
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.depends("number")
     def _compute_number_display(self):
         for sms in self:
-            sms.number_display = format_international(sms.number) if sms.number else False
+            sms.number_display = (
+                format_international(sms.number) if sms.number else False
+            )
 
     @api.depends("account_id.provider")
     def _compute_simulated(self):
@@ -143,7 +246,10 @@ class ParticipantSms(models.Model):
         labels = dict(self._fields["context_type"]._description_selection(self.env))
         for sms in self:
             sms.display_name = " - ".join(
-                part for part in (labels.get(sms.context_type), sms.number_display) if part)
+                part
+                for part in (labels.get(sms.context_type), sms.number_display)
+                if part
+            )
 
     def _context_record(self):
         self.ensure_one()
@@ -155,40 +261,61 @@ class ParticipantSms(models.Model):
     @api.model
     @ormcache()
     def _reminder_models(self):
-        """``{model name: context type}`` of the models that declare SMS reminders: those
-        inheriting ``participant.sms.reminder.mixin`` with a ``_psms_context_type``, found the
-        way Odoo finds a model's heirs (the registry's ``_inherit`` graph), once per registry
-        (read-only); the engine names none of them."""
+        """``{model name: context type}`` of the models that declare SMS reminders:
+        those inheriting ``participant.sms.reminder.mixin`` with a
+        ``_psms_context_type``, found the way Odoo finds a model's heirs (the
+        registry's ``_inherit`` graph), once per registry (read-only); the engine
+        names none of them."""
         registry = self.env.registry
-        return MappingProxyType({
-            name: registry[name]._psms_context_type
-            for name in registry.descendants(["participant.sms.reminder.mixin"], "_inherit")
-            if registry[name]._psms_context_type})
+        return MappingProxyType(
+            {
+                name: registry[name]._psms_context_type
+                for name in registry.descendants(
+                    ["participant.sms.reminder.mixin"], "_inherit"
+                )
+                if registry[name]._psms_context_type
+            }
+        )
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # actions
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     def action_open_context(self):
-        """Open the record the SMS was sent for (the SMS itself for free and batch sends)."""
+        """Open the record the SMS was sent for (the SMS itself for free and batch
+        sends)."""
         self.ensure_one()
         record = self._context_record()
         target = record if record and record.has_access("read") else self
-        return {"type": "ir.actions.act_window", "res_model": target._name, "res_id": target.id,
-                "view_mode": "form", "views": [(False, "form")], "target": "current"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": target._name,
+            "res_id": target.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def action_simulate_reply(self):
         """Simulator accounts only: answer this SMS as the participant would."""
         self.ensure_one()
         self.env["participant.sms.simulate.reply"].check_access("create")
-        return {"type": "ir.actions.act_window", "res_model": "participant.sms.simulate.reply",
-                "view_mode": "form", "views": [(False, "form")], "target": "new",
-                "name": _("Simulate a reply"), "context": {"default_sms_id": self.id}}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "participant.sms.simulate.reply",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "name": _("Simulate a reply"),
+            "context": {"default_sms_id": self.id},
+        }
 
     def action_export_xlsx(self):
-        """Export the selected SMS (all those of the list when none is selected) to Excel."""
+        """Export the selected SMS (all those of the list when none is selected) to
+        Excel."""
         domain = list(self.env.context.get("active_domain") or []) + {
             "sent": [("state", "not in", ("queued", "cancelled"))],
-            "upcoming": [("state", "=", "queued")]}.get(self.env.context.get("psms_list"), [])
+            "upcoming": [("state", "=", "queued")],
+        }.get(self.env.context.get("psms_list"), [])
         return self.env["participant.sms.export"]._request(self, domain)
 
     def action_dispatch_now(self):
@@ -197,22 +324,27 @@ class ParticipantSms(models.Model):
     def action_update_statuses(self):
         return self.env["participant.sms.dispatcher"].action_update_statuses()
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # the one way in: permission, number, text and window checks
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _check_origin_permission(self, origin):
-        """The server-side check of the seed's "authorised users": raise AccessError when the
-        current user may not create an SMS of ``origin``."""
+        """The server-side check of the seed's "authorised users": raise AccessError
+        when the current user may not create an SMS of ``origin``."""
         if origin not in ORIGIN_GROUPS:
             raise ValidationError(_("Unknown SMS origin: %s", origin))
         group = ORIGIN_GROUPS[origin]
         if self.env.su:
             return
         if group is None or not self.env.user.has_group(group):
-            raise AccessError(_("You are not allowed to send SMS of this kind: %s.",
-                                dict(self._fields["origin"]._description_selection(self.env))
-                                .get(origin, origin)))
+            raise AccessError(
+                _(
+                    "You are not allowed to send SMS of this kind: %s.",
+                    dict(self._fields["origin"]._description_selection(self.env)).get(
+                        origin, origin
+                    ),
+                )
+            )
 
     @api.model
     def _prepare_values(self, vals, companies):
@@ -222,20 +354,32 @@ class ParticipantSms(models.Model):
         company_id = vals.get("company_id") or self.env.company.id
         if company_id not in companies:
             company = self.env["res.company"].browse(company_id)
-            companies[company_id] = (company, company._psms_window(),
-                                     company._psms_account().id)
+            companies[company_id] = (
+                company,
+                company._psms_window(),
+                company._psms_account().id,
+            )
         company, window, account_id = companies[company_id]
         vals["company_id"] = company.id
-        raw_number = vals.get("number") or self.env["res.partner"].browse(
-            vals.get("partner_id")).mobile
-        vals["number"] = self.env["participant.sms.recipient"]._normalize(raw_number, company)
-        vals["body"], measure = self.env["participant.sms.text"]._prepare(vals.get("body"),
-                                                                          company)
+        raw_number = (
+            vals.get("number")
+            or self.env["res.partner"].browse(vals.get("partner_id")).mobile
+        )
+        vals["number"] = self.env["participant.sms.recipient"]._normalize(
+            raw_number, company
+        )
+        vals["body"], measure = self.env["participant.sms.text"]._prepare(
+            vals.get("body"), company
+        )
         vals.update(encoding=measure.encoding, segments=measure.segments)
         if vals.get("res_model"):
-            vals.setdefault("context_type", self._reminder_models().get(vals["res_model"]))
+            vals.setdefault(
+                "context_type", self._reminder_models().get(vals["res_model"])
+            )
         now = fields.Datetime.now()
-        planned = vals.get("planned_at") and fields.Datetime.to_datetime(vals["planned_at"])
+        planned = vals.get("planned_at") and fields.Datetime.to_datetime(
+            vals["planned_at"]
+        )
         vals["planned_at"] = planned or window.immediate_send_at(now)
         if not vals.get("deadline"):
             vals["deadline"] = retry_deadline(max(now, vals["planned_at"]))
@@ -248,43 +392,56 @@ class ParticipantSms(models.Model):
         for origin in {vals.get("origin") for vals in vals_list}:
             self._check_origin_permission(origin)
         companies = {}
-        return super().create([self._prepare_values(vals, companies) for vals in vals_list])
+        return super().create(
+            [self._prepare_values(vals, companies) for vals in vals_list]
+        )
 
     @api.model
     def _queue(self, vals_list):
-        """Create SMS after checking, with the current user's rights, that they may send SMS of
-        each origin; the records are created as superuser (users have no direct create right)."""
+        """Create SMS after checking, with the current user's rights, that they may
+        send SMS of each origin; the records are created as superuser (users have no
+        direct create right)."""
         for origin in {vals.get("origin") for vals in vals_list}:
             self._check_origin_permission(origin)
         author = self.env.uid
-        return self.sudo().create([dict(vals, author_id=vals.get("author_id", author))
-                                   for vals in vals_list])
+        return self.sudo().create(
+            [dict(vals, author_id=vals.get("author_id", author)) for vals in vals_list]
+        )
 
     def _revise(self, vals, origin=None):
-        """Change this pending SMS to ``vals`` (only REVISABLE fields). With ``origin``, the
-        change is the current user's own send of that kind: their permission is checked and
-        they become its author."""
+        """Change this pending SMS to ``vals`` (only REVISABLE fields). With
+        ``origin``, the change is the current user's own send of that kind: their
+        permission is checked and they become its author."""
         self.ensure_one()
         if self.state != "queued":
             raise UserError(_("This SMS has already left: it cannot be changed."))
         unknown = set(vals) - REVISABLE
         if unknown:
-            raise ValidationError(_("These SMS fields cannot be changed: %s",
-                                    ", ".join(sorted(unknown))))
+            raise ValidationError(
+                _("These SMS fields cannot be changed: %s", ", ".join(sorted(unknown)))
+            )
         vals = dict(vals)
         if origin:
             self._check_origin_permission(origin)
             vals.update(origin=origin, author_id=self.env.uid)
         if "number" in vals or "partner_id" in vals:
-            raw = vals.get("number") or self.env["res.partner"].browse(
-                vals.get("partner_id", self.partner_id.id)).mobile
+            raw = (
+                vals.get("number")
+                or self.env["res.partner"]
+                .browse(vals.get("partner_id", self.partner_id.id))
+                .mobile
+            )
             vals["number"] = self.env["participant.sms.recipient"]._normalize(
-                raw, self.company_id)
+                raw, self.company_id
+            )
         if "body" in vals:
             vals["body"], measure = self.env["participant.sms.text"]._prepare(
-                vals["body"], self.company_id)
+                vals["body"], self.company_id
+            )
             vals.update(encoding=measure.encoding, segments=measure.segments)
-        changed = {key: value for key, value in vals.items() if self._differs(key, value)}
+        changed = {
+            key: value for key, value in vals.items() if self._differs(key, value)
+        }
         if changed:
             self.sudo().write(changed)
         return bool(changed)
@@ -292,31 +449,42 @@ class ParticipantSms(models.Model):
     def _differs(self, name, value):
         field, current = self._fields[name], self[name]
         if field.type == "many2one":
-            return current.id != (value.id if isinstance(value, models.BaseModel) else value or False)
-        return field.convert_to_cache(value, self) != field.convert_to_cache(current, self)
+            return current.id != (
+                value.id if isinstance(value, models.BaseModel) else value or False
+            )
+        return field.convert_to_cache(value, self) != field.convert_to_cache(
+            current, self
+        )
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # the state machine: final statuses never change again
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     def write(self, vals):
         if "state" in vals:
-            locked = self.filtered(lambda s: s.state in FINAL_STATES and s.state != vals["state"])
+            locked = self.filtered(
+                lambda s: s.state in FINAL_STATES and s.state != vals["state"]
+            )
             if locked:
-                raise UserError(_("An SMS in a final status (%s) cannot change status.",
-                                  ", ".join(sorted(set(locked.mapped("state"))))))
+                raise UserError(
+                    _(
+                        "An SMS in a final status (%s) cannot change status.",
+                        ", ".join(sorted(set(locked.mapped("state")))),
+                    )
+                )
             vals.setdefault("status_at", fields.Datetime.now())
         return super().write(vals)
 
     def _resync_requeued(self):
-        """SMS back in the queue (crash, retry): their records, maybe changed meanwhile in
-        another transaction, decide again (I1)."""
+        """SMS back in the queue (crash, retry): their records, maybe changed
+        meanwhile in another transaction, decide again (I1)."""
         if not self:
             return
         self.env.flush_all()
         self.env.invalidate_all()
         for model, group in self.filtered("purpose").grouped("res_model").items():
             self.env[model].sudo().with_context(active_test=False).browse(
-                set(group.mapped("res_id"))).exists()._psms_after_flight(group)
+                set(group.mapped("res_id"))
+            ).exists()._psms_after_flight(group)
 
     @api.model
     def _cron_anonymize(self, auto_commit=False):
@@ -326,11 +494,15 @@ class ParticipantSms(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_kept(self):
-        """SMS are kept, as evidence of what was sent or meant to be (the retention anonymises
-        them): none is deleted, not even by a superuser; an SMS not yet sent is cancelled
-        instead (*Cancel the SMS*)."""
-        raise UserError(_("SMS are kept. An SMS not yet sent can be cancelled with \"Cancel "
-                          "the SMS\"; it then stays in the history as Cancelled."))
+        """SMS are kept, as evidence of what was sent or meant to be (the retention
+        anonymises them): none is deleted, not even by a superuser; an SMS not yet
+        sent is cancelled instead (*Cancel the SMS*)."""
+        raise UserError(
+            _(
+                'SMS are kept. An SMS not yet sent can be cancelled with "Cancel '
+                'the SMS"; it then stays in the history as Cancelled.'
+            )
+        )
 
     def action_cancel(self):
         """Cancel SMS not sent yet (a user's decision); the reminder of their record is
@@ -343,21 +515,27 @@ class ParticipantSms(models.Model):
         return True
 
     def _check_cancel_rights(self):
-        """Cancelling an SMS is for its author, the referent of its participant and the SMS
-        administrators."""
+        """Cancelling an SMS is for its author, the referent of its participant and
+        the SMS administrators."""
         if self.env.su or self.env.user.has_group("participant_sms.group_sms_admin"):
             return
         self.check_access("read")
         user = self.env.user
-        others = self.sudo().filtered(lambda s: s.author_id != user
-                                      and s.partner_id.participant_referent_id != user)
+        others = self.sudo().filtered(
+            lambda s: s.author_id != user
+            and s.partner_id.participant_referent_id != user
+        )
         if others:
-            raise AccessError(_("You may only cancel the SMS you wrote or those of the "
-                                "participants you refer."))
+            raise AccessError(
+                _(
+                    "You may only cancel the SMS you wrote or those of the "
+                    "participants you refer."
+                )
+            )
 
     def _cancel(self, reason, by_user=False):
-        """Cancel these pending SMS with ``reason``; tell their records (reminder switched off
-        when a user cancelled it). Return the SMS cancelled."""
+        """Cancel these pending SMS with ``reason``; tell their records (reminder
+        switched off when a user cancelled it). Return the SMS cancelled."""
         pending = self.filtered(lambda s: s.state == "queued")
         values = {"next_attempt_at": False, "last_error": reason}
         if by_user:
@@ -365,34 +543,53 @@ class ParticipantSms(models.Model):
         cancelled = pending.sudo()._set_state("cancelled", **values)
         if by_user:
             for (model, res_id), group in cancelled.grouped(
-                    lambda s: (s.res_model, s.res_id)).items():
+                lambda s: (s.res_model, s.res_id)
+            ).items():
                 if model in self._reminder_models() and res_id:
-                    record = self.env[model].sudo().with_context(active_test=False).browse(res_id)
+                    record = (
+                        self.env[model]
+                        .sudo()
+                        .with_context(active_test=False)
+                        .browse(res_id)
+                    )
                     record.exists()._psms_sms_cancelled_by_user(group)
         return cancelled
 
     def _set_state(self, state, **values):
         """Move to ``state`` the SMS that are not final yet; return them."""
-        movable = self.filtered(lambda s: s.state not in FINAL_STATES and s.state != state)
+        movable = self.filtered(
+            lambda s: s.state not in FINAL_STATES and s.state != state
+        )
         if movable:
             movable.write(dict(values, state=state))
-            finals = movable.filtered(lambda s: s.state in FINAL_STATES and s.state != "cancelled")
+            finals = movable.filtered(
+                lambda s: s.state in FINAL_STATES and s.state != "cancelled"
+            )
             finals._post_context_notes("final")
         return movable
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # chatter of the context record
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     def _note_body(self, kind):
         self.ensure_one()
         recipient = self.partner_id.name or self.number_display
-        status = dict(self._fields["state"]._description_selection(self.env))[self.state]
+        status = dict(self._fields["state"]._description_selection(self.env))[
+            self.state
+        ]
         if kind == "sent":
-            head = _("SMS sent to %(recipient)s (%(number)s)", recipient=recipient,
-                     number=self.number_display)
+            head = _(
+                "SMS sent to %(recipient)s (%(number)s)",
+                recipient=recipient,
+                number=self.number_display,
+            )
         else:
-            head = _("SMS to %(recipient)s (%(number)s): %(status)s", recipient=recipient,
-                     number=self.number_display, status=status)
+            head = _(
+                "SMS to %(recipient)s (%(number)s): %(status)s",
+                recipient=recipient,
+                number=self.number_display,
+                status=status,
+            )
         body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (head, self.body)
         if kind != "sent" and self.last_error:
             body += Markup("<p><em>%s</em></p>") % self.last_error
@@ -407,5 +604,11 @@ class ParticipantSms(models.Model):
             records = self.env[model].sudo().browse(list(messages)).exists()
             if records:
                 # in the language of the record's staff, not the cron user's (OdooBot)
-                records._message_log_batch({record.id: messages[record.id].with_context(
-                    lang=record._psms_note_lang())._note_body(kind) for record in records})
+                records._message_log_batch(
+                    {
+                        record.id: messages[record.id]
+                        .with_context(lang=record._psms_note_lang())
+                        ._note_body(kind)
+                        for record in records
+                    }
+                )

@@ -14,48 +14,76 @@ class ParticipantSmsAutomation(models.Model):
     name = fields.Char(required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", default=lambda self: self.env.company,
-                                 required=True)
-    user_ids = fields.Many2many("res.users", string="Collaborators", required=True,
-                                domain=[("share", "=", False)])
-    appointment_type_ids = fields.Many2many("participant.appointment.type",
-                                            string="Appointment types", required=True)
-    timing = fields.Selection([("before", "Reminder before the appointment"),
-                               ("after", "Message after the appointment")],
-                              required=True, default="before")
-    days = fields.Integer(required=True, default=2,
-                          help="Days before (reminder, 1 to 6) or after (follow-up) the "
-                               "appointment.")
-    template_id = fields.Many2one("participant.sms.template", string="SMS template",
-                                  required=True, domain=[("template_type", "=", "appointment")])
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, required=True
+    )
+    user_ids = fields.Many2many(
+        "res.users",
+        string="Collaborators",
+        required=True,
+        domain=[("share", "=", False)],
+    )
+    appointment_type_ids = fields.Many2many(
+        "participant.appointment.type", string="Appointment types", required=True
+    )
+    timing = fields.Selection(
+        [
+            ("before", "Reminder before the appointment"),
+            ("after", "Message after the appointment"),
+        ],
+        required=True,
+        default="before",
+    )
+    days = fields.Integer(
+        required=True,
+        default=2,
+        help="Days before (reminder, 1 to 6) or after (follow-up) the " "appointment.",
+    )
+    template_id = fields.Many2one(
+        "participant.sms.template",
+        string="SMS template",
+        required=True,
+        domain=[("template_type", "=", "appointment")],
+    )
 
     @api.constrains("timing", "days")
     def _check_days(self):
         for automation in self:
             if automation.timing == "before" and not 1 <= automation.days <= 6:
-                raise ValidationError(_("A reminder goes 1 to 6 days before the appointment."))
+                raise ValidationError(
+                    _("A reminder goes 1 to 6 days before the appointment.")
+                )
             if automation.timing == "after" and not 0 <= automation.days <= 60:
-                raise ValidationError(_("A follow-up goes 0 to 60 days after the appointment."))
+                raise ValidationError(
+                    _("A follow-up goes 0 to 60 days after the appointment.")
+                )
 
     @api.model
     def _match(self, event, timing, cache=None):
         """The first automation of ``timing`` for the event's collaborator and type.
         ``cache`` (a dict) keeps the company's automations across many events."""
-        if not (event.participant_collaborator_id and event.participant_appointment_type_id):
+        if not (
+            event.participant_collaborator_id and event.participant_appointment_type_id
+        ):
             return self.browse()
         key = (timing, self.env.company.id)
         cache = {} if cache is None else cache
         if key not in cache:
-            cache[key] = self.search([("timing", "=", timing),
-                                      ("company_id", "=", self.env.company.id)])
+            cache[key] = self.search(
+                [("timing", "=", timing), ("company_id", "=", self.env.company.id)]
+            )
         return cache[key].filtered(
             lambda a: event.participant_collaborator_id in a.user_ids
-            and event.participant_appointment_type_id in a.appointment_type_ids)[:1]
+            and event.participant_appointment_type_id in a.appointment_type_ids
+        )[:1]
 
     def _reminder_values(self):
         self.ensure_one()
-        return {"sms_reminder": True, "sms_reminder_days": str(self.days),
-                "sms_reminder_template_id": self.template_id.id}
+        return {
+            "sms_reminder": True,
+            "sms_reminder_days": str(self.days),
+            "sms_reminder_template_id": self.template_id.id,
+        }
 
     def action_send_test(self):
         self.ensure_one()

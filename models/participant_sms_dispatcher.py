@@ -1,23 +1,26 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Moving SMS out: claim, charge, send, reconcile, poll, expire (like ``calendar.alarm_manager``,
-an abstract model with no table).
+"""Moving SMS out: claim, charge, send, reconcile, poll, expire (like
+``calendar.alarm_manager``, an abstract model with no table).
 
-Only the ``_cron_*`` methods commit, and only when their cron asks for it: ``auto_commit`` is an
-argument decided at the cron's entry (``model._cron_dispatch(auto_commit=True)`` in the cron's
-code), never a default, as in Odoo's ``mail.mail.send``; tests, benchmarks and concurrency tests
-pass it themselves. Buttons trigger the crons (``ir.cron._trigger``) and return at once.
+Only the ``_cron_*`` methods commit, and only when their cron asks for it:
+``auto_commit`` is an argument decided at the cron's entry
+(``model._cron_dispatch(auto_commit=True)`` in the cron's code), never a default, as in
+Odoo's ``mail.mail.send``; tests, benchmarks and concurrency tests pass it themselves.
+Buttons trigger the crons (``ir.cron._trigger``) and return at once.
 
-A batch: claim due SMS with ``FOR UPDATE SKIP LOCKED`` (two dispatchers skip each other's rows),
-close those that must not go, charge the credit, mark them *Processing* under a fresh dispatch
-tag, **commit**, call the provider, apply each request's outcome to its own SMS, **commit**:
+A batch: claim due SMS with ``FOR UPDATE SKIP LOCKED`` (two dispatchers skip each
+other's rows), close those that must not go, charge the credit, mark them *Processing*
+under a fresh dispatch tag, **commit**, call the provider, apply each request's outcome
+to its own SMS, **commit**:
 
 - accepted: provider id kept, a note on the context record;
 - refused: *Failed* with the reason, credit refunded;
 - retry (nothing was sent): back to the queue with the reason, credit refunded;
-- unknown (the provider may have it): left *Processing* with no provider id, like the claims of a
-  dispatcher that died; ``_reconcile_stale_claims`` asks the provider by tag later. Never resent,
-  failed or refunded blind (I2).
+- unknown (the provider may have it): left *Processing* with no provider id, like the
+  claims of a dispatcher that died; ``_reconcile_stale_claims`` asks the provider by tag
+  later. Never resent, failed or refunded blind (I2).
 """
+
 import logging
 import random
 import time
@@ -41,7 +44,9 @@ STALE_CLAIM = timedelta(minutes=10)
 EXPIRY_DELAY = timedelta(hours=48)
 DEFAULT_BATCH = 500
 MAX_CONFLICT_RETRIES = 5
-RETRY_BACKOFF = timedelta(minutes=5)  # a provider's temporary refusal, or no credit left
+RETRY_BACKOFF = timedelta(
+    minutes=5
+)  # a provider's temporary refusal, or no credit left
 ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id: the charge lock
 
 
@@ -49,70 +54,90 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     _name = "participant.sms.dispatcher"
     _description = "SMS dispatcher"
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # entry points
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _commit(self, auto_commit):
         """A cron's commit, when its entry asked for commits."""
         if auto_commit:
-            # a cron's batch, decided at the cron's entry (as Odoo's mail.mail.send does)
+            # a cron's batch, decided at the cron's entry (as Odoo's mail.mail.send
+            # does)
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _cron_dispatch(self, batch_size=DEFAULT_BATCH, auto_commit=False):
-        """Send the SMS that are due, in batches, one commit per batch when ``auto_commit``.
-        Outside a company's send window only its explicit test SMS go (I5)."""
+        """Send the SMS that are due, in batches, one commit per batch when
+        ``auto_commit``. Outside a company's send window only its explicit test SMS
+        go (I5)."""
         self._reconcile_stale_claims(auto_commit)
         done = 0
         for company in self.env["res.company"].search([]):
             window, now = company._psms_window(), fields.Datetime.now()
             tests_only = not window.contains(now)
             hold = window.is_quiet(now)  # no campaign SMS on a quiet day, even a retry
-            while claimed := self._dispatch_batch(company, batch_size, tests_only, hold,
-                                                  auto_commit):
+            while claimed := self._dispatch_batch(
+                company, batch_size, tests_only, hold, auto_commit
+            ):
                 done += claimed
-                self.env["ir.cron"]._notify_progress(done=done, remaining=self._due_count())
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=self._due_count()
+                )
         return done
 
     @api.model
     def _due_count(self):
-        return self.env["participant.sms"].search_count([
-            ("state", "=", "queued"), ("planned_at", "<=", fields.Datetime.now())])
+        return self.env["participant.sms"].search_count(
+            [("state", "=", "queued"), ("planned_at", "<=", fields.Datetime.now())]
+        )
 
     @api.model
     def _check_admin(self):
-        if not (self.env.su or self.env.user.has_group("participant_sms.group_sms_admin")):
+        if not (
+            self.env.su or self.env.user.has_group("participant_sms.group_sms_admin")
+        ):
             raise AccessError(_("Only SMS administrators can do this."))
 
     @api.model
     def action_dispatch_now(self):
-        """The "Send due SMS now" button: the dispatch cron runs at once, in the background."""
+        """The "Send due SMS now" button: the dispatch cron runs at once, in the
+        background."""
         self._check_admin()
         self.env.ref("participant_sms.ir_cron_sms_dispatch").sudo()._trigger()
-        return self._notification(_("The SMS that are due are being sent. Their statuses "
-                                    "appear in a moment."))
+        return self._notification(
+            _(
+                "The SMS that are due are being sent. Their statuses "
+                "appear in a moment."
+            )
+        )
 
     @api.model
     def action_update_statuses(self):
-        """The "Update statuses now" button: the poll cron runs at once, in the background."""
+        """The "Update statuses now" button: the poll cron runs at once, in the
+        background."""
         self._check_admin()
         self.env.ref("participant_sms.ir_cron_sms_poll_statuses").sudo()._trigger()
-        return self._notification(self.env.company._psms_account()._callback_only_note()
-                                  or _("The statuses are being updated. Refresh in a moment."))
+        return self._notification(
+            self.env.company._psms_account()._callback_only_note()
+            or _("The statuses are being updated. Refresh in a moment.")
+        )
 
     @api.model
     def _notification(self, message):
-        return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"type": "info", "message": message, "sticky": False}}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "info", "message": message, "sticky": False},
+        }
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # claim and charge
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _claim(self, company, limit, tests_only=False, hold_campaigns=False):
-        """Lock up to ``limit`` due SMS of ``company``; two dispatchers skip each other's rows.
-        ``hold_campaigns``: leave batch, free and follow-up SMS (a quiet day)."""
+        """Lock up to ``limit`` due SMS of ``company``; two dispatchers skip each
+        other's rows. ``hold_campaigns``: leave batch, free and follow-up SMS (a
+        quiet day)."""
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT id FROM participant_sms
@@ -124,41 +149,55 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 ORDER BY planned_at, id
                 LIMIT %s
                 FOR UPDATE SKIP LOCKED""",
-            [company.id, fields.Datetime.now(), tests_only, hold_campaigns, limit])
-        return self.env["participant.sms"].browse([row[0] for row in self.env.cr.fetchall()])
+            [company.id, fields.Datetime.now(), tests_only, hold_campaigns, limit],
+        )
+        return self.env["participant.sms"].browse(
+            [row[0] for row in self.env.cr.fetchall()]
+        )
 
     @api.model
     def _filter_sendable(self, messages):
-        """Close what must not go (deadline passed, record gone, refusal, STOP); return the
-        rest."""
+        """Close what must not go (deadline passed, record gone, refusal, STOP);
+        return the rest."""
         now = fields.Datetime.now()
         late = messages.filtered(lambda s: s.deadline and s.deadline < now)
         for sms in late:
-            reason = (_("The deadline passed before the SMS could be sent. Last error: %s",
-                        sms.last_error) if sms.last_error
-                      else _("The deadline passed before the SMS could be sent."))
+            reason = (
+                _(
+                    "The deadline passed before the SMS could be sent. Last error: %s",
+                    sms.last_error,
+                )
+                if sms.last_error
+                else _("The deadline passed before the SMS could be sent.")
+            )
             sms._set_state("not_sent", last_error=reason)
         rest = messages - late
         orphans = rest.filtered(lambda s: s.purpose and not s._context_record())
         orphans._cancel(_("The record of this SMS no longer exists."))
         rest -= orphans
         verdicts = self.env["participant.sms.recipient"]._check(
-            [(sms.partner_id, sms.number) for sms in rest], rest.company_id[:1] or self.env.company)
+            [(sms.partner_id, sms.number) for sms in rest],
+            rest.company_id[:1] or self.env.company,
+        )
         stopped = self.env["participant.sms"]
-        for sms, verdict in zip(rest, verdicts):
+        for sms, verdict in zip(rest, verdicts, strict=False):
             if verdict.code in ("refuses", "stop"):
-                sms._set_state("stop", last_error=self.env["participant.sms.recipient"]._label(
-                    verdict.code))
+                sms._set_state(
+                    "stop",
+                    last_error=self.env["participant.sms.recipient"]._label(
+                        verdict.code
+                    ),
+                )
                 stopped |= sms
         return rest - stopped
 
     @contextmanager
     def _charge_lock(self, company, auto_commit):
-        """Serialise the charge (and refund) steps of the dispatchers of one company: a
-        session-level advisory lock, taken only by runs that commit (a run that does not
-        commit holds its rows until its end anyway). The caller commits right after taking it:
-        Odoo's transactions are REPEATABLE READ, and only a snapshot taken after the lock sees
-        the other dispatchers' committed charges."""
+        """Serialise the charge (and refund) steps of the dispatchers of one company:
+        a session-level advisory lock, taken only by runs that commit (a run that
+        does not commit holds its rows until its end anyway). The caller commits
+        right after taking it: Odoo's transactions are REPEATABLE READ, and only a
+        snapshot taken after the lock sees the other dispatchers' committed charges."""
         if not auto_commit:
             yield
             return
@@ -174,9 +213,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
 
     @api.model
     def _one_per_number(self, messages):
-        """At most one SMS per number in a dispatch: after a crash, the provider is asked what
-        it has by (dispatch tag, number), which must name one SMS only. The others stay queued
-        for the next batch, a moment later."""
+        """At most one SMS per number in a dispatch: after a crash, the provider is
+        asked what it has by (dispatch tag, number), which must name one SMS only.
+        The others stay queued for the next batch, a moment later."""
         seen, kept = set(), messages.browse()
         for sms in messages:
             if sms.number not in seen:
@@ -195,25 +234,33 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         tag = uuid.uuid4().hex
         now = fields.Datetime.now()
         for attempts, group in sendable.grouped("attempts").items():
-            group.write({"state": "processing", "claimed_at": now, "provider_tag": tag,
-                         "attempts": attempts + 1})
+            group.write(
+                {
+                    "state": "processing",
+                    "claimed_at": now,
+                    "provider_tag": tag,
+                    "attempts": attempts + 1,
+                }
+            )
         return claimed, sendable, tag
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # send
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
-    def _dispatch_batch(self, company, limit, tests_only=False, hold_campaigns=False,
-                        auto_commit=False):
+    def _dispatch_batch(
+        self, company, limit, tests_only=False, hold_campaigns=False, auto_commit=False
+    ):
         """Claim, charge and send one batch; return how many SMS were claimed. With
-        ``auto_commit``, the claim is committed before the provider is called, and the answers
-        right after."""
+        ``auto_commit``, the claim is committed before the provider is called, and
+        the answers right after."""
         for _retry in range(MAX_CONFLICT_RETRIES):
             try:
                 with self._charge_lock(company, auto_commit):
                     self._commit(auto_commit)  # a snapshot taken after the lock
-                    claimed, sendable, tag = self._claim_and_charge(company, limit, tests_only,
-                                                                    hold_campaigns)
+                    claimed, sendable, tag = self._claim_and_charge(
+                        company, limit, tests_only, hold_campaigns
+                    )
                     self._commit(auto_commit)
                 break
             except psycopg2.errors.SerializationFailure:
@@ -223,7 +270,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 self.env.invalidate_all()
                 time.sleep(random.uniform(0.01, 0.1))
         else:
-            _logger.info("SMS dispatch: too many concurrent updates, next run will continue")
+            _logger.info(
+                "SMS dispatch: too many concurrent updates, next run will continue"
+            )
             return 0
         for account, group in sendable.grouped("account_id").items():
             outcome = self._send(group, account, tag, auto_commit)
@@ -238,18 +287,32 @@ class ParticipantSmsDispatcher(models.AbstractModel):
 
     @api.model
     def _send(self, messages, account, tag, auto_commit=False):
-        """The provider's results for these claimed SMS, or the ProviderError raised before
-        any request was made. No database write here (the simulator, a provider, keeps what it
-        accepted in its own committed transaction when the run commits)."""
+        """The provider's results for these claimed SMS, or the ProviderError raised
+        before any request was made. No database write here (the simulator, a
+        provider, keeps what it accepted in its own committed transaction when the
+        run commits)."""
         try:
             provider = account._get_provider(durable=auto_commit)
-            return provider.send([
-                OutgoingSms(ref=str(sms.id), number=sms.number, body=sms.body,
-                            sender=sms.company_id.psms_sender or "", reply=sms.reply_enabled)
-                for sms in messages], tag=tag)
+            return provider.send(
+                [
+                    OutgoingSms(
+                        ref=str(sms.id),
+                        number=sms.number,
+                        body=sms.body,
+                        sender=sms.company_id.psms_sender or "",
+                        reply=sms.reply_enabled,
+                    )
+                    for sms in messages
+                ],
+                tag=tag,
+            )
         except ProviderError as error:
-            _logger.warning("SMS dispatch of %s messages through account %s failed: %s",
-                            len(messages), account.id, error.kind)
+            _logger.warning(
+                "SMS dispatch of %s messages through account %s failed: %s",
+                len(messages),
+                account.id,
+                error.kind,
+            )
             return error
 
     @api.model
@@ -258,8 +321,14 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         message = self.env["participant.sms.account"]._error_message(error)
         self.env["participant.sms.package"].sudo()._refund_sms(messages)
         if error.retryable:
-            messages.write({"state": "queued", "claimed_at": False, "last_error": message,
-                            "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
+            messages.write(
+                {
+                    "state": "queued",
+                    "claimed_at": False,
+                    "last_error": message,
+                    "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF,
+                }
+            )
             messages._resync_requeued()
         else:
             messages._set_state("failed", last_error=message, claimed_at=False)
@@ -273,11 +342,21 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             groups[result.outcome] |= by_id[int(result.ref)]
         for result in results:
             if result.outcome == "accepted":
-                by_id[int(result.ref)].write({
-                    "provider_id": result.provider_id, "raw_status": result.raw_status,
-                    "sent_at": now, "last_error": False, "next_attempt_at": False})
+                by_id[int(result.ref)].write(
+                    {
+                        "provider_id": result.provider_id,
+                        "raw_status": result.raw_status,
+                        "sent_at": now,
+                        "last_error": False,
+                        "next_attempt_at": False,
+                    }
+                )
         groups["accepted"]._post_context_notes("sent")
-        errors = {int(r.ref): self._result_error(r) for r in results if r.outcome != "accepted"}
+        errors = {
+            int(r.ref): self._result_error(r)
+            for r in results
+            if r.outcome != "accepted"
+        }
         raw = {int(r.ref): r.raw_status for r in results}
         for sms in groups["refused"]:
             self.env["participant.sms.package"].sudo()._refund_sms(sms)
@@ -285,34 +364,53 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         if groups["retry"]:
             self.env["participant.sms.package"].sudo()._refund_sms(groups["retry"])
             for sms in groups["retry"]:
-                sms.write({"state": "queued", "claimed_at": False, "last_error": errors[sms.id],
-                           "next_attempt_at": now + RETRY_BACKOFF})
+                sms.write(
+                    {
+                        "state": "queued",
+                        "claimed_at": False,
+                        "last_error": errors[sms.id],
+                        "next_attempt_at": now + RETRY_BACKOFF,
+                    }
+                )
             groups["retry"]._resync_requeued()
         for sms in groups["unknown"]:
-            sms.write({"last_error": _(
-                "The provider may have received this SMS (%s): it will be asked, and the SMS "
-                "is not sent again.", errors[sms.id])})
+            sms.write(
+                {
+                    "last_error": _(
+                        "The provider may have received this SMS (%s): it will be "
+                        "asked, and the SMS "
+                        "is not sent again.",
+                        errors[sms.id],
+                    )
+                }
+            )
 
     @api.model
     def _result_error(self, result):
         """The users' message for a message the provider did not accept."""
         if result.error_kind:
             return self.env["participant.sms.account"]._error_message(
-                ProviderError(result.error_kind, result.error))
+                ProviderError(result.error_kind, result.error)
+            )
         return result.error
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # reconciliation: SMS whose fate at the provider is not known
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _reconcile_stale_claims(self, auto_commit=False):
         """SMS claimed by a dispatcher that died, or whose send answer was lost: ask the
         provider what it has, by dispatch tag; never resend blindly (I2)."""
-        stale = self.env["participant.sms"].search([
-            ("state", "=", "processing"), ("provider_id", "=", False),
-            ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM)])
+        stale = self.env["participant.sms"].search(
+            [
+                ("state", "=", "processing"),
+                ("provider_id", "=", False),
+                ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM),
+            ]
+        )
         for (account, tag), group in stale.grouped(
-                lambda s: (s.account_id, s.provider_tag)).items():
+            lambda s: (s.account_id, s.provider_tag)
+        ).items():
             with self._charge_lock(group.company_id[:1], auto_commit):
                 self._commit(auto_commit)
                 self._reconcile(group, account, tag)
@@ -323,39 +421,63 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         try:
             provider = account._get_provider()
             if not provider.can_lookup:
-                messages._set_state("unknown", last_error=_(
-                    "The provider may have received this SMS and cannot be asked: it is not "
-                    "sent again, to avoid a duplicate."))
+                messages._set_state(
+                    "unknown",
+                    last_error=_(
+                        "The provider may have received this SMS and cannot be asked: "
+                        "it is not "
+                        "sent again, to avoid a duplicate."
+                    ),
+                )
                 return
             known = provider.lookup(tag, messages.mapped("number"))
         except ProviderError as error:
-            _logger.warning("SMS reconciliation through account %s failed: %s", account.id,
-                            error.kind)
+            _logger.warning(
+                "SMS reconciliation through account %s failed: %s",
+                account.id,
+                error.kind,
+            )
             return  # try again at the next run
         for sms in messages:
             if sms.number in known:
-                sms.write({"provider_id": known[sms.number], "sent_at": sms.claimed_at,
-                           "last_error": False, "rewrite_after_flight": False})
+                sms.write(
+                    {
+                        "provider_id": known[sms.number],
+                        "sent_at": sms.claimed_at,
+                        "last_error": False,
+                        "rewrite_after_flight": False,
+                    }
+                )
                 sms._post_context_notes("sent")
             else:
                 self.env["participant.sms.package"].sudo()._refund_sms(sms)
-                sms.write({"state": "queued", "claimed_at": False, "next_attempt_at": False,
-                           "last_error": _("The provider confirmed it never received the SMS: "
-                                           "it will be sent again.")})
+                sms.write(
+                    {
+                        "state": "queued",
+                        "claimed_at": False,
+                        "next_attempt_at": False,
+                        "last_error": _(
+                            "The provider confirmed it never received the SMS: "
+                            "it will be sent again."
+                        ),
+                    }
+                )
         messages.filtered(lambda s: s.state == "queued")._resync_requeued()
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # statuses
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _cron_poll_statuses(self, limit=DEFAULT_BATCH, auto_commit=False):
-        """Ask the providers the status of the SMS that are not final, then expire; a commit
-        per batch when ``auto_commit``."""
+        """Ask the providers the status of the SMS that are not final, then expire; a
+        commit per batch when ``auto_commit``."""
         pending = self.env["participant.sms"].search(
-            [("state", "in", POLLED_STATES), ("provider_id", "!=", False)], order="sent_at, id")
+            [("state", "in", POLLED_STATES), ("provider_id", "!=", False)],
+            order="sent_at, id",
+        )
         for account, group in pending.grouped("account_id").items():
             for start in range(0, len(group), limit):
-                self._poll(group[start:start + limit], account)
+                self._poll(group[start : start + limit], account)
                 self._commit(auto_commit)
         self._cron_expire(auto_commit)
         accounts = self.env["res.company"].search([])._psms_account()
@@ -368,23 +490,32 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             provider = account._get_provider()
             if not provider.can_poll:
                 return
-            updates = provider.fetch_statuses([
-                StatusQuery(sms.provider_id, sms.number, sms.state) for sms in messages])
+            updates = provider.fetch_statuses(
+                [
+                    StatusQuery(sms.provider_id, sms.number, sms.state)
+                    for sms in messages
+                ]
+            )
         except ProviderError as error:
-            _logger.warning("SMS status poll through account %s failed: %s", account.id,
-                            error.kind)
+            _logger.warning(
+                "SMS status poll through account %s failed: %s", account.id, error.kind
+            )
             return
         self._apply_status_updates(account, updates)
 
     @api.model
     def _apply_status_updates(self, account, updates):
-        """Apply provider status updates (idempotent: unknown ids, repeats and updates of final
-        SMS change nothing). Return the SMS that changed."""
+        """Apply provider status updates (idempotent: unknown ids, repeats and
+        updates of final SMS change nothing). Return the SMS that changed."""
         Sms = self.env["participant.sms"].sudo()
         if not updates:
             return Sms
-        messages = Sms.search([("account_id", "=", account.id),
-                               ("provider_id", "in", [u.provider_id for u in updates])])
+        messages = Sms.search(
+            [
+                ("account_id", "=", account.id),
+                ("provider_id", "in", [u.provider_id for u in updates]),
+            ]
+        )
         by_provider_id = {sms.provider_id: sms for sms in messages}
         groups = defaultdict(list)  # one write per (status, raw status, error)
         for update in updates:
@@ -400,16 +531,23 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             changed |= messages.browse(ids)._set_state(status, **values)
         stopped = changed.filtered(lambda s: s.state == "stop")
         if stopped:
-            self.env["phone.blacklist"].sudo()._add(stopped.mapped("number"), message=_(
-                "Reported as STOP by the SMS operator."))
+            self.env["phone.blacklist"].sudo()._add(
+                stopped.mapped("number"),
+                message=_("Reported as STOP by the SMS operator."),
+            )
         return changed
 
     @api.model
     def _cron_expire(self, auto_commit=False):
         """*Sent, not received* for 48 hours becomes *Expired*."""
-        old = self.env["participant.sms"].search([
-            ("state", "=", "not_received"),
-            ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY)])
-        old._set_state("expired", last_error=_("The phone stayed unreachable for 48 hours."))
+        old = self.env["participant.sms"].search(
+            [
+                ("state", "=", "not_received"),
+                ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY),
+            ]
+        )
+        old._set_state(
+            "expired", last_error=_("The phone stayed unreachable for 48 hours.")
+        )
         self._commit(auto_commit)
         return old

@@ -8,25 +8,36 @@ from .participant_sms_dispatcher import RETRY_BACKOFF
 
 
 class ParticipantSmsPackage(models.Model):
-    """A package of SMS credits bought by the structure (one credit = one SMS segment)."""
+    """A package of SMS credits bought by the structure (one credit = one SMS
+    segment)."""
 
     _name = "participant.sms.package"
     _description = "SMS credit package"
     _order = "purchase_date, id"
 
     name = fields.Char(required=True, default=lambda self: _("SMS package"))
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
-                                 index=True)
-    purchase_date = fields.Date(string="Purchase date", required=True, default=fields.Date.context_today)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    purchase_date = fields.Date(
+        string="Purchase date", required=True, default=fields.Date.context_today
+    )
     quantity = fields.Integer(string="Quantity bought", required=True)
     consumed = fields.Integer(readonly=True, default=0, copy=False)
     remaining = fields.Integer(compute="_compute_remaining", store=True)
     note = fields.Text()
 
     _sql_constraints = [
-        ("quantity_positive", "CHECK(quantity > 0)", "The quantity bought must be positive."),
-        ("consumed_within_quantity", "CHECK(consumed >= 0 AND consumed <= quantity)",
-         "A package cannot consume more credits than it holds."),
+        (
+            "quantity_positive",
+            "CHECK(quantity > 0)",
+            "The quantity bought must be positive.",
+        ),
+        (
+            "consumed_within_quantity",
+            "CHECK(consumed >= 0 AND consumed <= quantity)",
+            "A package cannot consume more credits than it holds.",
+        ),
     ]
 
     @api.depends("quantity", "consumed")
@@ -38,7 +49,9 @@ class ParticipantSmsPackage(models.Model):
     def _check_quantity(self):
         for package in self:
             if package.quantity < package.consumed:
-                raise ValidationError(_("The quantity cannot be lower than what was consumed."))
+                raise ValidationError(
+                    _("The quantity cannot be lower than what was consumed.")
+                )
 
     @api.model
     def _remaining_credit(self, company):
@@ -47,19 +60,23 @@ class ParticipantSmsPackage(models.Model):
 
     @api.model
     def _lock_for_company(self, company):
-        """Lock the company's packages with credit left (FOR UPDATE: concurrent dispatchers wait
-        for each other here, so that credit is never spent twice) and return them oldest first."""
+        """Lock the company's packages with credit left (FOR UPDATE: concurrent
+        dispatchers wait for each other here, so that credit is never spent twice)
+        and return them oldest first."""
         self.env.cr.execute(
             """SELECT id FROM participant_sms_package
                 WHERE company_id = %s AND consumed < quantity
-                ORDER BY purchase_date, id FOR UPDATE""", [company.id])
+                ORDER BY purchase_date, id FOR UPDATE""",
+            [company.id],
+        )
         packages = self.browse([row[0] for row in self.env.cr.fetchall()])
         packages.invalidate_recordset(["consumed", "remaining"])
         return packages
 
     def _consume(self, credits):
-        """Take ``credits`` from these (locked) packages, oldest first; return the package used
-        for the largest part, or an empty recordset if the credit is not enough."""
+        """Take ``credits`` from these (locked) packages, oldest first; return the
+        package used for the largest part, or an empty recordset if the credit is not
+        enough."""
         available = sum(self.mapped("remaining"))
         if credits > available:
             return self.browse()
@@ -79,16 +96,18 @@ class ParticipantSmsPackage(models.Model):
         self.ensure_one()
         self.consumed = max(0, self.consumed - credits)
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # charging SMS (the dispatcher, under its per-company lock)
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _charge(self, company, messages):
-        """Charge the credit of each SMS (one per segment, oldest package first). With
-        enforced packages the SMS that do not fit stay queued with the reason; otherwise they
-        go uncharged. Return the SMS that may go."""
+        """Charge the credit of each SMS (one per segment, oldest package first).
+        With enforced packages the SMS that do not fit stay queued with the reason;
+        otherwise they go uncharged. Return the SMS that may go."""
         packages = self._lock_for_company(company)
-        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write per group
+        charges = defaultdict(
+            list
+        )  # (package, credits) -> SMS ids: one write per group
         for sms in messages:
             package = packages._consume(sms.segments)
             if package:
@@ -102,8 +121,12 @@ class ParticipantSmsPackage(models.Model):
         if not company.psms_enforce_packages:
             return messages
         if short:
-            short.write({"last_error": _("No SMS credit left."),
-                         "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF})
+            short.write(
+                {
+                    "last_error": _("No SMS credit left."),
+                    "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF,
+                }
+            )
         return charged
 
     @api.model

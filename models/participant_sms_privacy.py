@@ -3,28 +3,31 @@
 
 Invariants (tests/test_sms_privacy.py):
 
-* **R1** an SMS or reply past its company's retention period has no text and no number left;
-  its date, status, SMS count, credits, context type, context record, origin and author stay,
-  so that every count and statistic is unchanged;
-* **R2** an SMS that is not final (queued, being sent, sent and waiting for its status) is never
-  anonymised, whatever its age; a company keeping SMS forever (0 months) loses nothing;
-* **R3** anonymisation is idempotent and only ever removes: running it twice, or on a crash and
-  again, gives the same result;
-* **R4** the history export holds every SMS and reply of the participant, and only theirs; only
-  SMS administrators and participant managers can make it;
-* **R5** anonymising an SMS or a reply removes every copy of its text and number, wherever the
-  addon wrote one (tests/test_sms_retention_copies.py searches every column of every table):
-  the chatter notes quoting it (and their e-mails), the "SMS reply" theme line, the
-  collaborator's to-do of an "alert" reply (open, done or archived) and the message saying it
-  was done, the simulator's record of the send, and the reminder text of the record it was sent
-  for (``sms_reminder_body``), cleared when it is that text (whitespace aside) and the record's
-  reminder is over: a record whose reminder SMS is not final, or whose reminder is on for a
-  start still to come and has not left yet, keeps its text (R2).
+* **R1** an SMS or reply past its company's retention period has no text and no number
+  left; its date, status, SMS count, credits, context type, context record, origin and
+  author stay, so that every count and statistic is unchanged;
+* **R2** an SMS that is not final (queued, being sent, sent and waiting for its status)
+  is never anonymised, whatever its age; a company keeping SMS forever (0 months) loses
+  nothing;
+* **R3** anonymisation is idempotent and only ever removes: running it twice, or on a
+  crash and again, gives the same result;
+* **R4** the history export holds every SMS and reply of the participant, and only
+  theirs; only SMS administrators and participant managers can make it;
+* **R5** anonymising an SMS or a reply removes every copy of its text and number,
+  wherever the addon wrote one (tests/test_sms_retention_copies.py searches every column
+  of every table): the chatter notes quoting it (and their e-mails), the "SMS reply"
+  theme line, the collaborator's to-do of an "alert" reply (open, done or archived) and
+  the message saying it was done, the simulator's record of the send, and the reminder
+  text of the record it was sent for (``sms_reminder_body``), cleared when it is that
+  text (whitespace aside) and the record's reminder is over: a record whose reminder SMS
+  is not final, or whose reminder is on for a start still to come and has not left yet,
+  keeps its text (R2).
 
 Exports (R4 and the SMS lists) hold data, never formulas: every cell is made by
-``tools.excel.data_cell`` (a text is written as text, with the quote prefix when a spreadsheet
-could take it for a formula).
+``tools.excel.data_cell`` (a text is written as text, with the quote prefix when a
+spreadsheet could take it for a formula).
 """
+
 import io
 import logging
 
@@ -53,22 +56,24 @@ def _plain(text):
 
 
 def _paragraphs(html):
-    """``(set of its paragraphs, its whole text)`` of an HTML body, as plain text with the
-    whitespace collapsed."""
+    """``(set of its paragraphs, its whole text)`` of an HTML body, as plain text
+    with the whitespace collapsed."""
     if not html or not str(html).strip():
         return set(), ""
     root = lxml.html.fragment_fromstring(str(html), create_parent="div")
-    return ({_plain(p.text_content()) for p in root.iter("p", "div")},
-            _plain(root.text_content()))
+    return (
+        {_plain(p.text_content()) for p in root.iter("p", "div")},
+        _plain(root.text_content()),
+    )
 
 
 class ParticipantSmsPrivacy(models.AbstractModel):
     _name = "participant.sms.privacy"
     _description = "SMS personal data"
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # retention
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _anonymize(self, auto_commit=False):
         """Anonymise what is past each company's retention, a commit per batch when
@@ -78,30 +83,59 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         now = fields.Datetime.now()
         sms_count = reply_count = 0
         shortest = None
-        for company in self.env["res.company"].sudo().search(
-                [("psms_retention_months", ">", 0)]):
+        for company in (
+            self.env["res.company"].sudo().search([("psms_retention_months", ">", 0)])
+        ):
             cutoff = now - relativedelta(months=company.psms_retention_months)
             shortest = max(shortest or cutoff, cutoff)
-            sms_count += self._anonymize_records(Sms, [
-                ("company_id", "=", company.id), ("state", "in", list(FINAL_STATES)),
-                ("anonymized_at", "=", False), ("planned_at", "<", cutoff),
-                "|", ("sent_at", "=", False), ("sent_at", "<", cutoff),
-                "|", ("status_at", "=", False), ("status_at", "<", cutoff)],
+            sms_count += self._anonymize_records(
+                Sms,
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "in", list(FINAL_STATES)),
+                    ("anonymized_at", "=", False),
+                    ("planned_at", "<", cutoff),
+                    "|",
+                    ("sent_at", "=", False),
+                    ("sent_at", "<", cutoff),
+                    "|",
+                    ("status_at", "=", False),
+                    ("status_at", "<", cutoff),
+                ],
                 {"body": ANONYMISED, "number": ANONYMISED, "last_error": False},
-                before=self._anonymize_sms_copies, auto_commit=auto_commit)
-            reply_count += self._anonymize_records(Reply, [
-                ("sms_id.company_id", "=", company.id), ("anonymized_at", "=", False),
-                ("received_at", "<", cutoff)], {"text": ANONYMISED, "number": ANONYMISED},
-                before=self._anonymize_reply_records, auto_commit=auto_commit)
+                before=self._anonymize_sms_copies,
+                auto_commit=auto_commit,
+            )
+            reply_count += self._anonymize_records(
+                Reply,
+                [
+                    ("sms_id.company_id", "=", company.id),
+                    ("anonymized_at", "=", False),
+                    ("received_at", "<", cutoff),
+                ],
+                {"text": ANONYMISED, "number": ANONYMISED},
+                before=self._anonymize_reply_records,
+                auto_commit=auto_commit,
+            )
         if shortest:
             # replies that answered no SMS of ours: the shortest retention of all
-            reply_count += self._anonymize_records(Reply, [
-                ("sms_id", "=", False), ("anonymized_at", "=", False),
-                ("received_at", "<", shortest)], {"text": ANONYMISED, "number": ANONYMISED},
-                before=self._anonymize_reply_records, auto_commit=auto_commit)
+            reply_count += self._anonymize_records(
+                Reply,
+                [
+                    ("sms_id", "=", False),
+                    ("anonymized_at", "=", False),
+                    ("received_at", "<", shortest),
+                ],
+                {"text": ANONYMISED, "number": ANONYMISED},
+                before=self._anonymize_reply_records,
+                auto_commit=auto_commit,
+            )
             self.env["participant.sms.simulator.message"].sudo().search(
-                [("accepted_at", "<", shortest)]).unlink()
-        _logger.info("SMS retention: %s SMS and %s replies anonymised", sms_count, reply_count)
+                [("accepted_at", "<", shortest)]
+            ).unlink()
+        _logger.info(
+            "SMS retention: %s SMS and %s replies anonymised", sms_count, reply_count
+        )
         return sms_count, reply_count
 
     @api.model
@@ -125,21 +159,31 @@ class ParticipantSmsPrivacy(models.AbstractModel):
     @api.model
     def _anonymized_note(self):
         return Markup("<p><em>%s</em></p>") % _(
-            "SMS note anonymised at the end of the retention period.")
+            "SMS note anonymised at the end of the retention period."
+        )
 
     @api.model
     def _anonymize_sms_notes(self, messages):
-        """The chatter notes of the context records that quote these SMS (sent, final status):
-        found by record and text (one search per model), their body replaced."""
+        """The chatter notes of the context records that quote these SMS (sent, final
+        status): found by record and text (one search per model), their body
+        replaced."""
         Message = self.env["mail.message"].sudo()
         notes = Message
-        quoting = messages.filtered(lambda s: s.res_model and s.res_id and s.body != ANONYMISED)
+        quoting = messages.filtered(
+            lambda s: s.res_model and s.res_id and s.body != ANONYMISED
+        )
         for model, group in quoting.grouped("res_model").items():
-            quoted = {}  # texts compared as plain text, whitespace collapsed (as striptags)
+            # texts compared as plain text, whitespace collapsed (as striptags)
+            quoted = {}
             for sms in group:
                 quoted.setdefault(sms.res_id, []).append(" ".join(sms.body.split()))
-            for note in Message.search([("model", "=", model), ("res_id", "in", list(quoted)),
-                                        ("message_type", "=", "notification")]):
+            for note in Message.search(
+                [
+                    ("model", "=", model),
+                    ("res_id", "in", list(quoted)),
+                    ("message_type", "=", "notification"),
+                ]
+            ):
                 text = Markup(note.body or "").striptags()
                 if any(body in text for body in quoted[note.res_id]):
                     notes |= note
@@ -147,57 +191,78 @@ class ParticipantSmsPrivacy(models.AbstractModel):
 
     @api.model
     def _anonymize_messages(self, messages):
-        """Replace the body of these chatter messages, and of the e-mails made of them."""
+        """Replace the body of these chatter messages, and of the e-mails made of
+        them."""
         if not messages:
             return
         note = self._anonymized_note()
         messages.sudo().write({"body": note})
-        self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)]).write(
-            {"body_html": note})
+        self.env["mail.mail"].sudo().search(
+            [("mail_message_id", "in", messages.ids)]
+        ).write({"body_html": note})
 
     @api.model
     def _anonymize_reminder_texts(self, messages):
-        """The reminder text of the records these SMS were sent for, when it is the text of
-        one of them (whitespace aside) and the record's reminder is over; written without
-        syncing the reminder (nothing is queued, revised or cancelled)."""
+        """The reminder text of the records these SMS were sent for, when it is the
+        text of one of them (whitespace aside) and the record's reminder is over;
+        written without syncing the reminder (nothing is queued, revised or
+        cancelled)."""
         reminder_models = self.env["participant.sms"]._reminder_models()
-        sent_for = messages.filtered(lambda s: s.res_model in reminder_models and s.res_id
-                                     and s.body != ANONYMISED)
+        sent_for = messages.filtered(
+            lambda s: s.res_model in reminder_models
+            and s.res_id
+            and s.body != ANONYMISED
+        )
         for model, group in sent_for.grouped("res_model").items():
             texts = {}
             for sms in group:
                 texts.setdefault(sms.res_id, set()).add(_plain(sms.body))
-            records = self.env[model].sudo().with_context(active_test=False).browse(
-                list(texts)).exists()
+            records = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .browse(list(texts))
+                .exists()
+            )
             for record in records:
-                if (record.sms_reminder_body
-                        and _plain(record.sms_reminder_body) in texts[record.id]
-                        and not self._reminder_to_come(record)):
+                if (
+                    record.sms_reminder_body
+                    and _plain(record.sms_reminder_body) in texts[record.id]
+                    and not self._reminder_to_come(record)
+                ):
                     record._psms_store({"sms_reminder_body": False})
 
     @api.model
     def _reminder_to_come(self, record):
-        """Whether ``record``'s reminder may still send its text: its reminder SMS is not
-        final, or the reminder is on for a later start and its SMS has not left (none, or
-        cancelled). A reminder SMS that left is never sent again: the text is only a copy."""
+        """Whether ``record``'s reminder may still send its text: its reminder SMS is
+        not final, or the reminder is on for a later start and its SMS has not left
+        (none, or cancelled). A reminder SMS that left is never sent again: the text
+        is only a copy."""
         current = record.sms_reminder_sms_id
         if current and current.state not in FINAL_STATES:
             return True
         start = record._psms_start()
-        return bool(record.sms_reminder and start and start > fields.Datetime.now()
-                    and (not current or current.state == "cancelled"))
+        return bool(
+            record.sms_reminder
+            and start
+            and start > fields.Datetime.now()
+            and (not current or current.state == "cancelled")
+        )
 
     @api.model
     def _forget_simulated(self, messages):
-        """The simulator's record of these sends (their number), as a provider purges it."""
+        """The simulator's record of these sends (their number), as a provider purges
+        it."""
         sent = messages.filtered("provider_tag")
         if not sent:
             return
         pairs = {(sms.provider_tag, sms.number) for sms in sent}
         provider_ids = set(sent.filtered("provider_id").mapped("provider_id"))
         self.env["participant.sms.simulator.message"].sudo().search(
-            [("tag", "in", list({tag for tag, _number in pairs}))]).filtered(
-            lambda row: (row.tag, row.number) in pairs or row.provider_id in provider_ids
+            [("tag", "in", list({tag for tag, _number in pairs}))]
+        ).filtered(
+            lambda row: (row.tag, row.number) in pairs
+            or row.provider_id in provider_ids
         ).unlink()
 
     @api.model
@@ -205,22 +270,28 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         """The chatter note quoting each reply and the "SMS reply" theme line of its
         appointment keep their date, not the text."""
         self._anonymize_messages(replies.note_message_id)
-        lines = self.env["participant.appointment.theme.line"].sudo().search(
-            [("reply_id", "in", replies.ids)])
+        lines = (
+            self.env["participant.appointment.theme.line"]
+            .sudo()
+            .search([("reply_id", "in", replies.ids)])
+        )
         for line in lines:
             reply = line.reply_id.with_context(
-                lang=line.event_id.participant_collaborator_id.lang or self.env.lang)
+                lang=line.event_id.participant_collaborator_id.lang or self.env.lang
+            )
             line.synthesis = reply._synthesis(ANONYMISED)
         self._anonymize_reply_alerts(replies)
 
     @api.model
     def _anonymize_reply_alerts(self, replies):
-        """The collaborator's to-do of an "alert" reply (open, done or archived) and the
-        message saying it was done, on the participant: those holding the reply's text as a
-        paragraph of their own and its date and time of reception (in any installed
-        language), so that another reply with the same text keeps its to-do."""
-        applied = replies.filtered(lambda r: r.result == "applied" and r.text
-                                   and r.text != ANONYMISED)
+        """The collaborator's to-do of an "alert" reply (open, done or archived) and
+        the message saying it was done, on the participant: those holding the reply's
+        text as a paragraph of their own and its date and time of reception (in any
+        installed language), so that another reply with the same text keeps its
+        to-do."""
+        applied = replies.filtered(
+            lambda r: r.result == "applied" and r.text and r.text != ANONYMISED
+        )
         partners = applied.event_id.participant_id | applied.partner_id
         if not partners:
             return
@@ -233,33 +304,56 @@ class ParticipantSmsPrivacy(models.AbstractModel):
 
         def quotes(html, partner_id):
             paragraphs, text = _paragraphs(html)
-            return any(body in paragraphs and any(day in text and time in text
-                                                  for day, time in when)
-                       for body, when in quoted.get(partner_id, ()))
+            return any(
+                body in paragraphs
+                and any(day in text and time in text for day, time in when)
+                for body, when in quoted.get(partner_id, ())
+            )
 
-        activities = self.env["mail.activity"].sudo().with_context(active_test=False).search(
-            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        )
         activities.filtered(lambda a: quotes(a.note, a.res_id)).write(
-            {"note": self._anonymized_note()})
-        done = self.env["mail.message"].sudo().search(
-            [("model", "=", "res.partner"), ("res_id", "in", partners.ids),
-             ("mail_activity_type_id", "!=", False)])
+            {"note": self._anonymized_note()}
+        )
+        done = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("mail_activity_type_id", "!=", False),
+                ]
+            )
+        )
         self._anonymize_messages(done.filtered(lambda m: quotes(m.body, m.res_id)))
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     # right of access: the participant's SMS history
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     @api.model
     def _check_history_rights(self):
         user = self.env.user
-        if not (self.env.su or user.has_group("participant_sms.group_sms_admin")
-                or user.has_group("participant_sms.group_participant_manager")):
-            raise AccessError(_("Only SMS administrators and participant managers can export a "
-                                "participant's SMS history."))
+        if not (
+            self.env.su
+            or user.has_group("participant_sms.group_sms_admin")
+            or user.has_group("participant_sms.group_participant_manager")
+        ):
+            raise AccessError(
+                _(
+                    "Only SMS administrators and participant managers can export a "
+                    "participant's SMS history."
+                )
+            )
 
     @api.model
     def _history_lang(self):
-        """The export is in French when French is installed (the participants' language)."""
+        """The export is in French when French is installed (the participants'
+        language)."""
         french = self.env["res.lang"]._lang_get("fr_FR")
         return "fr_FR" if french and french.active else self.env.lang
 
@@ -271,37 +365,89 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         partner = partner.sudo()
         Sms = self.env["participant.sms"].sudo()
         messages = Sms.search([("partner_id", "=", partner.id)], order="planned_at, id")
-        replies = self.env["participant.sms.reply"].sudo().search(
-            ["|", ("partner_id", "=", partner.id), ("sms_id", "in", messages.ids)],
-            order="received_at, id")
-        labels = {name: dict(Sms._fields[name]._description_selection(self.env))
-                  for name in ("state", "origin", "context_type")}
+        replies = (
+            self.env["participant.sms.reply"]
+            .sudo()
+            .search(
+                ["|", ("partner_id", "=", partner.id), ("sms_id", "in", messages.ids)],
+                order="received_at, id",
+            )
+        )
+        labels = {
+            name: dict(Sms._fields[name]._description_selection(self.env))
+            for name in ("state", "origin", "context_type")
+        }
         book = Workbook()
         sheet = book.active
         sheet.title = _("SMS")
-        self._append_header(sheet, [
-            _("Planned send"), _("Actual send"), _("Phone"), _("Text"), _("SMS count"),
-            _("Status"), _("Status date"), _("Context"), _("Context record"), _("Origin"),
-            _("Author"), _("Anonymised on")])
+        self._append_header(
+            sheet,
+            [
+                _("Planned send"),
+                _("Actual send"),
+                _("Phone"),
+                _("Text"),
+                _("SMS count"),
+                _("Status"),
+                _("Status date"),
+                _("Context"),
+                _("Context record"),
+                _("Origin"),
+                _("Author"),
+                _("Anonymised on"),
+            ],
+        )
         for sms in messages:
-            self._append(sheet, [
-                self._local(sms.planned_at), self._local(sms.sent_at), sms.number, sms.body,
-                sms.segments, labels["state"].get(sms.state, ""), self._local(sms.status_at),
-                labels["context_type"].get(sms.context_type, ""), sms.context_name or "",
-                labels["origin"].get(sms.origin, ""), sms.author_id.name or "",
-                self._local(sms.anonymized_at)])
+            self._append(
+                sheet,
+                [
+                    self._local(sms.planned_at),
+                    self._local(sms.sent_at),
+                    sms.number,
+                    sms.body,
+                    sms.segments,
+                    labels["state"].get(sms.state, ""),
+                    self._local(sms.status_at),
+                    labels["context_type"].get(sms.context_type, ""),
+                    sms.context_name or "",
+                    labels["origin"].get(sms.origin, ""),
+                    sms.author_id.name or "",
+                    self._local(sms.anonymized_at),
+                ],
+            )
         sheet = book.create_sheet(_("Replies"))
-        self._append_header(sheet, [_("Received"), _("Phone"), _("Text"), _("SMS answered"),
-                                    _("Outcome given"), _("Anonymised on")])
+        self._append_header(
+            sheet,
+            [
+                _("Received"),
+                _("Phone"),
+                _("Text"),
+                _("SMS answered"),
+                _("Outcome given"),
+                _("Anonymised on"),
+            ],
+        )
         for reply in replies:
-            self._append(sheet, [
-                self._local(reply.received_at), reply.number, reply.text or "",
-                reply.sms_id.body or "", reply.outcome_id.name or "",
-                self._local(reply.anonymized_at)])
+            self._append(
+                sheet,
+                [
+                    self._local(reply.received_at),
+                    reply.number,
+                    reply.text or "",
+                    reply.sms_id.body or "",
+                    reply.outcome_id.name or "",
+                    self._local(reply.anonymized_at),
+                ],
+            )
         buffer = io.BytesIO()
         book.save(buffer)
-        _logger.info("SMS history of partner %s exported by user %s (%s SMS, %s replies)",
-                     partner.id, self.env.uid, len(messages), len(replies))
+        _logger.info(
+            "SMS history of partner %s exported by user %s (%s SMS, %s replies)",
+            partner.id,
+            self.env.uid,
+            len(messages),
+            len(replies),
+        )
         return buffer.getvalue()
 
     @api.model
@@ -310,7 +456,8 @@ class ParticipantSmsPrivacy(models.AbstractModel):
 
     @staticmethod
     def _append(sheet, values):
-        """Append a row of values, texts as text (never formulas, whatever they start with)."""
+        """Append a row of values, texts as text (never formulas, whatever they start
+        with)."""
         sheet.append(data_row(sheet, values))
 
     @classmethod

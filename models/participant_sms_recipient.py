@@ -2,11 +2,13 @@
 """Can this person or number receive an SMS? One answer for every send path.
 
 Reminders, follow-ups, batch and free previews and the dispatcher all ask
-``participant.sms.recipient._check``: the number is normalised with the company's zone, then
-refused when the participant refuses SMS (also when a free send's number is a known
-participant's), or when the number is on the STOP list (Odoo's ``phone.blacklist``). Bulk: one
-query for the STOP list and one for refusing participants, whatever the number of entries.
+``participant.sms.recipient._check``: the number is normalised with the company's zone,
+then refused when the participant refuses SMS (also when a free send's number is a known
+participant's), or when the number is on the STOP list (Odoo's ``phone.blacklist``).
+Bulk: one query for the STOP list and one for refusing participants, whatever the number
+of entries.
 """
+
 from dataclasses import dataclass
 
 from odoo import _, api, models
@@ -17,8 +19,8 @@ from ..tools.phone import PhoneError, normalize_mobile
 
 @dataclass(frozen=True)
 class Verdict:
-    number: str = ""   # E.164, or empty when there is no usable mobile number
-    code: str = ""     # "" (can receive), "no_mobile", "invalid", "refuses", "stop"
+    number: str = ""  # E.164, or empty when there is no usable mobile number
+    code: str = ""  # "" (can receive), "no_mobile", "invalid", "refuses", "stop"
 
     @property
     def ok(self):
@@ -31,7 +33,8 @@ class ParticipantSmsRecipient(models.AbstractModel):
 
     @api.model
     def _normalize(self, raw, company):
-        """E.164 of ``raw`` in the company's zone, or a ValidationError saying why not."""
+        """E.164 of ``raw`` in the company's zone, or a ValidationError saying why
+        not."""
         try:
             return normalize_mobile(raw, company._psms_zone().region)
         except PhoneError as error:
@@ -43,13 +46,16 @@ class ParticipantSmsRecipient(models.AbstractModel):
             "empty": _("There is no mobile number."),
             "unparsable": _("“%s” is not a phone number.", raw),
             "invalid": _("“%s” is not a valid phone number.", raw),
-            "not_mobile": _("“%s” is not a mobile number: SMS cannot be sent to it.", raw),
+            "not_mobile": _(
+                "“%s” is not a mobile number: SMS cannot be sent to it.", raw
+            ),
         }[error.code]
 
     @api.model
     def _check(self, entries, company):
-        """``entries``: ``(partner, raw number)`` pairs (either may be empty: the partner's
-        mobile is used when no number is given). Return one :class:`Verdict` per entry."""
+        """``entries``: ``(partner, raw number)`` pairs (either may be empty: the
+        partner's mobile is used when no number is given). Return one
+        :class:`Verdict` per entry."""
         region = company._psms_zone().region
         numbers = []
         for partner, raw in entries:
@@ -57,13 +63,20 @@ class ParticipantSmsRecipient(models.AbstractModel):
             try:
                 numbers.append((normalize_mobile(raw, region), ""))
             except PhoneError as error:
-                numbers.append(("", "no_mobile" if error.code == "empty" else "invalid"))
+                numbers.append(
+                    ("", "no_mobile" if error.code == "empty" else "invalid")
+                )
         valid = [number for number, _code in numbers if number]
         blacklisted = self.env["phone.blacklist"]._psms_blacklisted(valid)
         refusing = self._refusing_numbers(
-            [n for (partner, _raw), (n, _c) in zip(entries, numbers) if n and not partner])
+            [
+                n
+                for (partner, _raw), (n, _c) in zip(entries, numbers, strict=False)
+                if n and not partner
+            ]
+        )
         verdicts = []
-        for (partner, _raw), (number, code) in zip(entries, numbers):
+        for (partner, _raw), (number, code) in zip(entries, numbers, strict=False):
             if not code and partner and not partner.accepts_sms:
                 code = "refuses"
             elif not code and not partner and number in refusing:
@@ -78,9 +91,19 @@ class ParticipantSmsRecipient(models.AbstractModel):
         """Those of ``numbers`` (E.164) that belong to a participant who refuses SMS."""
         if not numbers:
             return set()
-        partners = self.env["res.partner"].sudo().with_context(active_test=False).search_read(
-            [("is_participant", "=", True), ("accepts_sms", "=", False),
-             ("phone_sanitized", "in", list(set(numbers)))], ["phone_sanitized"])
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read(
+                [
+                    ("is_participant", "=", True),
+                    ("accepts_sms", "=", False),
+                    ("phone_sanitized", "in", list(set(numbers))),
+                ],
+                ["phone_sanitized"],
+            )
+        )
         return {partner["phone_sanitized"] for partner in partners}
 
     @api.model

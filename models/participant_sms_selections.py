@@ -14,8 +14,9 @@ STATES = [
     ("not_sent", "Not sent"),
     ("unknown", "Sent, status unknown"),
 ]
-FINAL_STATES = frozenset(("delivered", "failed", "expired", "stop", "cancelled", "not_sent",
-                          "unknown"))
+FINAL_STATES = frozenset(
+    ("delivered", "failed", "expired", "stop", "cancelled", "not_sent", "unknown")
+)
 ORIGINS = [
     ("instant", "Individual instant"),
     ("scheduled", "Individual scheduled"),

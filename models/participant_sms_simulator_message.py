@@ -3,9 +3,9 @@ from odoo import api, fields, models
 
 
 class ParticipantSmsSimulatorMessage(models.Model):
-    """What the simulator accepted, kept as a real provider keeps it: outside the dispatcher's
-    transaction, so that after a crash reconciliation finds it by dispatch tag exactly as it
-    would at OVH (``GET /outgoing?tag=``)."""
+    """What the simulator accepted, kept as a real provider keeps it: outside the
+    dispatcher's transaction, so that after a crash reconciliation finds it by
+    dispatch tag exactly as it would at OVH (``GET /outgoing?tag=``)."""
 
     _name = "participant.sms.simulator.message"
     _description = "Message accepted by the SMS simulator"
@@ -24,25 +24,35 @@ class ParticipantSmsSimulatorMessage(models.Model):
     @api.model
     def _cron_forget(self):
         """The simulator forgets after 30 days, as providers purge their history."""
-        self.search([("accepted_at", "<", fields.Datetime.subtract(fields.Datetime.now(),
-                                                                  days=30))]).unlink()
+        self.search(
+            [
+                (
+                    "accepted_at",
+                    "<",
+                    fields.Datetime.subtract(fields.Datetime.now(), days=30),
+                )
+            ]
+        ).unlink()
 
 
 class _DatabaseStore:
-    """The store of ``tools.providers.simulator``. For a dispatcher that commits (``durable``)
-    it writes through its own cursor and commits at once: the provider's side survives the
-    dispatcher's crash. Otherwise (tests) it writes in the caller's transaction."""
+    """The store of ``tools.providers.simulator``. For a dispatcher that commits
+    (``durable``) it writes through its own cursor and commits at once: the
+    provider's side survives the dispatcher's crash. Otherwise (tests) it writes in
+    the caller's transaction."""
 
     def __init__(self, model, durable=False):
         self.model = model
         self.durable = durable
 
     def remember(self, tag, accepted):
-        rows = [{"tag": tag, "ref": ref, "number": number, "provider_id": provider_id}
-                for ref, number, provider_id in accepted]
+        rows = [
+            {"tag": tag, "ref": ref, "number": number, "provider_id": provider_id}
+            for ref, number, provider_id in accepted
+        ]
         if self.durable:
-            # its own transaction, committed at once; a plain insert (an Environment on this
-            # cursor would wait for the registry lock a running test holds)
+            # its own transaction, committed at once; a plain insert (an Environment on
+            # this cursor would wait for the registry lock a running test holds)
             with self.model.env.registry.cursor() as cr:
                 cr.execute(
                     """INSERT INTO participant_sms_simulator_message
@@ -50,11 +60,20 @@ class _DatabaseStore:
                        SELECT %s, ref, number, provider_id, now() at time zone 'UTC'
                          FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[])
                               AS t(ref, number, provider_id)""",
-                    [tag, *([row[key] for row in rows] for key in ("ref", "number", "provider_id"))])
+                    [
+                        tag,
+                        *(
+                            [row[key] for row in rows]
+                            for key in ("ref", "number", "provider_id")
+                        ),
+                    ],
+                )
         else:
             self.model.create(rows)
 
     def find(self, tag, numbers):
-        rows = self.model.search_read([("tag", "=", tag), ("number", "in", list(numbers))],
-                                      ["number", "provider_id"])
+        rows = self.model.search_read(
+            [("tag", "=", tag), ("number", "in", list(numbers))],
+            ["number", "provider_id"],
+        )
         return {row["number"]: row["provider_id"] for row in rows}

@@ -27,44 +27,78 @@ MERGE_FIELDS = {
     "company_name": ("Company name", "Maison de l'Insertion"),
     "company_phone": ("Company phone", "04 78 00 00 00"),
 }
-COMMON_CODES = ["civility", "first_name", "last_name", "participant_name", "date", "time",
-                "weekday", "company_name", "company_phone"]
+COMMON_CODES = [
+    "civility",
+    "first_name",
+    "last_name",
+    "participant_name",
+    "date",
+    "time",
+    "weekday",
+    "company_name",
+    "company_phone",
+]
 TYPE_CODES = {
-    "appointment": COMMON_CODES + ["location", "collaborator", "appointment_type", "theme"],
+    "appointment": COMMON_CODES
+    + ["location", "collaborator", "appointment_type", "theme"],
     "step": COMMON_CODES + ["step_name", "partner_organisation", "referent"],
     "orientation": COMMON_CODES + ["orientation_target", "referent"],
     "batch": COMMON_CODES + ["location", "collaborator", "appointment_type", "theme"],
 }
-#: merge fields a real record may leave empty (no title, no location, no phone...): the template
-#: form previews the text without each of them
-OPTIONAL_CODES = ("civility", "first_name", "location", "collaborator", "theme",
-                  "partner_organisation", "referent", "company_phone")
-TEMPLATE_TYPES = [("appointment", "Appointment"), ("step", "Step"),
-                  ("orientation", "Orientation"), ("batch", "Batch")]
+#: merge fields a real record may leave empty (no title, no location, no phone...): the
+#: template form previews the text without each of them
+OPTIONAL_CODES = (
+    "civility",
+    "first_name",
+    "location",
+    "collaborator",
+    "theme",
+    "partner_organisation",
+    "referent",
+    "company_phone",
+)
+TEMPLATE_TYPES = [
+    ("appointment", "Appointment"),
+    ("step", "Step"),
+    ("orientation", "Orientation"),
+    ("batch", "Batch"),
+]
 
 
 class ParticipantSmsTemplate(models.Model):
-    """A reusable SMS text with ``{{code}}`` merge fields (the seed's "modèle de SMS")."""
+    """A reusable SMS text with ``{{code}}`` merge fields (the seed's "modèle de
+    SMS")."""
 
     _name = "participant.sms.template"
     _description = "SMS template"
     _order = "template_type, name, id"
 
     name = fields.Char(string="Title", required=True, translate=True)
-    template_type = fields.Selection(TEMPLATE_TYPES, string="Type", required=True,
-                                     default="appointment")
+    template_type = fields.Selection(
+        TEMPLATE_TYPES, string="Type", required=True, default="appointment"
+    )
     body = fields.Text(string="Text", required=True, translate=True)
     reply_enabled = fields.Boolean(
         string="Reply possible",
-        help="The SMS is sent from the provider's reply-capable number instead of the sender "
-             "label, so that the participant can answer it.")
+        help="The SMS is sent from the provider's reply-capable number instead of the "
+        "sender "
+        "label, so that the participant can answer it.",
+    )
     active = fields.Boolean(default=True)
-    example_text = fields.Text(compute="_compute_example_text", string="Example",
-                               help="The text rendered with example values.")
+    example_text = fields.Text(
+        compute="_compute_example_text",
+        string="Example",
+        help="The text rendered with example values.",
+    )
     preview_html = fields.Html(
-        compute="_compute_preview_html", string="Preview", sanitize=False,
-        help="The text for a sample participant with every value, then without each optional "
-             "value the text uses, as it goes out when that value is empty.")
+        compute="_compute_preview_html",
+        string="Preview",
+        sanitize=False,
+        help="The text for a sample participant with every value, then without each "
+        "optional "
+        "value the text uses, as it goes out when that value is empty.",
+    )
+
     @api.depends("body", "template_type")
     def _compute_example_text(self):
         for template in self:
@@ -83,33 +117,51 @@ class ParticipantSmsTemplate(models.Model):
                 continue
             template.preview_html = Markup("").join(
                 Markup('<div class="mb-1"><span class="text-muted">%s</span> %s</div>')
-                % (label, escape(text)) for label, text in lines)
+                % (label, escape(text))
+                for label, text in lines
+            )
 
     def _preview_lines(self):
-        """(label, text): the text for the sample participant with every value, then once
-        without each optional merge value it uses (in its order of appearance), rendered as
-        an SMS goes out (``tools.merge.render``: an empty value leaves no hole)."""
+        """(label, text): the text for the sample participant with every value, then
+        once without each optional merge value it uses (in its order of appearance),
+        rendered as an SMS goes out (``tools.merge.render``: an empty value leaves no
+        hole)."""
         self.ensure_one()
-        check(self.body, TYPE_CODES.get(self.template_type, ()))  # refused by its type: none
+        check(
+            self.body, TYPE_CODES.get(self.template_type, ())
+        )  # refused by its type: none
         values = self._example_values()
         lines = [(_("With every value:"), self._render(values))]
         for code in find_codes(self.body):
             if code in OPTIONAL_CODES:
-                lines.append((_("Without “%(field)s”:", field=self._merge_label(code)),
-                              self._render(dict(values, **{code: ""}))))
+                lines.append(
+                    (
+                        _("Without “%(field)s”:", field=self._merge_label(code)),
+                        self._render(dict(values, **{code: ""})),
+                    )
+                )
         return lines
 
     @api.model
     def _merge_label(self, code):
         labels = {
-            "civility": _("Civility"), "first_name": _("First name"),
-            "last_name": _("Last name"), "participant_name": _("Participant"),
-            "date": _("Date"), "time": _("Time"), "weekday": _("Weekday"),
-            "location": _("Location"), "collaborator": _("Collaborator"),
-            "appointment_type": _("Appointment type"), "theme": _("Theme"),
-            "step_name": _("Step"), "partner_organisation": _("Partner organisation"),
-            "orientation_target": _("Orientation target"), "referent": _("Referent"),
-            "company_name": _("Company name"), "company_phone": _("Company phone"),
+            "civility": _("Civility"),
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "participant_name": _("Participant"),
+            "date": _("Date"),
+            "time": _("Time"),
+            "weekday": _("Weekday"),
+            "location": _("Location"),
+            "collaborator": _("Collaborator"),
+            "appointment_type": _("Appointment type"),
+            "theme": _("Theme"),
+            "step_name": _("Step"),
+            "partner_organisation": _("Partner organisation"),
+            "orientation_target": _("Orientation target"),
+            "referent": _("Referent"),
+            "company_name": _("Company name"),
+            "company_phone": _("Company phone"),
         }
         return labels[code]
 
@@ -119,27 +171,42 @@ class ParticipantSmsTemplate(models.Model):
             try:
                 check(template.body, TYPE_CODES[template.template_type])
             except MergeError as error:
-                allowed = ", ".join("{{%s}}" % code for code in TYPE_CODES[template.template_type])
-                problems = ", ".join(["{{%s}}" % code for code in error.unknown]
-                                     + list(error.malformed))
-                raise ValidationError(_(
-                    "The template uses merge fields that do not exist for this type: %(problems)s."
-                    " Available: %(allowed)s", problems=problems, allowed=allowed)) from None
+                allowed = ", ".join(
+                    "{{" + code + "}}" for code in TYPE_CODES[template.template_type]
+                )
+                problems = ", ".join(
+                    ["{{" + code + "}}" for code in error.unknown]
+                    + list(error.malformed)
+                )
+                raise ValidationError(
+                    _(
+                        "The template uses merge fields that do not exist for this "
+                        "type: %(problems)s."
+                        " Available: %(allowed)s",
+                        problems=problems,
+                        allowed=allowed,
+                    )
+                ) from None
 
     def action_insert_merge_field(self):
         """One-click insert of a merge field (its code comes in the context)."""
         self.ensure_one()
         code = self.env.context.get("merge_code")
         if code not in TYPE_CODES.get(self.template_type, []):
-            raise UserError(_("This merge field is not available for this type of template."))
+            raise UserError(
+                _("This merge field is not available for this type of template.")
+            )
         separator = "" if not self.body or self.body.endswith((" ", "\n")) else " "
         self.body = f"{self.body or ''}{separator}{{{{{code}}}}}"
         return True
 
     @api.model
     def _common_values(self, partner, start, lang):
-        """Merge values every type has: the participant, the date of the thing, the company."""
-        return dict(self._partner_values(partner, lang), **self._event_values(start, lang))
+        """Merge values every type has: the participant, the date of the thing, the
+        company."""
+        return dict(
+            self._partner_values(partner, lang), **self._event_values(start, lang)
+        )
 
     @api.model
     def _partner_values(self, partner, lang):
@@ -159,14 +226,25 @@ class ParticipantSmsTemplate(models.Model):
     @api.model
     def _event_values(self, start, lang):
         tz = self.env.company._psms_zone().tz
-        local = (fields.Datetime.context_timestamp(self.with_context(tz=tz), start)
-                 if start else None)
+        local = (
+            fields.Datetime.context_timestamp(self.with_context(tz=tz), start)
+            if start
+            else None
+        )
         return {
-            "date": format_date(self.env, local.date(), lang_code=lang) if local else "",
-            "time": format_time(self.env, local.time(), time_format="HH:mm", lang_code=lang)
-            if local else "",
-            "weekday": format_date(self.env, local.date(), date_format="EEEE", lang_code=lang)
-            if local else "",
+            "date": format_date(self.env, local.date(), lang_code=lang)
+            if local
+            else "",
+            "time": format_time(
+                self.env, local.time(), time_format="HH:mm", lang_code=lang
+            )
+            if local
+            else "",
+            "weekday": format_date(
+                self.env, local.date(), date_format="EEEE", lang_code=lang
+            )
+            if local
+            else "",
             "company_name": self.env.company.name or "",
             "company_phone": self.env.company.phone or "",
         }
@@ -187,12 +265,30 @@ class ParticipantSmsTemplate(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_unused(self):
-        used_by_automation = self.env["participant.sms.automation"].with_context(
-            active_test=False).search_count([("template_id", "in", self.ids)])
+        used_by_automation = (
+            self.env["participant.sms.automation"]
+            .with_context(active_test=False)
+            .search_count([("template_id", "in", self.ids)])
+        )
         used_by_records = any(
-            self.env[model].sudo().search_count([("sms_reminder_template_id", "in", self.ids),
-                                                 ("sms_reminder_sms_id.state", "=", "queued")])
-            for model in ("calendar.event", "participant.step", "participant.orientation"))
+            self.env[model]
+            .sudo()
+            .search_count(
+                [
+                    ("sms_reminder_template_id", "in", self.ids),
+                    ("sms_reminder_sms_id.state", "=", "queued"),
+                ]
+            )
+            for model in (
+                "calendar.event",
+                "participant.step",
+                "participant.orientation",
+            )
+        )
         if used_by_automation or used_by_records:
-            raise UserError(_("This template is used by an automation or by an SMS not sent "
-                              "yet: archive it instead."))
+            raise UserError(
+                _(
+                    "This template is used by an automation or by an SMS not sent "
+                    "yet: archive it instead."
+                )
+            )

@@ -14,57 +14,101 @@ class ParticipantStep(models.Model):
     _psms_context_type = "step"
     _psms_event_start_field = "planned_start"
     _psms_template_type = "step"
-    _psms_merge_trigger_fields = ("step_type_id", "partner_organisation_id", "referent_id",
-                                  "participant_id")
+    _psms_merge_trigger_fields = (
+        "step_type_id",
+        "partner_organisation_id",
+        "referent_id",
+        "participant_id",
+    )
 
     participant_id = fields.Many2one(
-        "res.partner", string="Participant", required=True, index=True, tracking=True,
-        domain=[("is_participant", "=", True)], ondelete="cascade")
+        "res.partner",
+        string="Participant",
+        required=True,
+        index=True,
+        tracking=True,
+        domain=[("is_participant", "=", True)],
+        ondelete="cascade",
+    )
     company_id = fields.Many2one(
-        "res.company", string="Company", compute="_compute_company_id", store=True,
-        readonly=False, precompute=True, index=True, required=True,
-        help="Company of the participant: only its users see this record.")
+        "res.company",
+        string="Company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        required=True,
+        help="Company of the participant: only its users see this record.",
+    )
     step_type_id = fields.Many2one(
-        "participant.step.type", string="Step type", required=True, tracking=True,
-        help="Kind of step or service offer.")
-    planned_start = fields.Datetime(string="Planned start", required=True, tracking=True)
+        "participant.step.type",
+        string="Step type",
+        required=True,
+        tracking=True,
+        help="Kind of step or service offer.",
+    )
+    planned_start = fields.Datetime(
+        string="Planned start", required=True, tracking=True
+    )
     planned_end = fields.Datetime(string="Planned end", tracking=True)
     actual_start = fields.Datetime(string="Actual start", tracking=True)
     actual_end = fields.Datetime(string="Actual end", tracking=True)
     referent_id = fields.Many2one(
-        "res.users", string="Referent", tracking=True, domain=[("share", "=", False)],
-        default=lambda self: self.env.user)
+        "res.users",
+        string="Referent",
+        tracking=True,
+        domain=[("share", "=", False)],
+        default=lambda self: self.env.user,
+    )
     partner_organisation_id = fields.Many2one(
-        "res.partner", string="Partner organisation", domain=[("is_company", "=", True)])
-    end_reason_id = fields.Many2one("participant.step.end.reason", string="End reason",
-                                    tracking=True)
+        "res.partner", string="Partner organisation", domain=[("is_company", "=", True)]
+    )
+    end_reason_id = fields.Many2one(
+        "participant.step.end.reason", string="End reason", tracking=True
+    )
     notes = fields.Html()
-    appointment_ids = fields.One2many("calendar.event", "participant_step_id",
-                                      string="Appointments")
+    appointment_ids = fields.One2many(
+        "calendar.event", "participant_step_id", string="Appointments"
+    )
 
     @api.depends("participant_id", "participant_id.company_id")
     def _compute_company_id(self):
         for step in self:
-            step.company_id = (step.participant_id.company_id or step.company_id
-                               or self.env.company)
+            step.company_id = (
+                step.participant_id.company_id or step.company_id or self.env.company
+            )
 
     @api.depends("step_type_id", "participant_id")
     def _compute_display_name(self):
         for step in self:
             step.display_name = " - ".join(
-                name for name in (step.participant_id.name, step.step_type_id.name) if name)
+                name
+                for name in (step.participant_id.name, step.step_type_id.name)
+                if name
+            )
 
     @api.constrains("planned_start", "planned_end", "actual_start", "actual_end")
     def _check_dates(self):
         for step in self:
             if step.planned_end and step.planned_end < step.planned_start:
-                raise ValidationError(_("The planned end of a step cannot be before its start."))
-            if step.actual_start and step.actual_end and step.actual_end < step.actual_start:
-                raise ValidationError(_("The actual end of a step cannot be before its start."))
+                raise ValidationError(
+                    _("The planned end of a step cannot be before its start.")
+                )
+            if (
+                step.actual_start
+                and step.actual_end
+                and step.actual_end < step.actual_start
+            ):
+                raise ValidationError(
+                    _("The actual end of a step cannot be before its start.")
+                )
 
     def _psms_merge_values(self):
         values = self._psms_common_values()
-        values.update(step_name=self.step_type_id.name or "",
-                      partner_organisation=self.partner_organisation_id.name or "",
-                      referent=self.referent_id.name or "")
+        values.update(
+            step_name=self.step_type_id.name or "",
+            partner_organisation=self.partner_organisation_id.name or "",
+            referent=self.referent_id.name or "",
+        )
         return values

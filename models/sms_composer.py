@@ -1,13 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odoo's SMS composer refuses participants before anything is queued.
 
-The same refusal as ``sms.sms`` (``models/sms_sms.py``), said earlier: when the composer opens
-on contacts among which a participant (the contact's "Send SMS", the calendar "SMS" button,
-server actions, ``_message_sms_schedule_mass``: every path reads its records through
-``_get_records``), when a participant's number is typed (numbers mode), and before sending from
-any document (its recipients and numbers). A UserError, shown to the user; ``sms.sms``'s
-constraint stays the guard for every other path.
+The same refusal as ``sms.sms`` (``models/sms_sms.py``), said earlier: when the composer
+opens on contacts among which a participant (the contact's "Send SMS", the calendar
+"SMS" button, server actions, ``_message_sms_schedule_mass``: every path reads its
+records through ``_get_records``), when a participant's number is typed (numbers mode),
+and before sending from any document (its recipients and numbers). A UserError, shown to
+the user; ``sms.sms``'s constraint stays the guard for every other path.
 """
+
 from odoo import models
 from odoo.exceptions import UserError
 
@@ -23,10 +24,16 @@ class SmsComposer(models.TransientModel):
 
     def _compute_sanitized_numbers(self):
         computed = super()._compute_sanitized_numbers()
-        numbers = [number for composer in self if composer.sanitized_numbers
-                   for number in composer.sanitized_numbers.split(",")]
+        numbers = [
+            number
+            for composer in self
+            if composer.sanitized_numbers
+            for number in composer.sanitized_numbers.split(",")
+        ]
         if numbers:
-            self.env["sms.sms"]._psms_refuse(self.env["res.partner"], numbers, error=UserError)
+            self.env["sms.sms"]._psms_refuse(
+                self.env["res.partner"], numbers, error=UserError
+            )
         return computed
 
     def _action_send_sms(self):
@@ -34,9 +41,9 @@ class SmsComposer(models.TransientModel):
         return super()._action_send_sms()
 
     def _psms_check_recipients(self):
-        """Refuse when a recipient of this send is a participant or has a participant's
-        number: the records' partners and numbers as Odoo will compute them, the numbers typed,
-        the single recipient's corrected number."""
+        """Refuse when a recipient of this send is a participant or has a
+        participant's number: the records' partners and numbers as Odoo will compute
+        them, the numbers typed, the single recipient's corrected number."""
         partners = self.env["res.partner"]
         numbers = []
         for composer in self:
@@ -49,7 +56,9 @@ class SmsComposer(models.TransientModel):
             records = composer._get_records()
             if not records or not isinstance(records, self.pool["mail.thread"]):
                 continue
-            info = records._sms_get_recipients_info(force_field=composer.number_field_name)
+            info = records._sms_get_recipients_info(
+                force_field=composer.number_field_name
+            )
             for values in info.values():
                 partners |= values["partner"]
                 numbers.append(values["sanitized"] or values["number"])

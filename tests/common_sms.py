@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from odoo import fields
+
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import ParticipantCommon
@@ -10,27 +11,38 @@ from .common import ParticipantCommon
 def create_ovh_account(env, server, **values):
     """An OVH provider account pointing at a local ``FakeOvh`` server."""
     settings = server.settings()
-    return env["participant.sms.account"].create({
-        "name": "OVH test", "provider": "ovh", "endpoint": settings["endpoint"],
-        "ovh_application_key": settings["application_key"],
-        "ovh_application_secret": settings["application_secret"],
-        "ovh_consumer_key": settings["consumer_key"],
-        "ovh_service_name": settings["service_name"], **values,
-    })
+    return env["participant.sms.account"].create(
+        {
+            "name": "OVH test",
+            "provider": "ovh",
+            "endpoint": settings["endpoint"],
+            "ovh_application_key": settings["application_key"],
+            "ovh_application_secret": settings["application_secret"],
+            "ovh_consumer_key": settings["consumer_key"],
+            "ovh_service_name": settings["service_name"],
+            **values,
+        }
+    )
 
 
 def create_octopush_account(env, server, **values):
     """An Octopush provider account pointing at a local ``FakeOctopush`` server."""
     settings = server.settings()
-    return env["participant.sms.account"].create({
-        "name": "Octopush test", "provider": "octopush", "endpoint": settings["endpoint"],
-        "octopush_api_login": settings["api_login"], "octopush_api_key": settings["api_key"],
-        **values,
-    })
+    return env["participant.sms.account"].create(
+        {
+            "name": "Octopush test",
+            "provider": "octopush",
+            "endpoint": settings["endpoint"],
+            "octopush_api_login": settings["api_login"],
+            "octopush_api_key": settings["api_key"],
+            **values,
+        }
+    )
 
 
 class CallbackTokens:
-    """Callback tokens are stored only as hashes: a test issues one per account and keeps it."""
+    """Callback tokens are stored only as hashes: a test issues one per account and
+    keeps it."""
 
     def token(self, account):
         tokens = self.__dict__.setdefault("_psms_tokens", {})
@@ -40,55 +52,94 @@ class CallbackTokens:
 
 
 def create_sms_user(env, login, *groups):
-    return env["res.users"].create({
-        "name": login.replace("_", " ").title(), "login": login,
-        "groups_id": [(6, 0, [env.ref("base.group_user").id]
-                       + [env.ref(f"participant_sms.{group}").id for group in groups])]})
+    return env["res.users"].create(
+        {
+            "name": login.replace("_", " ").title(),
+            "login": login,
+            "groups_id": [
+                (
+                    6,
+                    0,
+                    [env.ref("base.group_user").id]
+                    + [env.ref(f"participant_sms.{group}").id for group in groups],
+                )
+            ],
+        }
+    )
 
 
 class SmsCommon(ParticipantCommon):
-    """A company whose window is always open, 100 credits, and users of each SMS profile."""
+    """A company whose window is always open, 100 credits, and users of each SMS
+    profile."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        cls.company.write({"psms_window_start": 0.0, "psms_window_end": 24.0,
-                           "psms_max_segments": 3, "psms_sender": "INSERTION",
-                           "psms_zone": "metropole", "psms_account_id": False,
-                           "psms_enforce_packages": True})
+        cls.company.write(
+            {
+                "psms_window_start": 0.0,
+                "psms_window_end": 24.0,
+                "psms_max_segments": 3,
+                "psms_sender": "INSERTION",
+                "psms_zone": "metropole",
+                "psms_account_id": False,
+                "psms_enforce_packages": True,
+            }
+        )
         cls.Sms = cls.env["participant.sms"]
         cls.Dispatcher = cls.env["participant.sms.dispatcher"]
         cls.env["participant.sms.package"].search([]).unlink()  # demo packages
         cls.package = cls.env["participant.sms.package"].create(
-            {"name": "Test package", "quantity": 100})
+            {"name": "Test package", "quantity": 100}
+        )
         cls.simulator = cls.env.ref("participant_sms.sms_account_simulator")
         cls.user_instant = mail_new_test_user(
-            cls.env, login="psms_instant", name="Instant Sender",
-            groups="base.group_user,participant_sms.group_sms_send_instant")
+            cls.env,
+            login="psms_instant",
+            name="Instant Sender",
+            groups="base.group_user,participant_sms.group_sms_send_instant",
+        )
         cls.user_admin_sms = mail_new_test_user(
-            cls.env, login="psms_admin", name="Sms Admin",
-            groups="base.group_user,participant_sms.group_sms_admin")
+            cls.env,
+            login="psms_admin",
+            name="Sms Admin",
+            groups="base.group_user,participant_sms.group_sms_admin",
+        )
         start = fields.Datetime.now() + timedelta(days=2)
-        cls.event = cls.env["calendar.event"].create({
-            "name": "Diagnosis", "participant_id": cls.participant.id,
-            "participant_appointment_type_id": cls.type_individual.id,
-            "start": start, "stop": start + timedelta(hours=1),
-        })
+        cls.event = cls.env["calendar.event"].create(
+            {
+                "name": "Diagnosis",
+                "participant_id": cls.participant.id,
+                "participant_appointment_type_id": cls.type_individual.id,
+                "start": start,
+                "stop": start + timedelta(hours=1),
+            }
+        )
 
     def queue(self, count=1, **values):
         base = {
-            "origin": "instant", "partner_id": self.participant.id,
+            "origin": "instant",
+            "partner_id": self.participant.id,
             "body": "Rappel : entretien demain à 9h30.",
-            "res_model": "calendar.event", "res_id": self.event.id,
+            "res_model": "calendar.event",
+            "res_id": self.event.id,
             "planned_at": fields.Datetime.now() - timedelta(minutes=1),
         }
         base.update(values)
         return self.Sms.sudo()._queue([dict(base) for _i in range(count)])
 
     def queue_numbers(self, numbers, **values):
-        return self.Sms.sudo()._queue([
-            {"origin": "free", "context_type": "free", "number": number,
-             "body": "Information : salon de l'emploi jeudi.",
-             "planned_at": fields.Datetime.now() - timedelta(minutes=1), **values}
-            for number in numbers])
+        return self.Sms.sudo()._queue(
+            [
+                {
+                    "origin": "free",
+                    "context_type": "free",
+                    "number": number,
+                    "body": "Information : salon de l'emploi jeudi.",
+                    "planned_at": fields.Datetime.now() - timedelta(minutes=1),
+                    **values,
+                }
+                for number in numbers
+            ]
+        )

@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from ast import literal_eval
 
-
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -10,7 +9,6 @@ from .common import ParticipantCommon
 
 @tagged("post_install", "-at_install")
 class TestAppointment(ParticipantCommon):
-
     def _appointment_values(self, **values):
         return {
             "name": "Point on job search",
@@ -22,8 +20,11 @@ class TestAppointment(ParticipantCommon):
         }
 
     def test_defaults(self):
-        event = self.env["calendar.event"].with_user(self.user_participant).create(
-            self._appointment_values())
+        event = (
+            self.env["calendar.event"]
+            .with_user(self.user_participant)
+            .create(self._appointment_values())
+        )
         self.assertEqual(event.participant_outcome_id, self.outcome_planned)
         self.assertEqual(event.participant_collaborator_id, self.user_participant)
         self.assertIn(event, self.participant.participant_appointment_ids)
@@ -40,10 +41,13 @@ class TestAppointment(ParticipantCommon):
             self.env.ref("participant_sms.outcome_done").is_default = True
 
     def test_all_fields(self):
-        step = self.env["participant.step"].create({
-            "participant_id": self.participant.id, "step_type_id": self.step_type_training.id,
-            "planned_start": self.in_days(1),
-        })
+        step = self.env["participant.step"].create(
+            {
+                "participant_id": self.participant.id,
+                "step_type_id": self.step_type_training.id,
+                "planned_start": self.in_days(1),
+            }
+        )
         values = self._appointment_values(
             participant_theme_id=self.env.ref("participant_sms.theme_employment").id,
             participant_outcome_id=self.env.ref("participant_sms.outcome_done").id,
@@ -54,7 +58,9 @@ class TestAppointment(ParticipantCommon):
             participant_step_id=step.id,
             participant_synthesis="<p>CV updated, two applications sent.</p>",
         )
-        event = self.env["calendar.event"].with_user(self.user_participant).create(values)
+        event = (
+            self.env["calendar.event"].with_user(self.user_participant).create(values)
+        )
         event.invalidate_recordset()
         self.assertEqual(event.participant_theme_id.name, "Employment")
         self.assertEqual(event.participant_outcome_id.name, "Done")
@@ -67,19 +73,26 @@ class TestAppointment(ParticipantCommon):
         self.assertEqual(step.appointment_ids, event)
 
     def test_step_must_belong_to_participant(self):
-        other_step = self.env["participant.step"].create({
-            "participant_id": self.participant_2.id, "step_type_id": self.step_type_training.id,
-            "planned_start": self.in_days(1),
-        })
+        other_step = self.env["participant.step"].create(
+            {
+                "participant_id": self.participant_2.id,
+                "step_type_id": self.step_type_training.id,
+                "planned_start": self.in_days(1),
+            }
+        )
         with self.assertRaises(ValidationError):
             self.env["calendar.event"].create(
-                self._appointment_values(participant_step_id=other_step.id))
+                self._appointment_values(participant_step_id=other_step.id)
+            )
 
     def test_form_clears_step_of_other_participant(self):
-        step = self.env["participant.step"].create({
-            "participant_id": self.participant.id, "step_type_id": self.step_type_training.id,
-            "planned_start": self.in_days(1),
-        })
+        step = self.env["participant.step"].create(
+            {
+                "participant_id": self.participant.id,
+                "step_type_id": self.step_type_training.id,
+                "planned_start": self.in_days(1),
+            }
+        )
         with Form(self.env["calendar.event"].with_user(self.user_participant)) as form:
             form.name = "Follow-up"
             form.participant_id = self.participant
@@ -94,21 +107,35 @@ class TestAppointment(ParticipantCommon):
         event.participant_outcome_id = self.env.ref("participant_sms.outcome_absent")
         self.flush_tracking()
         tracking = event.message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "participant_outcome_id")
+            lambda t: t.field_id.name == "participant_outcome_id"
+        )
         self.assertEqual(tracking.old_value_char, "Planned")
         self.assertEqual(tracking.new_value_char, "Absent, not excused")
 
     def test_calendar_still_works(self):
-        """The appointments action opens in the calendar view, and plain events still work."""
+        """The appointments action opens in the calendar view, and plain events still
+        work."""
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "participant_sms.action_participant_appointments")
+            "participant_sms.action_participant_appointments"
+        )
         self.assertEqual(action["view_mode"].split(",")[0], "calendar")
-        views = self.env["calendar.event"].with_user(self.user_participant).get_views(
-            [(False, "calendar"), (False, "list"), (False, "form")])
+        views = (
+            self.env["calendar.event"]
+            .with_user(self.user_participant)
+            .get_views([(False, "calendar"), (False, "list"), (False, "form")])
+        )
         self.assertIn("participant_id", views["models"]["calendar.event"]["fields"])
-        plain = self.env["calendar.event"].with_user(self.user_internal).create({
-            "name": "Team meeting", "start": self.in_days(1), "stop": self.in_days(1, 11),
-        })
+        plain = (
+            self.env["calendar.event"]
+            .with_user(self.user_internal)
+            .create(
+                {
+                    "name": "Team meeting",
+                    "start": self.in_days(1),
+                    "stop": self.in_days(1, 11),
+                }
+            )
+        )
         self.assertFalse(plain.participant_id)
         found = self.env["calendar.event"].search(literal_eval(action["domain"]))
         self.assertNotIn(plain, found)

@@ -12,7 +12,6 @@ from .common_sms import SmsCommon
 
 @tagged("post_install", "-at_install")
 class TestSmsDispatch(SmsCommon):
-
     def test_dispatch_in_batches(self):
         numbers = [f"+336123456{i:02d}" for i in range(10, 17)]
         messages = self.queue_numbers(numbers)
@@ -31,7 +30,9 @@ class TestSmsDispatch(SmsCommon):
         due = self.queue()
         now_local = self.company._psms_window().to_local(fields.Datetime.now())
         start = (now_local.hour + 2) % 24
-        self.company.write({"psms_window_start": min(start, 21), "psms_window_end": min(start, 21) + 1})
+        self.company.write(
+            {"psms_window_start": min(start, 21), "psms_window_end": min(start, 21) + 1}
+        )
         if not self.company._psms_window().contains(fields.Datetime.now()):
             self.Dispatcher._cron_dispatch()
             self.assertEqual(due.state, "queued")
@@ -47,7 +48,9 @@ class TestSmsDispatch(SmsCommon):
 
     def test_credit_taken_from_oldest_package_first(self):
         self.package.purchase_date = fields.Date.today() - timedelta(days=10)
-        newer = self.env["participant.sms.package"].create({"name": "Newer", "quantity": 10})
+        newer = self.env["participant.sms.package"].create(
+            {"name": "Newer", "quantity": 10}
+        )
         self.queue()
         self.Dispatcher._cron_dispatch()
         self.assertEqual((self.package.consumed, newer.consumed), (1, 0))
@@ -70,11 +73,16 @@ class TestSmsDispatch(SmsCommon):
         third = self.queue(deadline=fields.Datetime.now() + timedelta(minutes=5))
         self.env["participant.sms.package"].search([]).write({"quantity": 1})
         self.env["participant.sms.package"].search([]).filtered(
-            lambda p: p.consumed == 0).unlink()
+            lambda p: p.consumed == 0
+        ).unlink()
         self.Dispatcher._cron_dispatch()
         self.assertEqual(third.state, "queued")
-        third.sudo().write({"deadline": fields.Datetime.now() - timedelta(minutes=1),
-                            "next_attempt_at": False})
+        third.sudo().write(
+            {
+                "deadline": fields.Datetime.now() - timedelta(minutes=1),
+                "next_attempt_at": False,
+            }
+        )
         self.Dispatcher._cron_dispatch()
         self.assertEqual(third.state, "not_sent")
         self.assertIn("No SMS credit left", third.last_error)
@@ -99,7 +107,9 @@ class TestSmsDispatch(SmsCommon):
         self.Dispatcher._cron_dispatch()
         self.assertIn("SMS sent to", self.event.message_ids[0].body)
         self.Dispatcher._cron_poll_statuses()
-        self.assertEqual((delivered | failed | unreachable).mapped("state"), ["sent"] * 3)
+        self.assertEqual(
+            (delivered | failed | unreachable).mapped("state"), ["sent"] * 3
+        )
         self.Dispatcher._cron_poll_statuses()
         self.assertEqual(delivered.state, "delivered")
         self.assertEqual(failed.state, "failed")
@@ -127,7 +137,9 @@ class TestSmsDispatch(SmsCommon):
         self.Dispatcher._cron_poll_statuses()
         self.Dispatcher._cron_poll_statuses()
         self.assertEqual(sms.state, "stop")
-        self.assertTrue(self.env["phone.blacklist"].sudo().search([("number", "=", sms.number)]))
+        self.assertTrue(
+            self.env["phone.blacklist"].sudo().search([("number", "=", sms.number)])
+        )
 
     def test_refused_at_send_is_failed_and_refunded(self):
         sms = self.queue_numbers(["+33612345698"])
@@ -141,12 +153,20 @@ class TestSmsDispatch(SmsCommon):
         sent, lost = self.queue_numbers(["+33612345611", "+33612345612"])
         tag = "interrupted-batch-1"
         claimed_at = fields.Datetime.now() - timedelta(minutes=30)
-        (sent | lost).sudo().write({"state": "processing", "provider_tag": tag,
-                                    "claimed_at": claimed_at, "attempts": 1, "credits": 1,
-                                    "package_id": self.package.id})
+        (sent | lost).sudo().write(
+            {
+                "state": "processing",
+                "provider_tag": tag,
+                "claimed_at": claimed_at,
+                "attempts": 1,
+                "credits": 1,
+                "package_id": self.package.id,
+            }
+        )
         self.package.consumed = 2
         self.simulator._get_provider().send(
-            [OutgoingSms(ref=str(sent.id), number=sent.number, body=sent.body)], tag=tag)
+            [OutgoingSms(ref=str(sent.id), number=sent.number, body=sent.body)], tag=tag
+        )
         self.Dispatcher._reconcile_stale_claims()
         self.assertEqual(sent.state, "processing")
         self.assertTrue(sent.provider_id.startswith("sim-"))
@@ -156,22 +176,25 @@ class TestSmsDispatch(SmsCommon):
         self.Dispatcher._cron_dispatch()
         self.assertEqual(lost.state, "processing")
         self.assertEqual(lost.attempts, 2)
-        self.assertEqual(self.simulator._get_provider().lookup(tag, [sent.number, lost.number]),
-                         {sent.number: sent.provider_id})
+        self.assertEqual(
+            self.simulator._get_provider().lookup(tag, [sent.number, lost.number]),
+            {sent.number: sent.provider_id},
+        )
 
     def test_manual_dispatch_requires_admin(self):
         self.queue()
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             self.Sms.with_user(self.user_participant).action_dispatch_now()
         self.Sms.with_user(self.user_admin_sms).action_dispatch_now()
 
     def test_commits_are_decided_at_the_crons_entry(self):
         """Invariant: the SMS crons commit only because their code asks for it
-        (``auto_commit=True``, as Odoo's ``mail`` does); their methods never commit by default,
-        whatever the test runner (Odoo's or pytest-odoo): this test transaction forbids
-        commits, and every cron method runs in it."""
-        crons = self.env["ir.cron"].search([("ir_actions_server_id.model_id.model", "like",
-                                             "participant.sms%")])
+        (``auto_commit=True``, as Odoo's ``mail`` does); their methods never commit
+        by default, whatever the test runner (Odoo's or pytest-odoo): this test
+        transaction forbids commits, and every cron method runs in it."""
+        crons = self.env["ir.cron"].search(
+            [("ir_actions_server_id.model_id.model", "like", "participant.sms%")]
+        )
         self.assertEqual(len(crons), 6)
         for cron in crons:
             with self.subTest(cron=cron.name):
@@ -191,8 +214,11 @@ class TestSmsDispatch(SmsCommon):
         sms.with_user(self.user_admin_sms).action_update_statuses()
         triggered = Trigger.search([], order="id desc", limit=2).cron_id
         self.assertEqual(Trigger.search_count([]), before + 2)
-        self.assertEqual(triggered, self.env.ref("participant_sms.ir_cron_sms_dispatch")
-                         | self.env.ref("participant_sms.ir_cron_sms_poll_statuses"))
+        self.assertEqual(
+            triggered,
+            self.env.ref("participant_sms.ir_cron_sms_dispatch")
+            | self.env.ref("participant_sms.ir_cron_sms_poll_statuses"),
+        )
         self.assertEqual(sms.state, "queued")
         for user in (self.user_participant, self.user_instant):
             with self.assertRaises(AccessError):
@@ -202,8 +228,11 @@ class TestSmsDispatch(SmsCommon):
         self.assertEqual(sms.state, "sent")
 
     def test_send_test_sms_from_settings(self):
-        settings = self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")).create(
-            {"psms_test_number": "06 12 34 56 78"})
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(self.env.ref("base.user_admin"))
+            .create({"psms_test_number": "06 12 34 56 78"})
+        )
         settings.action_psms_send_test()
         sms = self.Sms.search([("origin", "=", "test")], limit=1)
         self.assertEqual(sms.state, "queued")
@@ -217,23 +246,36 @@ class TestSmsDispatch(SmsCommon):
 
 @tagged("post_install", "-at_install")
 class TestConcurrentDispatch(TransactionCase):
-    """Two dispatchers on two real database connections: no SMS is sent twice. The data is
-    committed by a third connection (the test transaction would not be seen) and removed at
-    the end."""
+    """Two dispatchers on two real database connections: no SMS is sent twice. The
+    data is committed by a third connection (the test transaction would not be seen)
+    and removed at the end."""
 
     def test_two_workers_no_duplicate(self):
         registry = self.registry
-        # no 96/97 (the simulator's lost answer and failure): every SMS is settled in the run
-        numbers = [f"+3361{i:07d}" for i in range(300) if f"{i:02d}"[-2:] not in ("96", "97")]
+        # no 96/97 (the simulator's lost answer and failure): every SMS is settled in
+        # the run
+        numbers = [
+            f"+3361{i:07d}" for i in range(300) if f"{i:02d}"[-2:] not in ("96", "97")
+        ]
         with registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             package = env["participant.sms.package"].create(
-                {"name": "Concurrency", "quantity": 1000, "purchase_date": "2000-01-01"})
+                {"name": "Concurrency", "quantity": 1000, "purchase_date": "2000-01-01"}
+            )
             planned = fields.Datetime.now() - timedelta(minutes=1)
-            messages = env["participant.sms"]._queue([
-                {"origin": "free", "context_type": "free", "number": number,
-                 "body": "Concurrency test", "planned_at": planned, "batch_ref": "CONCURRENCY"}
-                for number in numbers])
+            messages = env["participant.sms"]._queue(
+                [
+                    {
+                        "origin": "free",
+                        "context_type": "free",
+                        "number": number,
+                        "body": "Concurrency test",
+                        "planned_at": planned,
+                        "batch_ref": "CONCURRENCY",
+                    }
+                    for number in numbers
+                ]
+            )
             ids, package_id, company_id = messages.ids, package.id, env.company.id
         self.addCleanup(self._cleanup, ids, package_id)
 
@@ -243,8 +285,9 @@ class TestConcurrentDispatch(TransactionCase):
 
         def worker(env):
             company = env["res.company"].browse(company_id)
-            while env["participant.sms.dispatcher"]._dispatch_batch(company, 25,
-                                                                   auto_commit=True):
+            while env["participant.sms.dispatcher"]._dispatch_batch(
+                company, 25, auto_commit=True
+            ):
                 pass
             env.cr.commit()
 
@@ -262,36 +305,58 @@ class TestConcurrentDispatch(TransactionCase):
         refused = {number for number in numbers if number.endswith("98")}
         accepted = len(numbers) - len(refused)
         with registry.cursor() as cr:
-            cr.execute("""SELECT m.number, m.tag FROM participant_sms_simulator_message m
+            cr.execute(
+                """SELECT m.number, m.tag FROM participant_sms_simulator_message m
                            WHERE m.tag IN (SELECT provider_tag FROM participant_sms
-                                            WHERE id IN %s)""", [tuple(ids)])
+                                            WHERE id IN %s)""",
+                [tuple(ids)],
+            )
             rows = cr.fetchall()
             sent_numbers = [number for number, _tag in rows]
-            self.assertEqual(len(sent_numbers), len(set(sent_numbers)), "an SMS was sent twice")
+            self.assertEqual(
+                len(sent_numbers), len(set(sent_numbers)), "an SMS was sent twice"
+            )
             self.assertEqual(set(sent_numbers), set(numbers) - refused)
-            self.assertEqual(len({tag for _n, tag in rows}), -(-len(numbers) // 25),
-                             "batches of 25")
-            cr.execute("SELECT state, count(*) FROM participant_sms WHERE id IN %s GROUP BY state",
-                       [tuple(ids)])
-            self.assertEqual(dict(cr.fetchall()), {"processing": accepted, "failed": len(refused)})
-            cr.execute("SELECT count(DISTINCT provider_id) FROM participant_sms WHERE id IN %s",
-                       [tuple(ids)])
+            self.assertEqual(
+                len({tag for _n, tag in rows}), -(-len(numbers) // 25), "batches of 25"
+            )
+            cr.execute(
+                "SELECT state, count(*) FROM participant_sms WHERE id IN %s GROUP BY "
+                "state",
+                [tuple(ids)],
+            )
+            self.assertEqual(
+                dict(cr.fetchall()), {"processing": accepted, "failed": len(refused)}
+            )
+            cr.execute(
+                "SELECT count(DISTINCT provider_id) FROM participant_sms WHERE id IN "
+                "%s",
+                [tuple(ids)],
+            )
             self.assertEqual(cr.fetchone()[0], accepted)
-            cr.execute("SELECT consumed FROM participant_sms_package WHERE id = %s", [package_id])
+            cr.execute(
+                "SELECT consumed FROM participant_sms_package WHERE id = %s",
+                [package_id],
+            )
             self.assertEqual(cr.fetchone()[0], accepted, "each SMS sent charged once")
 
     def _cleanup(self, ids, package_id):
         with self.registry.cursor() as cr:
-            cr.execute("""DELETE FROM participant_sms_simulator_message WHERE tag IN
+            cr.execute(
+                """DELETE FROM participant_sms_simulator_message WHERE tag IN
                           (SELECT provider_tag FROM participant_sms WHERE id IN %s)""",
-                       [tuple(ids)])
+                [tuple(ids)],
+            )
             cr.execute("DELETE FROM participant_sms WHERE id IN %s", [tuple(ids)])
-            cr.execute("DELETE FROM participant_sms_package WHERE id = %s", [package_id])
+            cr.execute(
+                "DELETE FROM participant_sms_package WHERE id = %s", [package_id]
+            )
 
 
 @tagged("post_install", "-at_install")
 class TestOptionalPackages(SmsCommon):
-    """Packages are a budget unless enforced: a fresh install without any sends all the same."""
+    """Packages are a budget unless enforced: a fresh install without any sends all
+    the same."""
 
     def test_without_enforcement_a_missing_package_blocks_nothing(self):
         self.company.psms_enforce_packages = False
@@ -306,7 +371,9 @@ class TestOptionalPackages(SmsCommon):
         first, second = self.queue(2)
         self.Dispatcher._cron_dispatch()
         self.assertEqual((first.state, second.state), ("processing", "processing"))
-        self.assertEqual((first.credits, second.credits, self.package.consumed), (1, 0, 1))
+        self.assertEqual(
+            (first.credits, second.credits, self.package.consumed), (1, 0, 1)
+        )
 
     def test_enforced_packages_hold_what_does_not_fit(self):
         self.package.quantity = 1

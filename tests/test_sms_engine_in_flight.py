@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Found by the random state machine (800 examples): a reminder edited while its SMS was in
-flight (claimed, the worker dead before the provider answered, or the provider asking to
-retry) came back to the queue as it was before the edit: still pending after being switched
-off or archived, addressed to the former participant, with the former place. Back in the
-queue, an SMS is now decided again by its record, as after any edit (I1)."""
+"""Found by the random state machine (800 examples): a reminder edited while its SMS
+was in flight (claimed, the worker dead before the provider answered, or the provider
+asking to retry) came back to the queue as it was before the edit: still pending
+after being switched off or archived, addressed to the former participant, with the
+former place. Back in the queue, an SMS is now decided again by its record, as after
+any edit (I1)."""
+
 from datetime import timedelta
 
 from odoo import fields
@@ -15,26 +17,46 @@ from .common_sms import SmsCommon, create_sms_user
 
 @tagged("post_install", "-at_install")
 class TestEngineInFlight(SmsCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_scheduled = create_sms_user(cls.env, "psms_sched_f", "group_participant_user",
-                                             "group_sms_send_scheduled")
+        cls.user_scheduled = create_sms_user(
+            cls.env,
+            "psms_sched_f",
+            "group_participant_user",
+            "group_sms_send_scheduled",
+        )
         cls.template = cls.env.ref("participant_sms.sms_template_appointment")
         cls.participant_2.mobile = "+33 6 22 33 44 55"
 
     def _in_flight(self, **values):
-        """A reminder whose SMS a dispatcher claimed; the worker dies before any answer."""
+        """A reminder whose SMS a dispatcher claimed; the worker dies before any
+        answer."""
         start = (fields.Datetime.now() + timedelta(days=5)).replace(
-            hour=10, minute=0, second=0, microsecond=0)
-        event = self.env["calendar.event"].with_user(self.user_scheduled).create({
-            "name": "Appointment", "participant_id": self.participant.id,
-            "participant_appointment_type_id": self.type_individual.id,
-            "participant_collaborator_id": self.user_scheduled.id, "location": "Mairie",
-            "start": start, "stop": start + timedelta(hours=1), "sms_reminder": True,
-            "sms_reminder_days": "2", "sms_reminder_template_id": self.template.id, **values})
-        sms = event.sms_reminder_sms_id.with_env(self.env)  # the dispatcher's (superuser)
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        event = (
+            self.env["calendar.event"]
+            .with_user(self.user_scheduled)
+            .create(
+                {
+                    "name": "Appointment",
+                    "participant_id": self.participant.id,
+                    "participant_appointment_type_id": self.type_individual.id,
+                    "participant_collaborator_id": self.user_scheduled.id,
+                    "location": "Mairie",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "sms_reminder": True,
+                    "sms_reminder_days": "2",
+                    "sms_reminder_template_id": self.template.id,
+                    **values,
+                }
+            )
+        )
+        sms = event.sms_reminder_sms_id.with_env(
+            self.env
+        )  # the dispatcher's (superuser)
         sms.planned_at = fields.Datetime.now() - timedelta(minutes=1)  # due now
         self.Dispatcher._claim_and_charge(self.company, 50)
         self.assertEqual(sms.state, "processing")
@@ -62,7 +84,9 @@ class TestEngineInFlight(SmsCommon):
         event.with_user(self.user_scheduled).participant_id = self.participant_2
         self._worker_found_dead(sms)
         self.assertEqual(sms.state, "queued")
-        self.assertEqual((sms.partner_id, sms.number), (self.participant_2, "+33622334455"))
+        self.assertEqual(
+            (sms.partner_id, sms.number), (self.participant_2, "+33622334455")
+        )
         self.assertEqual(sms.body, event._psms_render(self.template))
 
     def test_new_place_while_in_flight_is_rewritten(self):
@@ -77,12 +101,18 @@ class TestEngineInFlight(SmsCommon):
     def test_unchanged_while_in_flight_keeps_its_typed_text(self):
         event, sms = self._in_flight(sms_reminder_body="Nadia, RDV jeudi 10h, merci.")
         self._worker_found_dead(sms)
-        self.assertEqual((sms.state, sms.body), ("queued", "Nadia, RDV jeudi 10h, merci."))
+        self.assertEqual(
+            (sms.state, sms.body), ("queued", "Nadia, RDV jeudi 10h, merci.")
+        )
 
     def test_a_retry_after_a_switch_off_during_the_call_is_cancelled(self):
-        self.participant.mobile = "+33 6 12 34 56 97"  # the simulator's service fails: retry
+        self.participant.mobile = (
+            "+33 6 12 34 56 97"  # the simulator's service fails: retry
+        )
         event, sms = self._in_flight()
-        event.with_user(self.user_scheduled).sms_reminder = False  # while the call goes on
+        event.with_user(
+            self.user_scheduled
+        ).sms_reminder = False  # while the call goes on
         results = self.Dispatcher._send(sms, self.simulator, sms.provider_tag)
         self.assertEqual(results[0].outcome, "retry")
         self.Dispatcher._apply_send_results(sms, results)  # what the dispatch does next

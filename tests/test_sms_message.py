@@ -10,7 +10,6 @@ from .common_sms import SmsCommon
 
 @tagged("post_install", "-at_install")
 class TestSmsMessage(SmsCommon):
-
     def test_message_keeps_its_context(self):
         sms = self.queue()
         self.assertEqual(sms.state, "queued")
@@ -36,10 +35,16 @@ class TestSmsMessage(SmsCommon):
 
     def test_invalid_numbers_refused_nothing_created(self):
         count = self.Sms.search_count([])
-        for number, message in (("", "no mobile number"), ("hello", "not a phone number"),
-                                ("06 12", "not a valid phone number"),
-                                ("01 44 55 66 77", "not a mobile number")):
-            with self.subTest(number=number), self.assertRaisesRegex(ValidationError, message):
+        for number, message in (
+            ("", "no mobile number"),
+            ("hello", "not a phone number"),
+            ("06 12", "not a valid phone number"),
+            ("01 44 55 66 77", "not a mobile number"),
+        ):
+            with (
+                self.subTest(number=number),
+                self.assertRaisesRegex(ValidationError, message),
+            ):
                 self.queue_numbers([number])
         self.participant_2.mobile = False
         with self.assertRaises(ValidationError):
@@ -53,7 +58,9 @@ class TestSmsMessage(SmsCommon):
             self.queue(body="a" * 161)
         self.queue(body="Aujourd’hui " + "a" * 140)  # ’ is written ' : one GSM-7 SMS
         with self.assertRaisesRegex(ValidationError, "force Unicode: Ê"):
-            self.queue(body="Être là " + "a" * 70)  # a letter GSM-7 lacks, kept by default
+            self.queue(
+                body="Être là " + "a" * 70
+            )  # a letter GSM-7 lacks, kept by default
         self.company.psms_text_mode = "keep"
         with self.assertRaisesRegex(ValidationError, "force Unicode: ’"):
             self.queue(body="Aujourd’hui " + "a" * 60)
@@ -67,8 +74,15 @@ class TestSmsMessage(SmsCommon):
     def test_immediate_send_waits_for_window(self):
         now = fields.Datetime.now()
         window = self.company._psms_window()
-        sms = self.Sms.sudo()._queue([{"origin": "instant", "partner_id": self.participant.id,
-                                        "body": "Bonjour"}])
+        sms = self.Sms.sudo()._queue(
+            [
+                {
+                    "origin": "instant",
+                    "partner_id": self.participant.id,
+                    "body": "Bonjour",
+                }
+            ]
+        )
         self.assertEqual(sms.planned_at, window.immediate_send_at(now))
 
     def test_permissions_by_origin(self):
@@ -77,13 +91,19 @@ class TestSmsMessage(SmsCommon):
         for origin in ("instant", "scheduled", "batch", "free", "automation", "test"):
             with self.subTest(origin=origin), self.assertRaises(AccessError):
                 Sms._queue([dict(values, origin=origin)])
-        sms = self.Sms.with_user(self.user_instant)._queue([dict(values, origin="instant")])
+        sms = self.Sms.with_user(self.user_instant)._queue(
+            [dict(values, origin="instant")]
+        )
         self.assertEqual(sms.author_id, self.user_instant)
         with self.assertRaises(AccessError):
-            self.Sms.with_user(self.user_instant)._queue([dict(values, origin="scheduled")])
+            self.Sms.with_user(self.user_instant)._queue(
+                [dict(values, origin="scheduled")]
+            )
         # no direct create, even for SMS administrators
         with self.assertRaises(AccessError):
-            self.Sms.with_user(self.user_admin_sms).create([dict(values, origin="test")])
+            self.Sms.with_user(self.user_admin_sms).create(
+                [dict(values, origin="test")]
+            )
 
     def test_final_status_never_changes(self):
         sms = self.queue()
@@ -125,5 +145,9 @@ class TestSmsMessage(SmsCommon):
     def test_search_final(self):
         sms = self.queue(2)
         sms[0].write({"state": "failed"})
-        self.assertEqual(self.Sms.search([("id", "in", sms.ids), ("is_final", "=", True)]), sms[0])
-        self.assertEqual(self.Sms.search([("id", "in", sms.ids), ("is_final", "=", False)]), sms[1])
+        self.assertEqual(
+            self.Sms.search([("id", "in", sms.ids), ("is_final", "=", True)]), sms[0]
+        )
+        self.assertEqual(
+            self.Sms.search([("id", "in", sms.ids), ("is_final", "=", False)]), sms[1]
+        )

@@ -6,18 +6,19 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .fakes.fake_providers import FakeOctopush, FakeOvh
 from .common_sms import SmsCommon, create_octopush_account, create_ovh_account
+from .fakes.fake_providers import FakeOctopush, FakeOvh
 
-
-MUTE = ("odoo.addons.participant_sms.models.participant_sms_dispatcher",
-        "odoo.addons.participant_sms.models.participant_sms_account")
+MUTE = (
+    "odoo.addons.participant_sms.models.participant_sms_dispatcher",
+    "odoo.addons.participant_sms.models.participant_sms_account",
+)
 
 
 @tagged("post_install", "-at_install")
 class TestSmsProviderAccounts(SmsCommon):
-    """Each adapter, through the whole Odoo dispatch, against a local server speaking its
-    protocol (success, 4xx, 5xx, timeout)."""
+    """Each adapter, through the whole Odoo dispatch, against a local server speaking
+    its protocol (success, 4xx, 5xx, timeout)."""
 
     def _ovh_account(self, server, **values):
         account = create_ovh_account(self.env, server, **values)
@@ -116,9 +117,11 @@ class TestSmsProviderAccounts(SmsCommon):
     def test_octopush_errors(self):
         with FakeOctopush() as server:
             self._octopush_account(server)
-            for mode, state, text in (("auth", "queued", "credentials"),
-                                      ("server", "queued", "unreachable"),
-                                      ("reject", "failed", "refused")):
+            for mode, state, text in (
+                ("auth", "queued", "credentials"),
+                ("server", "queued", "unreachable"),
+                ("reject", "failed", "refused"),
+            ):
                 with self.subTest(mode=mode):
                     server.mode = mode
                     sms = self.queue()
@@ -130,8 +133,13 @@ class TestSmsProviderAccounts(SmsCommon):
         with FakeOctopush() as server:
             self._octopush_account(server)
             sms = self.queue()
-            sms.sudo().write({"state": "processing", "provider_tag": "lost",
-                              "claimed_at": "2020-01-01 00:00:00"})
+            sms.sudo().write(
+                {
+                    "state": "processing",
+                    "provider_tag": "lost",
+                    "claimed_at": "2020-01-01 00:00:00",
+                }
+            )
             self.Dispatcher._reconcile_stale_claims()
             self.assertEqual(sms.state, "unknown")
             self.assertIn("duplicate", sms.last_error)
@@ -147,7 +155,9 @@ class TestSmsProviderAccounts(SmsCommon):
 
     @mute_logger(*MUTE)
     def test_incomplete_account(self):
-        account = self.env["participant.sms.account"].create({"name": "Empty", "provider": "ovh"})
+        account = self.env["participant.sms.account"].create(
+            {"name": "Empty", "provider": "ovh"}
+        )
         self.company.psms_account_id = account
         sms = self.queue()
         self.Dispatcher._cron_dispatch()
@@ -155,36 +165,56 @@ class TestSmsProviderAccounts(SmsCommon):
         self.assertIn("incomplete", sms.last_error)
 
     def test_callback_token_is_secret_and_unique(self):
-        """Only the token's hash is stored; the addresses show its last characters; a renewal
-        keeps the previous token valid for 24 hours; only SMS administrators renew."""
+        """Only the token's hash is stored; the addresses show its last characters; a
+        renewal keeps the previous token valid for 24 hours; only SMS administrators
+        renew."""
         Account = self.env["participant.sms.account"]
-        accounts = Account.create([{"name": "A", "provider": "simulator"},
-                                   {"name": "B", "provider": "simulator"}])
+        accounts = Account.create(
+            [
+                {"name": "A", "provider": "simulator"},
+                {"name": "B", "provider": "simulator"},
+            ]
+        )
         self.assertFalse(any(accounts.mapped("callback_token_hint")))
         tokens = [account._issue_token() for account in accounts]
         self.assertEqual(len(set(tokens)), 2)
         self.assertTrue(all(len(token) >= 40 for token in tokens))
-        self.assertEqual(accounts[0].callback_token_hash, Account._hash_token(tokens[0]))
-        self.cr.execute("SELECT count(*) FROM participant_sms_account WHERE "
-                        "concat_ws(' ', callback_token_hash, callback_token_hint, name) LIKE %s",
-                        [f"%{tokens[0]}%"])
+        self.assertEqual(
+            accounts[0].callback_token_hash, Account._hash_token(tokens[0])
+        )
+        self.cr.execute(
+            "SELECT count(*) FROM participant_sms_account WHERE "
+            "concat_ws(' ', callback_token_hash, callback_token_hint, name) LIKE %s",
+            [f"%{tokens[0]}%"],
+        )
         self.assertEqual(self.cr.fetchone()[0], 0, "the token is stored nowhere")
-        urls = accounts.mapped("delivery_report_url")  # two at once: no "Expected singleton"
+        urls = accounts.mapped(
+            "delivery_report_url"
+        )  # two at once: no "Expected singleton"
         self.assertNotIn(tokens[0], urls[0])
         self.assertTrue(urls[0].endswith(tokens[0][-4:]))
         with self.assertRaises(AccessError):
             accounts[0].with_user(self.user_participant).action_renew_callback_token()
-        action = accounts[0].with_user(self.user_admin_sms).action_renew_callback_token()
+        action = (
+            accounts[0].with_user(self.user_admin_sms).action_renew_callback_token()
+        )
         new = action["context"]["default_delivery_report_url"].rsplit("/", 1)[1]
         self.assertNotEqual(new, tokens[0])
         self.assertEqual(Account._find_by_token(new), accounts[0])
-        self.assertEqual(Account._find_by_token(tokens[0]), accounts[0], "valid for 24 hours")
+        self.assertEqual(
+            Account._find_by_token(tokens[0]), accounts[0], "valid for 24 hours"
+        )
         self.assertEqual(Account._find_by_token(tokens[1]), accounts[1])
-        accounts[0].sudo().previous_token_until = fields.Datetime.now() - timedelta(seconds=1)
+        accounts[0].sudo().previous_token_until = fields.Datetime.now() - timedelta(
+            seconds=1
+        )
         self.assertFalse(Account._find_by_token(tokens[0]))
         for bad in ("", "x" * 43, tokens[1][:-1] + "\x00", None, tokens[1] + "/"):
             self.assertFalse(Account._find_by_token(bad))
-        fields_for_user = self.env["participant.sms.account"].with_user(
-            self.user_participant).fields_get()
+        fields_for_user = (
+            self.env["participant.sms.account"]
+            .with_user(self.user_participant)
+            .fields_get()
+        )
         self.assertNotIn("callback_token_hash", fields_for_user)
         self.assertNotIn("ovh_application_secret", fields_for_user)

@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Merge fields written ``{{code}}`` (the seed's syntax), rendered from a dict.
 
-Nothing is ever evaluated: a code is a plain identifier looked up in the values; unknown codes
-are reported, and a ``{{`` that does not close on a valid code is an error.
+Nothing is ever evaluated: a code is a plain identifier looked up in the values; unknown
+codes are reported, and a ``{{`` that does not close on a valid code is an error.
 """
+
 import re
 
 CODE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -11,13 +12,16 @@ OPEN_RE = re.compile(r"\{\{")
 SPACES_RE = re.compile(r"(?<=\S) {2,}(?=\S)")
 #: stands for an empty value while the text is tidied (a character no SMS text holds)
 EMPTY = "\x00"
-#: an empty value with the connector before it (", " ": " " - "), when only punctuation or the
-#: end of the line follows it
-HOLE_RE = re.compile(r"[ \t]*(?:[,;:]|\s-)?[ \t]*(?:\x00[ \t]*)+(?=[.,;:!?)]|$)", re.MULTILINE)
+#: an empty value with the connector before it (", " ": " " - "), when only punctuation
+#: or the end of the line follows it
+HOLE_RE = re.compile(
+    r"[ \t]*(?:[,;:]|\s-)?[ \t]*(?:\x00[ \t]*)+(?=[.,;:!?)]|$)", re.MULTILINE
+)
 
 
 class MergeError(ValueError):
-    """``unknown`` lists the unknown codes; ``malformed`` the text of a broken placeholder."""
+    """``unknown`` lists the unknown codes; ``malformed`` the text of a broken
+    placeholder."""
 
     def __init__(self, message, unknown=(), malformed=()):
         super().__init__(message)
@@ -37,7 +41,7 @@ def malformed_placeholders(text):
     broken = []
     for match in OPEN_RE.finditer(text):
         if match.start() not in valid_starts:
-            broken.append(text[match.start():match.start() + 20])
+            broken.append(text[match.start() : match.start() + 20])
     return tuple(broken)
 
 
@@ -53,14 +57,17 @@ def check(text, allowed):
     if unknown or malformed:
         parts = []
         if unknown:
-            parts.append("unknown merge fields: " + ", ".join("{{%s}}" % c for c in unknown))
+            parts.append(
+                "unknown merge fields: " + ", ".join("{{" + c + "}}" for c in unknown)
+            )
         if malformed:
             parts.append("malformed merge fields: " + ", ".join(malformed))
         raise MergeError("; ".join(parts), unknown=unknown, malformed=malformed)
 
 
 def render(text, values):
-    """Replace every ``{{code}}`` of ``text`` with ``values[code]`` (``None`` -> empty)."""
+    """Replace every ``{{code}}`` of ``text`` with ``values[code]`` (``None`` ->
+    empty)."""
     check(text, values)
 
     def replace(match):
@@ -69,8 +76,8 @@ def render(text, values):
         return value or EMPTY
 
     rendered = CODE_RE.sub(replace, text or "")
-    # an empty value takes its connector with it when nothing follows it but punctuation or the
-    # end ("à 10:00, {{location}}. Mairie" -> "à 10:00. Mairie"), then leaves no double space
-    # behind ("Bonjour {{civility}} {{last_name}}")
+    # an empty value takes its connector with it when nothing follows it but punctuation
+    # or the end ("à 10:00, {{location}}. Mairie" -> "à 10:00. Mairie"), then leaves no
+    # double space behind ("Bonjour {{civility}} {{last_name}}")
     rendered = HOLE_RE.sub("", rendered).replace(EMPTY, "")
     return SPACES_RE.sub(" ", rendered).strip()

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Mobile number normalisation (E.164) with phonenumbers only."""
+
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
@@ -7,9 +8,9 @@ MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 class PhoneError(ValueError):
-    """A number that cannot receive SMS. ``code`` is one of ``empty``, ``unparsable``,
-    ``invalid``, ``not_mobile``; the message is a readable reason in English (the Odoo layer
-    translates by code)."""
+    """A number that cannot receive SMS. ``code`` is one of ``empty``,
+    ``unparsable``, ``invalid``, ``not_mobile``; the message is a readable reason in
+    English (the Odoo layer translates by code)."""
 
     def __init__(self, code, message, raw=None):
         super().__init__(message)
@@ -18,11 +19,12 @@ class PhoneError(ValueError):
 
 
 def normalize_mobile(raw, region="FR"):
-    """Return ``raw`` as an E.164 mobile number (``+33612345678``) or raise :class:`PhoneError`.
+    """Return ``raw`` as an E.164 mobile number (``+33612345678``) or raise
+    :class:`PhoneError`.
 
-    National numbers are read in ``region`` (ISO country code of the structure's SMS zone), so
-    that ``0692 12 34 56`` read in ``RE`` gives ``+262692123456``. Fixed lines, free-phone and
-    premium numbers are refused: they cannot receive SMS.
+    National numbers are read in ``region`` (ISO country code of the structure's SMS
+    zone), so that ``0692 12 34 56`` read in ``RE`` gives ``+262692123456``. Fixed
+    lines, free-phone and premium numbers are refused: they cannot receive SMS.
     """
     text = (raw or "").strip()
     if not text:
@@ -30,7 +32,9 @@ def normalize_mobile(raw, region="FR"):
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise PhoneError("unparsable", f"'{text}' is not a phone number.", raw) from None
+        raise PhoneError(
+            "unparsable", f"'{text}' is not a phone number.", raw
+        ) from None
     if not phonenumbers.is_valid_number(number):
         raise PhoneError("invalid", f"'{text}' is not a valid phone number.", raw)
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
@@ -41,4 +45,6 @@ def normalize_mobile(raw, region="FR"):
 def format_international(e164):
     """``+33612345678`` -> ``+33 6 12 34 56 78`` (for display)."""
     number = phonenumbers.parse(e164, None)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )

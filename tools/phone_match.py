@@ -1,11 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Is this number that one? Matching phone numbers written differently, with phonenumbers only.
+"""Is this number that one? Matching phone numbers written differently, with
+phonenumbers only.
 
-Used to tell whether a number Odoo's own SMS features are about to text is a participant's
-mobile or phone, whatever its spelling (``06 12 34 56 78``, ``+33612345678``,
-``0033 6 12 34 56 78``). Two steps: a cheap key (the last :data:`KEY_LENGTH` digits), the same
-for every spelling of a number, to find the candidates; then E.164 forms to decide.
+Used to tell whether a number Odoo's own SMS features are about to text is a
+participant's mobile or phone, whatever its spelling (``06 12 34 56 78``,
+``+33612345678``, ``0033 6 12 34 56 78``). Two steps: a cheap key (the last
+:data:`KEY_LENGTH` digits), the same for every spelling of a number, to find the
+candidates; then E.164 forms to decide.
 """
+
 import re
 
 import phonenumbers
@@ -15,14 +18,15 @@ _NOT_DIGIT = re.compile(r"\D")
 
 
 def number_key(raw):
-    """The last :data:`KEY_LENGTH` digits of ``raw`` (all of them when it has fewer); empty
-    when ``raw`` has no digit. Equal numbers always have equal keys."""
+    """The last :data:`KEY_LENGTH` digits of ``raw`` (all of them when it has fewer);
+    empty when ``raw`` has no digit. Equal numbers always have equal keys."""
     return _NOT_DIGIT.sub("", raw or "")[-KEY_LENGTH:]
 
 
 def e164_forms(raw, regions):
     """The E.164 forms ``raw`` may stand for, national numbers being read in each of
-    ``regions`` (ISO codes): the valid ones if any, else the possible ones, else its digits."""
+    ``regions`` (ISO codes): the valid ones if any, else the possible ones, else its
+    digits."""
     text = (raw or "").strip()
     valid, possible = set(), set()
     for region in dict.fromkeys(region for region in regions if region) or (None,):
@@ -30,7 +34,9 @@ def e164_forms(raw, regions):
             number = phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException:
             continue
-        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        formatted = phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164
+        )
         if phonenumbers.is_valid_number(number):
             valid.add(formatted)
         elif phonenumbers.is_possible_number(number):

@@ -1,12 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Quiet days: Sundays and the public holidays of the structure's zone, on which information
-campaigns (batch and free sends, J+n follow-ups) do not go out.
+"""Quiet days: Sundays and the public holidays of the structure's zone, on which
+information campaigns (batch and free sends, J+n follow-ups) do not go out.
 
-The holidays come from the maintained ``holidays`` package (France and its subdivisions), never
-from a list kept here: metropolitan France, each overseas department and collectivity (La
-Réunion 20 December, Guadeloupe 27 May, Martinique 22 May, Guyane 10 June, Mayotte 27 April…),
-and Alsace-Moselle (Good Friday and 26 December) as an option of the metropolitan zone.
+The holidays come from the maintained ``holidays`` package (France and its
+subdivisions), never from a list kept here: metropolitan France, each overseas
+department and collectivity (La Réunion 20 December, Guadeloupe 27 May, Martinique 22
+May, Guyane 10 June, Mayotte 27 April…), and Alsace-Moselle (Good Friday and 26
+December) as an option of the metropolitan zone.
 """
+
 from datetime import timedelta
 from functools import lru_cache
 
@@ -36,7 +38,8 @@ def _holidays(subdiv, year, language):
 
 
 class QuietDays:
-    """Which local dates are quiet in a zone. ``language``: ``fr`` or ``en_US`` for the names."""
+    """Which local dates are quiet in a zone. ``language``: ``fr`` or ``en_US`` for
+    the names."""
 
     def __init__(self, zone_code, alsace_moselle=False, language="en_US"):
         if zone_code not in SUBDIVISIONS:
@@ -44,7 +47,9 @@ class QuietDays:
         self.zone_code = zone_code
         subdiv = SUBDIVISIONS[zone_code]
         self.subdiv = ALSACE_MOSELLE if alsace_moselle and subdiv is None else subdiv
-        self.language = language if language in holidays.France.supported_languages else "en_US"
+        self.language = (
+            language if language in holidays.France.supported_languages else "en_US"
+        )
 
     def holiday(self, day):
         """The name of the public holiday on ``day`` (a date), or None."""

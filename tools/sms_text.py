@@ -1,13 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """SMS text measurement, as operators (SMSCs) count it.
 
-A text is sent in GSM-7 when every character is in the GSM 03.38 basic table or its extension
-table, otherwise in UCS-2. GSM-7 counts septets (an extension character is an escape + the
-character: 2 septets); UCS-2 counts UTF-16 code units (a character outside the BMP, such as most
-emoji, is a surrogate pair: 2 units). One SMS holds 160 septets / 70 units; a longer text is cut in
-segments of 153 / 67 (the rest is the concatenation header), and a segment never splits an escape
-pair or a surrogate pair, so a segment may be left one unit short.
+A text is sent in GSM-7 when every character is in the GSM 03.38 basic table or its
+extension table, otherwise in UCS-2. GSM-7 counts septets (an extension character is an
+escape + the character: 2 septets); UCS-2 counts UTF-16 code units (a character outside
+the BMP, such as most emoji, is a surrogate pair: 2 units). One SMS holds 160 septets /
+70 units; a longer text is cut in segments of 153 / 67 (the rest is the concatenation
+header), and a segment never splits an escape pair or a surrogate pair, so a segment may
+be left one unit short.
 """
+
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -48,8 +50,11 @@ class SmsMeasure:
 
     def as_dict(self):
         return {
-            "encoding": self.encoding, "units": self.units, "segments": self.segments,
-            "length": self.length, "remaining": self.remaining,
+            "encoding": self.encoding,
+            "units": self.units,
+            "segments": self.segments,
+            "length": self.length,
+            "remaining": self.remaining,
             "ucs2_chars": list(self.ucs2_chars),
         }
 
@@ -59,8 +64,8 @@ def is_gsm7(char):
 
 
 def ucs2_chars(text):
-    """The characters of ``text`` that are not in GSM-7, first appearance order, no repeats
-    (one pass over the distinct characters, not a call per character)."""
+    """The characters of ``text`` that are not in GSM-7, first appearance order, no
+    repeats (one pass over the distinct characters, not a call per character)."""
     return tuple(char for char in dict.fromkeys(text or "") if char not in GSM7_ALL)
 
 
@@ -94,8 +99,14 @@ def measure(text):
     costs = _unit_costs(text, encoding)
     units = sum(costs)
     segments, remaining = _count_segments(costs, units, encoding)
-    return SmsMeasure(encoding=encoding, units=units, segments=segments, length=len(text),
-                      remaining=remaining, ucs2_chars=forcing)
+    return SmsMeasure(
+        encoding=encoding,
+        units=units,
+        segments=segments,
+        length=len(text),
+        remaining=remaining,
+        ucs2_chars=forcing,
+    )
 
 
 def max_units(encoding, max_segments):
@@ -107,45 +118,68 @@ def max_units(encoding, max_segments):
 
 
 def is_blank(text):
-    """Whether ``text`` shows nothing: empty, or only spaces, line breaks and invisible
-    characters (zero-width spaces and joiners, word joiner, byte-order mark, other format
-    characters)."""
-    return all(char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
-               for char in text or "")
+    """Whether ``text`` shows nothing: empty, or only spaces, line breaks and
+    invisible characters (zero-width spaces and joiners, word joiner, byte-order
+    mark, other format characters)."""
+    return all(
+        char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
+        for char in text or ""
+    )
 
 
-# -- French-aware GSM-7 ---------------------------------------------------------------------
+# -- French-aware GSM-7 ----------------------------------------------------------------
 #: typography GSM-7 lacks, and what an operator would print instead
 TYPOGRAPHY = {
     **dict.fromkeys("’‘‚‛′`´", "'"),
     **dict.fromkeys("“”„‟″«»", '"'),
-    "‹": "'", "›": "'",
+    "‹": "'",
+    "›": "'",
     "…": "...",
     **dict.fromkeys("–—‒―−‐‑", "-"),
-    "•": "-", "·": ".",
-    # spaces: non-breaking, narrow non-breaking, thin, en, em, figure... and the invisible ones
-    **dict.fromkeys("\u00a0\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-                    "\u2009\u200a\u205f\u3000", " "),
+    "•": "-",
+    "·": ".",
+    # spaces: non-breaking, narrow non-breaking, thin, en, em, figure... and the
+    # invisible ones
+    **dict.fromkeys(
+        "\u00a0\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+        "\u2009\u200a\u205f\u3000",
+        " ",
+    ),
     **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
     "\t": " ",
 }
 #: letters whose GSM-7 spelling is not their accent-free decomposition
-LETTERS = {"œ": "oe", "Œ": "OE", "ÿ": "y", "Ÿ": "Y", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
-           "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"}
+LETTERS = {
+    "œ": "oe",
+    "Œ": "OE",
+    "ÿ": "y",
+    "Ÿ": "Y",
+    "ð": "d",
+    "Ð": "D",
+    "þ": "th",
+    "Þ": "TH",
+    "ł": "l",
+    "Ł": "L",
+    "đ": "d",
+    "Đ": "D",
+    "ı": "i",
+}
 KEEP, TYPOGRAPHY_ONLY, TYPOGRAPHY_AND_LETTERS = "keep", "typography", "letters"
 
 
 def _letter(char):
     if char in LETTERS:
         return LETTERS[char]
-    bare = "".join(c for c in unicodedata.normalize("NFD", char)
-                   if not unicodedata.combining(c))
+    bare = "".join(
+        c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+    )
     return bare if bare and all(is_gsm7(c) for c in bare) else None
 
 
 def gsm_replacements(text, letters=False):
-    """``{character: replacement}`` of the characters of ``text`` that :func:`to_gsm` would
-    replace, in order of first appearance. A character GSM-7 has is never touched."""
+    """``{character: replacement}`` of the characters of ``text`` that :func:`to_gsm`
+    would replace, in order of first appearance. A character GSM-7 has is never
+    touched."""
     found = {}
     for char in dict.fromkeys(text or ""):
         if char in GSM7_ALL:
@@ -160,10 +194,10 @@ def gsm_replacements(text, letters=False):
 
 
 def to_gsm(text, letters=False):
-    """``text`` with its typography (’ « » … – non-breaking and invisible spaces...) written with
-    GSM-7 characters, and with ``letters`` also the letters GSM-7 lacks (ê â î ô û ë ï ç œ and
-    their capitals... ; é è à ù, which GSM-7 has, stay). Emoji and other characters stay: the
-    text then goes in Unicode, as typed."""
+    """``text`` with its typography (’ « » … – non-breaking and invisible spaces...)
+    written with GSM-7 characters, and with ``letters`` also the letters GSM-7 lacks
+    (ê â î ô û ë ï ç œ and their capitals... ; é è à ù, which GSM-7 has, stay). Emoji
+    and other characters stay: the text then goes in Unicode, as typed."""
     replacements = gsm_replacements(text, letters)
     if not replacements:
         return text or ""

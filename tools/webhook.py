@@ -2,14 +2,17 @@
 """Reading provider callbacks safely: every limit is checked before anything is parsed.
 
 - the body: at most ``MAX_BODY`` bytes (413 beyond), UTF-8;
-- no NUL (or other C0 control character but tab, CR and LF) anywhere, keys or values (400);
-- JSON: an object, nested at most ``MAX_DEPTH`` deep, checked by a scan before ``json.loads``
-  (a body nested 100,000 deep never reaches the parser's recursion);
-- values: strings, numbers, booleans or null at the top level; at most ``MAX_FIELDS`` fields.
+- no NUL (or other C0 control character but tab, CR and LF) anywhere, keys or values
+  (400);
+- JSON: an object, nested at most ``MAX_DEPTH`` deep, checked by a scan before
+  ``json.loads`` (a body nested 100,000 deep never reaches the parser's recursion);
+- values: strings, numbers, booleans or null at the top level; at most ``MAX_FIELDS``
+  fields.
 
-Reply texts are bounded separately (``bound_text``): the first ``MAX_TEXT`` characters are
-kept and the original size is noted.
+Reply texts are bounded separately (``bound_text``): the first ``MAX_TEXT`` characters
+are kept and the original size is noted.
 """
+
 import json
 import re
 
@@ -21,7 +24,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class WebhookError(Exception):
-    """A callback refused before it reaches a provider parser; ``status`` is the HTTP code."""
+    """A callback refused before it reaches a provider parser; ``status`` is the HTTP
+    code."""
 
     def __init__(self, status, message):
         super().__init__(message)
@@ -35,13 +39,15 @@ def check_text(value, what="value"):
 
 
 def strip_control(value):
-    """``value`` with each control character a check refuses written as a space: for a text
-    from an authenticated provider poll, kept rather than left at the provider for ever."""
+    """``value`` with each control character a check refuses written as a space: for
+    a text from an authenticated provider poll, kept rather than left at the provider
+    for ever."""
     return _CONTROL.sub(" ", value or "")
 
 
 def json_depth_ok(text, limit=MAX_DEPTH):
-    """Whether ``text`` nests objects and arrays at most ``limit`` deep (strings skipped)."""
+    """Whether ``text`` nests objects and arrays at most ``limit`` deep (strings
+    skipped)."""
     depth, in_string, escaped = 0, False, False
     for char in text:
         if in_string:
@@ -63,8 +69,9 @@ def json_depth_ok(text, limit=MAX_DEPTH):
 
 
 def read_params(args, form, body, mimetype, content_length=None):
-    """The callback's parameters (query, form, JSON object), all checked; ``args`` and ``form``
-    are ``(key, value)`` pairs, ``body`` the raw bytes (read up to ``MAX_BODY + 1``)."""
+    """The callback's parameters (query, form, JSON object), all checked; ``args``
+    and ``form`` are ``(key, value)`` pairs, ``body`` the raw bytes (read up to
+    ``MAX_BODY + 1``)."""
     if (content_length or 0) > MAX_BODY or len(body or b"") > MAX_BODY:
         raise WebhookError(413, f"The body is over {MAX_BODY} bytes.")
     params = {}
@@ -76,7 +83,9 @@ def read_params(args, form, body, mimetype, content_length=None):
         except UnicodeDecodeError:
             raise WebhookError(400, "The body is not UTF-8.") from None
         if not json_depth_ok(text):
-            raise WebhookError(400, f"The JSON body is nested more than {MAX_DEPTH} deep.")
+            raise WebhookError(
+                400, f"The JSON body is nested more than {MAX_DEPTH} deep."
+            )
         try:
             payload = json.loads(text)
         except ValueError:
@@ -84,9 +93,11 @@ def read_params(args, form, body, mimetype, content_length=None):
         if not isinstance(payload, dict):
             raise WebhookError(400, "The JSON body is not an object.")
         for key, value in payload.items():
-            if not isinstance(value, (str, int, float, bool, type(None))):
+            if not isinstance(value, str | int | float | bool | None):
                 raise WebhookError(400, f"The field {key[:40]!r} is not a plain value.")
-            params[check_text(key, "name")] = check_text(value) if isinstance(value, str) else value
+            params[check_text(key, "name")] = (
+                check_text(value) if isinstance(value, str) else value
+            )
     if len(params) > MAX_FIELDS:
         raise WebhookError(400, f"More than {MAX_FIELDS} fields.")
     return params

@@ -1,13 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""SMS zones: where the structure is, which gives the time zone of the send window and the region
-used to read national phone numbers (``0692 12 34 56`` is a Réunion mobile for a structure in
-La Réunion)."""
+"""SMS zones: where the structure is, which gives the time zone of the send window
+and the region used to read national phone numbers (``0692 12 34 56`` is a Réunion
+mobile for a structure in La Réunion)."""
+
 from collections import namedtuple
 
 Zone = namedtuple("Zone", "code label tz region")
 
 ZONES = {
-    zone.code: zone for zone in (
+    zone.code: zone
+    for zone in (
         Zone("metropole", "Metropolitan France", "Europe/Paris", "FR"),
         Zone("reunion", "La Réunion", "Indian/Reunion", "RE"),
         Zone("guadeloupe", "Guadeloupe", "America/Guadeloupe", "GP"),

@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, Command, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import sms_text
@@ -12,8 +12,8 @@ _logger = logging.getLogger(__name__)
 
 
 class ParticipantSmsBatch(models.TransientModel):
-    """Batch SMS (the seed's "SMS par lot"): one appointment in each participant's file and one
-    SMS each, tagged with one batch reference."""
+    """Batch SMS (the seed's "SMS par lot"): one appointment in each participant's
+    file and one SMS each, tagged with one batch reference."""
 
     _name = "participant.sms.batch"
     _inherit = ["participant.sms.send.mixin"]
@@ -22,31 +22,49 @@ class ParticipantSmsBatch(models.TransientModel):
     _psms_line_model = "participant.sms.batch.line"
 
     list_id = fields.Many2one("participant.list", string="Saved participant list")
-    partner_ids = fields.Many2many("res.partner", string="Participants",
-                                   domain=[("is_participant", "=", True)])
+    partner_ids = fields.Many2many(
+        "res.partner", string="Participants", domain=[("is_participant", "=", True)]
+    )
     # the appointment created in every file
     name = fields.Char(string="Subject")
     start = fields.Datetime(string="Date and time", required=True)
     duration = fields.Float(default=1.0)
-    collaborator_id = fields.Many2one("res.users", string="Collaborator", required=True,
-                                      default=lambda self: self.env.user,
-                                      domain=[("share", "=", False)])
-    appointment_type_id = fields.Many2one("participant.appointment.type",
-                                          string="Appointment type", required=True)
-    theme_id = fields.Many2one("participant.appointment.theme", string="Theme", required=True)
+    collaborator_id = fields.Many2one(
+        "res.users",
+        string="Collaborator",
+        required=True,
+        default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+    )
+    appointment_type_id = fields.Many2one(
+        "participant.appointment.type", string="Appointment type", required=True
+    )
+    theme_id = fields.Many2one(
+        "participant.appointment.theme", string="Theme", required=True
+    )
     outcome_id = fields.Many2one(
-        "participant.appointment.outcome", string="Outcome", required=True,
-        default=lambda self: self.env["participant.appointment.outcome"]._get_default_outcome())
+        "participant.appointment.outcome",
+        string="Outcome",
+        required=True,
+        default=lambda self: self.env[
+            "participant.appointment.outcome"
+        ]._get_default_outcome(),
+    )
     location = fields.Char()
     channel_id = fields.Many2one("participant.channel", string="Channel")
     programme_id = fields.Many2one("participant.programme", string="Programme")
     synthesis = fields.Html()
     # the SMS
-    template_id = fields.Many2one("participant.sms.template", string="SMS template",
-                                  domain=[("template_type", "=", "batch")])
+    template_id = fields.Many2one(
+        "participant.sms.template",
+        string="SMS template",
+        domain=[("template_type", "=", "batch")],
+    )
     body = fields.Text(string="Text")
     # preview
-    line_ids = fields.One2many("participant.sms.batch.line", "batch_id", string="Preview")
+    line_ids = fields.One2many(
+        "participant.sms.batch.line", "batch_id", string="Preview"
+    )
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
     sms_count = fields.Integer(compute="_compute_totals", string="SMS")
     credit_ok = fields.Boolean(compute="_compute_totals", string="Enough credit")
@@ -57,8 +75,10 @@ class ParticipantSmsBatch(models.TransientModel):
             selected = wizard.line_ids.filtered("selected")
             wizard.recipient_count = len(selected)
             wizard.sms_count = sum(selected.mapped("segments"))
-            wizard.credit_ok = (not self.env.company.psms_enforce_packages
-                                or wizard.sms_count <= wizard.credit_remaining)
+            wizard.credit_ok = (
+                not self.env.company.psms_enforce_packages
+                or wizard.sms_count <= wizard.credit_remaining
+            )
 
     @api.onchange("template_id")
     def _onchange_template_id(self):
@@ -75,53 +95,89 @@ class ParticipantSmsBatch(models.TransientModel):
         values = super().default_get(fields_list)
         context = self.env.context
         if context.get("active_model") == "res.partner" and context.get("active_ids"):
-            values["partner_ids"] = [(6, 0, self.env["res.partner"].browse(
-                context["active_ids"]).filtered("is_participant").ids)]
-        if context.get("active_model") == "participant.list" and context.get("active_id"):
+            values["partner_ids"] = [
+                (
+                    6,
+                    0,
+                    self.env["res.partner"]
+                    .browse(context["active_ids"])
+                    .filtered("is_participant")
+                    .ids,
+                )
+            ]
+        if context.get("active_model") == "participant.list" and context.get(
+            "active_id"
+        ):
             values["list_id"] = context["active_id"]
         return values
 
-    # ------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------
     def _recipients(self):
         return (self.list_id.partner_ids | self.partner_ids).filtered("is_participant")
 
     def _line_values(self, partners):
-        """One preview line per participant: rendered text, its measure, and the reason it
-        cannot go, if any. Bulk: one blacklist query, no per-line ORM write."""
+        """One preview line per participant: rendered text, its measure, and the
+        reason it cannot go, if any. Bulk: one blacklist query, no per-line ORM
+        write."""
         company = self.env.company
         Template = self.env["participant.sms.template"]
         lang = self.env.lang or self.env.user.lang or "en_US"
-        common_extra = dict(Template._event_values(self.start, lang), **{
-            "location": self.location or "", "collaborator": self.collaborator_id.name or "",
-            "appointment_type": self.appointment_type_id.with_context(lang=lang).name or "",
-            "theme": self.theme_id.with_context(lang=lang).name or "",
-        })
+        common_extra = dict(
+            Template._event_values(self.start, lang),
+            **{
+                "location": self.location or "",
+                "collaborator": self.collaborator_id.name or "",
+                "appointment_type": self.appointment_type_id.with_context(
+                    lang=lang
+                ).name
+                or "",
+                "theme": self.theme_id.with_context(lang=lang).name or "",
+            },
+        )
         verdicts = self.env["participant.sms.recipient"]._check(
-            [(partner, False) for partner in partners], company)
+            [(partner, False) for partner in partners], company
+        )
         Recipient, lines = self.env["participant.sms.recipient"], []
         Text = self.env["participant.sms.text"]
-        for partner, verdict in zip(partners, verdicts):
+        for partner, verdict in zip(partners, verdicts, strict=False):
             values = dict(Template._partner_values(partner, lang), **common_extra)
             try:
                 typed = render(self.body or "", values)
             except MergeError as merge_error:
-                raise UserError(_("The text uses unknown merge fields: %s",
-                                  ", ".join(merge_error.unknown + merge_error.malformed))) from None
+                raise UserError(
+                    _(
+                        "The text uses unknown merge fields: %s",
+                        ", ".join(merge_error.unknown + merge_error.malformed),
+                    )
+                ) from None
             text = Text._convert(typed, company)
             measure = sms_text.measure(text)
             number = verdict.number
             error = Recipient._label(verdict.code)
             if not error and measure.segments > company.psms_max_segments:
-                error = (_("%s SMS, more than the 1 allowed", measure.segments)
-                         if company.psms_max_segments == 1
-                         else _("%(count)s SMS, more than the %(max)s allowed",
-                                count=measure.segments, max=company.psms_max_segments))
-            lines.append({
-                "batch_id": self.id, "partner_id": partner.id, "number": number or partner.mobile,
-                "body": text, "units": measure.units, "segments": measure.segments,
-                "encoding": measure.encoding, "error": error or False, "selected": not error,
-                "replaced": self._replaced_label(typed, text),
-            })
+                error = (
+                    _("%s SMS, more than the 1 allowed", measure.segments)
+                    if company.psms_max_segments == 1
+                    else _(
+                        "%(count)s SMS, more than the %(max)s allowed",
+                        count=measure.segments,
+                        max=company.psms_max_segments,
+                    )
+                )
+            lines.append(
+                {
+                    "batch_id": self.id,
+                    "partner_id": partner.id,
+                    "number": number or partner.mobile,
+                    "body": text,
+                    "units": measure.units,
+                    "segments": measure.segments,
+                    "encoding": measure.encoding,
+                    "error": error or False,
+                    "selected": not error,
+                    "replaced": self._replaced_label(typed, text),
+                }
+            )
         return lines
 
     def action_preview(self):
@@ -139,62 +195,107 @@ class ParticipantSmsBatch(models.TransientModel):
     def action_validate(self):
         self.ensure_one()
         self._check_permission()
-        lines = self._selected_lines(_("No SMS can go: every line is unticked or in error."))
+        lines = self._selected_lines(
+            _("No SMS can go: every line is unticked or in error.")
+        )
         if not self.credit_ok:
-            raise UserError(_("%(needed)s but %(left)s: buy a package or untick recipients.",
-                              **self._credit_shortage(self.sms_count, self.credit_remaining)))
+            raise UserError(
+                _(
+                    "%(needed)s but %(left)s: buy a package or untick recipients.",
+                    **self._credit_shortage(self.sms_count, self.credit_remaining),
+                )
+            )
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.batch") or (
-            fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S"))
+            fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S")
+        )
         stop = self.start + timedelta(hours=self.duration or 1.0)
         # no "created" log, follower or tracking per event: the SMS notes tell the story
         Event = self.env["calendar.event"].with_context(
-            no_mail_to_attendees=True, mail_create_nolog=True,
-            mail_create_nosubscribe=True, tracking_disable=True)
+            no_mail_to_attendees=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            tracking_disable=True,
+        )
         session = Event.create(self._session_values(stop))
-        events = Event.create([self._appointment_values(line.partner_id, session)
-                               for line in lines])
+        events = Event.create(
+            [self._appointment_values(line.partner_id, session) for line in lines]
+        )
         planned = self._planned()
-        messages = self.env["participant.sms"]._queue([{
-            "origin": "batch", "context_type": "batch", "batch_ref": batch_ref,
-            "partner_id": line.partner_id.id, "number": line.number, "body": line.body,
-            "planned_at": planned, "deadline": self.env.company._psms_window().campaign_deadline(planned),
-            "res_model": event._name, "res_id": event.id,
-            "reply_enabled": self.template_id.reply_enabled,
-        } for line, event in zip(lines, events)])
-        _logger.info("Batch %s: %s appointments and %s SMS scheduled", batch_ref, len(events),
-                     len(messages))
-        scheduled = (_("1 SMS scheduled") if len(messages) == 1
-                     else _("%s SMS scheduled", len(messages)))
-        created = (_("1 appointment created") if len(events) == 1
-                   else _("%s appointments created", len(events)))
-        return self._done(_("Batch SMS %s", batch_ref),
-                          _("%(scheduled)s and %(created)s.", scheduled=scheduled,
-                            created=created))
+        messages = self.env["participant.sms"]._queue(
+            [
+                {
+                    "origin": "batch",
+                    "context_type": "batch",
+                    "batch_ref": batch_ref,
+                    "partner_id": line.partner_id.id,
+                    "number": line.number,
+                    "body": line.body,
+                    "planned_at": planned,
+                    "deadline": self.env.company._psms_window().campaign_deadline(
+                        planned
+                    ),
+                    "res_model": event._name,
+                    "res_id": event.id,
+                    "reply_enabled": self.template_id.reply_enabled,
+                }
+                for line, event in zip(lines, events, strict=False)
+            ]
+        )
+        _logger.info(
+            "Batch %s: %s appointments and %s SMS scheduled",
+            batch_ref,
+            len(events),
+            len(messages),
+        )
+        scheduled = (
+            _("1 SMS scheduled")
+            if len(messages) == 1
+            else _("%s SMS scheduled", len(messages))
+        )
+        created = (
+            _("1 appointment created")
+            if len(events) == 1
+            else _("%s appointments created", len(events))
+        )
+        return self._done(
+            _("Batch SMS %s", batch_ref),
+            _("%(scheduled)s and %(created)s.", scheduled=scheduled, created=created),
+        )
 
     def _session_values(self, stop):
-        """The collective appointment: one event in the collaborator's calendar for the whole
-        batch, organised and attended by them only (no invitation mail), without any
-        participant data: its participants' appointments link to it."""
+        """The collective appointment: one event in the collaborator's calendar for
+        the whole batch, organised and attended by them only (no invitation mail),
+        without any participant data: its participants' appointments link to it."""
         return {
-            "name": self.name or self.appointment_type_id.name, "start": self.start,
-            "stop": stop, "location": self.location, "user_id": self.collaborator_id.id,
+            "name": self.name or self.appointment_type_id.name,
+            "start": self.start,
+            "stop": stop,
+            "location": self.location,
+            "user_id": self.collaborator_id.id,
             "participant_collaborator_id": self.collaborator_id.id,
             "partner_ids": [Command.set(self.collaborator_id.partner_id.ids)],
-            "participant_outcome_id": False, "sms_reminder": False,
+            "participant_outcome_id": False,
+            "sms_reminder": False,
         }
 
     def _appointment_values(self, partner, session):
-        """The appointment in the participant's file, linked to the session: the collaborator
-        sees it there, once, so it has no attendee (never the participant)."""
+        """The appointment in the participant's file, linked to the session: the
+        collaborator sees it there, once, so it has no attendee (never the
+        participant)."""
         return {
-            "name": session.name, "participant_id": partner.id, "start": session.start,
-            "stop": session.stop, "participant_collaborator_id": self.collaborator_id.id,
-            "user_id": self.collaborator_id.id, "participant_session_id": session.id,
+            "name": session.name,
+            "participant_id": partner.id,
+            "start": session.start,
+            "stop": session.stop,
+            "participant_collaborator_id": self.collaborator_id.id,
+            "user_id": self.collaborator_id.id,
+            "participant_session_id": session.id,
             "partner_ids": [Command.clear()],
             "participant_appointment_type_id": self.appointment_type_id.id,
             "participant_theme_id": self.theme_id.id,
             "participant_outcome_id": self.outcome_id.id,
-            "location": self.location, "participant_channel_id": self.channel_id.id,
+            "location": self.location,
+            "participant_channel_id": self.channel_id.id,
             "participant_programme_id": self.programme_id.id,
             "participant_synthesis": self.synthesis,
             "sms_reminder": False,  # the batch SMS is the message: no reminder prefill
@@ -207,13 +308,17 @@ class ParticipantSmsBatchLine(models.TransientModel):
     _description = "Batch SMS preview line"
     _order = "error desc, id"
 
-    batch_id = fields.Many2one("participant.sms.batch", required=True, ondelete="cascade",
-                               index=True)
+    batch_id = fields.Many2one(
+        "participant.sms.batch", required=True, ondelete="cascade", index=True
+    )
     partner_id = fields.Many2one("res.partner", string="Participant", readonly=True)
     number = fields.Char(readonly=True)
     body = fields.Text(string="Text", readonly=True)
     units = fields.Integer(string="Characters", readonly=True)
     segments = fields.Integer(string="SMS", readonly=True)
     encoding = fields.Char(readonly=True)
-    replaced = fields.Char(string="Replaced characters", readonly=True,
-                           help="Characters written with their GSM-7 equivalents before sending.")
+    replaced = fields.Char(
+        string="Replaced characters",
+        readonly=True,
+        help="Characters written with their GSM-7 equivalents before sending.",
+    )

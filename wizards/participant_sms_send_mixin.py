@@ -8,33 +8,46 @@ from ..tools.schedule import PAST_TOLERANCE
 
 
 class ParticipantSmsSendMixin(models.AbstractModel):
-    """What the batch and free wizards share: the compose / preview steps, the send time and
-    the server-side permission check."""
+    """What the batch and free wizards share: the compose / preview steps, the send
+    time and the server-side permission check."""
 
     _name = "participant.sms.send.mixin"
     _description = "SMS send wizard"
 
-    _psms_group = None           # xmlid of the send permission
-    _psms_line_model = None      # model of the preview lines
+    _psms_group = None  # xmlid of the send permission
+    _psms_line_model = None  # model of the preview lines
 
-    state = fields.Selection([("compose", "Compose"), ("preview", "Preview")], default="compose",
-                             string="Step")
-    send_mode = fields.Selection([("now", "Send now"), ("scheduled", "Planned send")],
-                                 string="When", default="now", required=True)
+    state = fields.Selection(
+        [("compose", "Compose"), ("preview", "Preview")],
+        default="compose",
+        string="Step",
+    )
+    send_mode = fields.Selection(
+        [("now", "Send now"), ("scheduled", "Planned send")],
+        string="When",
+        default="now",
+        required=True,
+    )
     planned_at = fields.Datetime(string="Planned send")
-    credit_remaining = fields.Integer(compute="_compute_credit_remaining",
-                                      string="Credit remaining")
+    credit_remaining = fields.Integer(
+        compute="_compute_credit_remaining", string="Credit remaining"
+    )
     send_at = fields.Datetime(compute="_compute_send_at", string="Will be sent")
     send_at_note = fields.Char(compute="_compute_send_at", string="Send time moved")
 
     def _compute_credit_remaining(self):
-        remaining = self.env["participant.sms.package"].sudo()._remaining_credit(self.env.company)
+        remaining = (
+            self.env["participant.sms.package"]
+            .sudo()
+            ._remaining_credit(self.env.company)
+        )
         for wizard in self:
             wizard.credit_remaining = remaining
 
     send_allowed = fields.Boolean(compute="_compute_send_allowed", string="May send")
-    send_permission_note = fields.Char(compute="_compute_send_allowed",
-                                       string="Missing send permission")
+    send_permission_note = fields.Char(
+        compute="_compute_send_allowed", string="Missing send permission"
+    )
 
     @api.depends_context("uid", "lang")
     def _compute_send_allowed(self):
@@ -45,21 +58,30 @@ class ParticipantSmsSendMixin(models.AbstractModel):
 
     def _missing_permission_message(self):
         """Which permission sending needs, by its name in the user's settings."""
-        permission = self.env.ref(self._psms_group).sudo().with_context(
-            lang=self.env.lang).name
-        return _("You are not allowed to send this kind of SMS: %(kind)s. Sending needs the "
-                 "permission “%(permission)s”, which an administrator gives in your user "
-                 "settings.", kind=self._psms_title_label(), permission=permission)
+        permission = (
+            self.env.ref(self._psms_group).sudo().with_context(lang=self.env.lang).name
+        )
+        return _(
+            "You are not allowed to send this kind of SMS: %(kind)s. Sending needs the "
+            "permission “%(permission)s”, which an administrator gives in your user "
+            "settings.",
+            kind=self._psms_title_label(),
+            permission=permission,
+        )
 
     def _check_prepare(self):
-        """Preparing and previewing a send is for the senders of this kind and the SMS
-        administrators (who see every SMS menu): the send permission is asked when sending."""
-        if not (self.env.user.has_group(self._psms_group)
-                or self.env.user.has_group("participant_sms.group_sms_admin")):
+        """Preparing and previewing a send is for the senders of this kind and the
+        SMS administrators (who see every SMS menu): the send permission is asked
+        when sending."""
+        if not (
+            self.env.user.has_group(self._psms_group)
+            or self.env.user.has_group("participant_sms.group_sms_admin")
+        ):
             raise AccessError(self._missing_permission_message())
 
     def _check_permission(self):
-        """Sending needs the send permission of this kind, administrator or not (server side)."""
+        """Sending needs the send permission of this kind, administrator or not
+        (server side)."""
         if not self.env.user.has_group(self._psms_group):
             raise AccessError(self._missing_permission_message())
 
@@ -73,15 +95,19 @@ class ParticipantSmsSendMixin(models.AbstractModel):
             left_text = _("only 1 remains")
         else:
             left_text = _("only %s remain", left)
-        return {"needed": _("1 SMS credit is needed") if needed == 1
-                else _("%s SMS credits are needed", needed), "left": left_text}
+        return {
+            "needed": _("1 SMS credit is needed")
+            if needed == 1
+            else _("%s SMS credits are needed", needed),
+            "left": left_text,
+        }
 
     def _psms_title_label(self):
         return self.env["ir.model"]._get(self._name).name
 
     def _planned(self):
-        """The send time: the next window opening for "now", else the planned time moved into
-        the window."""
+        """The send time: the next window opening for "now", else the planned time
+        moved into the window."""
         window = self.env.company._psms_window()
         now = fields.Datetime.now()
         if self.send_mode == "now":
@@ -89,8 +115,12 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         if not self.planned_at:
             raise UserError(_("Choose the planned send date."))
         if self.planned_at < now - PAST_TOLERANCE:
-            raise UserError(_("The planned send date is in the past: choose a later one, or "
-                              "send now."))
+            raise UserError(
+                _(
+                    "The planned send date is in the past: choose a later one, or "
+                    "send now."
+                )
+            )
         return window.campaign_send_at(max(self.planned_at, now))
 
     @api.depends("send_mode", "planned_at", "state")
@@ -104,9 +134,14 @@ class ParticipantSmsSendMixin(models.AbstractModel):
                 wizard.send_at, wizard.send_at_note = False, False
                 continue
             wizard.send_at = send_at
-            asked = wizard.planned_at if wizard.send_mode == "scheduled" else fields.Datetime.now()
-            wizard.send_at_note = wizard._moved_note(window, max(asked, fields.Datetime.now()),
-                                                     send_at)
+            asked = (
+                wizard.planned_at
+                if wizard.send_mode == "scheduled"
+                else fields.Datetime.now()
+            )
+            wizard.send_at_note = wizard._moved_note(
+                window, max(asked, fields.Datetime.now()), send_at
+            )
 
     @api.model
     def _moved_note(self, window, asked, send_at):
@@ -116,18 +151,25 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         day = window.to_local(window.next_opening(asked)).date()
         if quiet and quiet.is_quiet(day):
             reason = quiet.holiday(day) or _("Sunday")
-            return _("Moved from %(day)s (%(reason)s): no campaigns on Sundays and public "
-                     "holidays.", day=format_date(self.env, day), reason=reason)
+            return _(
+                "Moved from %(day)s (%(reason)s): no campaigns on Sundays and public "
+                "holidays.",
+                day=format_date(self.env, day),
+                reason=reason,
+            )
         return _("Moved into the send window.")
 
     @staticmethod
     def _replaced_label(typed, sent):
-        """"’ → '  « → "" : what the company's GSM-7 choice replaced in ``typed``."""
+        """ "’ → '  « → "" : what the company's GSM-7 choice replaced in ``typed``."""
         if typed == sent:
             return False
         mode = "letters" if sms_text.to_gsm(typed) != sent else "typography"
         pairs = sms_text.gsm_replacements(typed, letters=(mode == "letters"))
-        return "  ".join(f"{char} → {repl or '∅'}" for char, repl in pairs.items()) or False
+        return (
+            "  ".join(f"{char} → {repl or '∅'}" for char, repl in pairs.items())
+            or False
+        )
 
     def _show_preview(self, line_values):
         self.line_ids.unlink()
@@ -141,9 +183,15 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         return self._reopen()
 
     def _reopen(self):
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "views": [(False, "form")], "target": "new",
-                "name": self._psms_title_label()}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "name": self._psms_title_label(),
+        }
 
     def _selected_lines(self, message):
         lines = self.line_ids.filtered(lambda line: line.selected and not line.error)
@@ -154,14 +202,22 @@ class ParticipantSmsSendMixin(models.AbstractModel):
     def _done(self, title, message):
         if self.send_mode == "now":
             self.env.ref("participant_sms.ir_cron_sms_dispatch")._trigger()
-        return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"type": "success", "sticky": True, "title": title,
-                           "message": message,
-                           "next": {"type": "ir.actions.act_window_close"}}}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "sticky": True,
+                "title": title,
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
 
 class ParticipantSmsPreviewLineMixin(models.AbstractModel):
-    """A preview line of a send wizard: a line in error is unticked and cannot be ticked."""
+    """A preview line of a send wizard: a line in error is unticked and cannot be
+    ticked."""
 
     _name = "participant.sms.preview.line.mixin"
     _description = "SMS preview line"
@@ -172,5 +228,7 @@ class ParticipantSmsPreviewLineMixin(models.AbstractModel):
     def write(self, vals):
         in_error = self.filtered("error")
         if vals.get("selected") and in_error:
-            raise UserError(_("A line in error cannot be ticked: %s", in_error[0].error))
+            raise UserError(
+                _("A line in error cannot be ticked: %s", in_error[0].error)
+            )
         return super().write(vals)

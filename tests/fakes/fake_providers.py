@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Small local HTTP servers that speak the providers' documented protocols, for the tests and
-benchmarks (bound to 127.0.0.1 only). They check what a real provider checks (OVH's signature,
-Octopush's API headers and request ids) and answer the documented bodies and errors.
+"""Small local HTTP servers that speak the providers' documented protocols, for the
+tests and benchmarks (bound to 127.0.0.1 only). They check what a real provider checks
+(OVH's signature, Octopush's API headers and request ids) and answer the documented
+bodies and errors.
 
-``mode`` switches the behaviour: ``ok``, ``auth`` (401), ``reject`` (400), ``server`` (500),
-``slow`` (answers after ``delay`` seconds).
+``mode`` switches the behaviour: ``ok``, ``auth`` (401), ``reject`` (400), ``server``
+(500), ``slow`` (answers after ``delay`` seconds).
 """
+
 import json
 import threading
 import time
@@ -106,35 +108,48 @@ class FakeProvider:
 
 class FakeOvh(FakeProvider):
     """``POST /1.0/sms/{service}/jobs``, ``GET /1.0/sms/{service}/outgoing/{id}``,
-    ``GET|DELETE /1.0/sms/{service}/incoming/{id}``, ``GET /1.0/auth/time``; every call but
-    auth/time must carry a valid signature. A job's ``coding`` must be the one its message
-    needs (``7bit`` for GSM-7, ``8bit`` for Unicode): OVH would garble a Unicode character sent
-    in 7bit, and bill a GSM-7 text sent in 8bit as Unicode, so the fake refuses both (400)."""
+    ``GET|DELETE /1.0/sms/{service}/incoming/{id}``, ``GET /1.0/auth/time``; every
+    call but auth/time must carry a valid signature. A job's ``coding`` must be the
+    one its message needs (``7bit`` for GSM-7, ``8bit`` for Unicode): OVH would
+    garble a Unicode character sent in 7bit, and bill a GSM-7 text sent in 8bit as
+    Unicode, so the fake refuses both (400)."""
 
-    def __init__(self, application_key="ak", application_secret="as", consumer_key="ck",
-                 service_name="sms-ab12345-1"):
+    def __init__(
+        self,
+        application_key="ak",
+        application_secret="as",
+        consumer_key="ck",
+        service_name="sms-ab12345-1",
+    ):
         super().__init__()
         self.application_key = application_key
         self.application_secret = application_secret
         self.consumer_key = consumer_key
         self.service_name = service_name
         self.next_id = 1000
-        self.outgoing = {}      # id -> {"receiver", "message", "deliveryReceipt", "ptt"}
+        self.outgoing = {}  # id -> {"receiver", "message", "deliveryReceipt", "ptt"}
         self.jobs = []
-        self.incoming = {}      # id -> {"sender", "message", "tag"}
-        #: faults of the next job posts, in order ("ok", "server": 500 and no job, "garbage":
-        #: job created then a 200 answer that is not JSON, "lost": job created then no answer
-        #: before ``delay`` seconds, as when the client times out)
+        self.incoming = {}  # id -> {"sender", "message", "tag"}
+        #: faults of the next job posts, in order ("ok", "server": 500 and no job,
+        #: "garbage": job created then a 200 answer that is not JSON, "lost": job
+        #: created then no answer before ``delay`` seconds, as when the client times
+        #: out)
         self.job_faults = []
-        #: faults of the next reply deletions, in order ("ok", "server": 500, reply kept)
+        #: faults of the next reply deletions, in order ("ok", "server": 500, reply
+        #: kept)
         self.delete_faults = []
-        self.deleted = []       # ids of the replies deleted, in order (one entry per deletion)
+        # ids of the replies deleted, in order (one entry per deletion)
+        self.deleted = []
         self.credits_left = 1250.0
 
     def add_incoming(self, sender, message, tag=""):
         self.next_id += 1
-        self.incoming[str(self.next_id)] = {"id": self.next_id, "sender": sender,
-                                            "message": message, "tag": tag}
+        self.incoming[str(self.next_id)] = {
+            "id": self.next_id,
+            "sender": sender,
+            "message": message,
+            "tag": tag,
+        }
         return str(self.next_id)
 
     @property
@@ -142,10 +157,14 @@ class FakeOvh(FakeProvider):
         return self.base_url + "/1.0"
 
     def settings(self, **extra):
-        return dict(application_key=self.application_key,
-                    application_secret=self.application_secret,
-                    consumer_key=self.consumer_key, service_name=self.service_name,
-                    endpoint=self.url, **extra)
+        return dict(
+            application_key=self.application_key,
+            application_secret=self.application_secret,
+            consumer_key=self.consumer_key,
+            service_name=self.service_name,
+            endpoint=self.url,
+            **extra,
+        )
 
     def _signed(self, handler, method, body):
         headers = handler.headers
@@ -155,20 +174,32 @@ class FakeOvh(FakeProvider):
             return False
         timestamp = headers.get("X-Ovh-Timestamp", "")
         url = self.base_url + handler.path
-        expected = signature(self.application_secret, self.consumer_key, method, url, body,
-                             timestamp)
-        return headers.get("X-Ovh-Signature") == expected and abs(int(timestamp or 0) - time.time()) < 60
+        expected = signature(
+            self.application_secret, self.consumer_key, method, url, body, timestamp
+        )
+        return (
+            headers.get("X-Ovh-Signature") == expected
+            and abs(int(timestamp or 0) - time.time()) < 60
+        )
 
     def route(self, handler, method, url, body):
         path = url.path
         if path == "/1.0/auth/time" and method == "GET":
             return handler._answer(200, int(time.time()))
         if self.mode == "auth" or not self._signed(handler, method, body):
-            return handler._answer(403, {"message": "Invalid signature", "errorCode": "INVALID_SIGNATURE"})
+            return handler._answer(
+                403, {"message": "Invalid signature", "errorCode": "INVALID_SIGNATURE"}
+            )
         prefix = f"/1.0/sms/{self.service_name}"
         if method == "GET" and path == prefix:
-            return handler._answer(200, {"name": self.service_name, "status": "enable",
-                                         "creditsLeft": self.credits_left})
+            return handler._answer(
+                200,
+                {
+                    "name": self.service_name,
+                    "status": "enable",
+                    "creditsLeft": self.credits_left,
+                },
+            )
         if method == "POST" and path == prefix + "/jobs":
             return self._post_job(handler, body)
         if method == "GET" and path == prefix + "/incoming":
@@ -176,9 +207,13 @@ class FakeOvh(FakeProvider):
         if path.startswith(prefix + "/incoming/"):
             inbound_id = path.rsplit("/", 1)[1]
             if inbound_id not in self.incoming:
-                return handler._answer(404, {"message": "The requested object does not exist"})
+                return handler._answer(
+                    404, {"message": "The requested object does not exist"}
+                )
             if method == "DELETE":
-                if (self.delete_faults.pop(0) if self.delete_faults else "ok") == "server":
+                if (
+                    self.delete_faults.pop(0) if self.delete_faults else "ok"
+                ) == "server":
                     return handler._answer(500, {"message": "Internal server error"})
                 del self.incoming[inbound_id]
                 self.deleted.append(inbound_id)
@@ -186,16 +221,32 @@ class FakeOvh(FakeProvider):
             return handler._answer(200, self.incoming[inbound_id])
         if method == "GET" and path == prefix + "/outgoing":
             tag = parse_query(handler.path).get("tag")
-            return handler._answer(200, [int(i) for i, sms in self.outgoing.items()
-                                         if tag is None or sms["tag"] == tag])
+            return handler._answer(
+                200,
+                [
+                    int(i)
+                    for i, sms in self.outgoing.items()
+                    if tag is None or sms["tag"] == tag
+                ],
+            )
         if method == "GET" and path.startswith(prefix + "/outgoing/"):
             sms = self.outgoing.get(path.rsplit("/", 1)[1])
             if not sms:
-                return handler._answer(404, {"message": "The requested object does not exist"})
-            return handler._answer(200, {"id": int(path.rsplit("/", 1)[1]),
-                                         "deliveryReceipt": sms["deliveryReceipt"],
-                                         "ptt": sms["ptt"], "receiver": sms["receiver"]})
-        return handler._answer(404, {"message": f"Got an invalid (or empty) URL: {path}"})
+                return handler._answer(
+                    404, {"message": "The requested object does not exist"}
+                )
+            return handler._answer(
+                200,
+                {
+                    "id": int(path.rsplit("/", 1)[1]),
+                    "deliveryReceipt": sms["deliveryReceipt"],
+                    "ptt": sms["ptt"],
+                    "receiver": sms["receiver"],
+                },
+            )
+        return handler._answer(
+            404, {"message": f"Got an invalid (or empty) URL: {path}"}
+        )
 
     def _post_job(self, handler, body):
         fault = self.job_faults.pop(0) if self.job_faults else "ok"
@@ -206,12 +257,18 @@ class FakeOvh(FakeProvider):
         except ValueError:
             return handler._answer(400, {"message": "Invalid JSON"})
         if self.mode == "reject" or not job.get("message") or not job.get("receivers"):
-            return handler._answer(400, {"message": "Invalid parameter: message or receivers"})
+            return handler._answer(
+                400, {"message": "Invalid parameter: message or receivers"}
+            )
         if job.get("senderForResponse") and job.get("sender"):
-            return handler._answer(400, {"message": "sender and senderForResponse are exclusive"})
+            return handler._answer(
+                400, {"message": "sender and senderForResponse are exclusive"}
+            )
         if job.get("coding") != OVH_CODING[measure(job["message"]).encoding]:
-            return handler._answer(400, {"message": "Invalid parameter: coding does not fit "
-                                                    "the message"})
+            return handler._answer(
+                400,
+                {"message": "Invalid parameter: coding does not fit " "the message"},
+            )
         self.jobs.append(job)
         valid, invalid, ids = [], [], []
         for receiver in job["receivers"]:
@@ -221,16 +278,29 @@ class FakeOvh(FakeProvider):
             self.next_id += 1
             ids.append(self.next_id)
             valid.append(receiver)
-            self.outgoing[str(self.next_id)] = {"receiver": receiver, "message": job["message"],
-                                                "deliveryReceipt": 8, "ptt": 0,
-                                                "tag": job.get("tag", "")}
+            self.outgoing[str(self.next_id)] = {
+                "receiver": receiver,
+                "message": job["message"],
+                "deliveryReceipt": 8,
+                "ptt": 0,
+                "tag": job.get("tag", ""),
+            }
         if fault == "garbage":
-            return handler._answer_raw(200, b"<html>Service temporarily degraded</html>")
+            return handler._answer_raw(
+                200, b"<html>Service temporarily degraded</html>"
+            )
         if fault == "lost":
             time.sleep(self.delay)
-        return handler._answer(200, {"ids": ids, "validReceivers": valid,
-                                     "invalidReceivers": invalid, "tag": job.get("tag", ""),
-                                     "totalCreditsRemoved": len(valid)})
+        return handler._answer(
+            200,
+            {
+                "ids": ids,
+                "validReceivers": valid,
+                "invalidReceivers": invalid,
+                "tag": job.get("tag", ""),
+                "totalCreditsRemoved": len(valid),
+            },
+        )
 
 
 class FakeOctopush(FakeProvider):
@@ -250,23 +320,33 @@ class FakeOctopush(FakeProvider):
         return self.base_url + "/v1/public"
 
     def settings(self, **extra):
-        return dict(api_login=self.api_login, api_key=self.api_key, endpoint=self.url, **extra)
+        return dict(
+            api_login=self.api_login, api_key=self.api_key, endpoint=self.url, **extra
+        )
 
     def route(self, handler, method, url, body):
-        if (self.mode == "auth" or handler.headers.get("api-login") != self.api_login
-                or handler.headers.get("api-key") != self.api_key):
-            return handler._answer(401, {"code": 100, "message": "Invalid login or API key"})
+        if (
+            self.mode == "auth"
+            or handler.headers.get("api-login") != self.api_login
+            or handler.headers.get("api-key") != self.api_key
+        ):
+            return handler._answer(
+                401, {"code": 100, "message": "Invalid login or API key"}
+            )
         if method == "GET" and url.path == "/v1/public/wallet/check-balance":
             product = parse_query(handler.path).get("product_name", "sms_premium")
-            return handler._answer(200, {"amount": self.amount, "unit": product,
-                                         "wallet_packs": None})
+            return handler._answer(
+                200, {"amount": self.amount, "unit": product, "wallet_packs": None}
+            )
         if method == "PATCH" and url.path == "/v1/public/user/campaign-parameters/edit":
             try:
                 callbacks = json.loads(body).get("callbacks")
             except (ValueError, AttributeError):
                 callbacks = None
             if not isinstance(callbacks, dict):
-                return handler._answer(400, {"code": 121, "message": "Invalid parameters"})
+                return handler._answer(
+                    400, {"code": 121, "message": "Invalid parameters"}
+                )
             self.callbacks.update(callbacks)
             return handler._answer(200, {"callbacks": self.callbacks})
         if method != "POST" or url.path != "/v1/public/sms-campaign/send":
@@ -277,30 +357,40 @@ class FakeOctopush(FakeProvider):
             return handler._answer(400, {"code": 121, "message": "Invalid JSON"})
         recipients = campaign.get("recipients") or []
         if self.mode == "reject" or not campaign.get("text") or not recipients:
-            return handler._answer(400, {"code": 121, "message": "Missing text or recipients"})
+            return handler._answer(
+                400, {"code": 121, "message": "Missing text or recipients"}
+            )
         if len(recipients) > 500:
             return handler._answer(400, {"code": 122, "message": "Too many recipients"})
         if campaign.get("request_id") in self.request_ids:
-            return handler._answer(400, {"code": 175, "message": "request_id already used"})
+            return handler._answer(
+                400, {"code": 175, "message": "request_id already used"}
+            )
         self.request_ids.add(campaign.get("request_id"))
         self.campaigns.append(campaign)
         ticket = f"sms_{len(self.campaigns):08d}"
-        return handler._answer(201, {"sms_ticket": ticket, "number_of_contacts": len(recipients),
-                                     "total_cost": 0.05 * len(recipients)})
+        return handler._answer(
+            201,
+            {
+                "sms_ticket": ticket,
+                "number_of_contacts": len(recipients),
+                "total_cost": 0.05 * len(recipients),
+            },
+        )
 
 
 class FakeOdooIap(FakeProvider):
     """Odoo's SMS service as the ``sms`` module speaks to it: JSON-RPC ``POST
     /api/sms/3/send`` and ``POST /iap/1/balance``, checked against the database's
-    ``account_token``; ``report()`` posts delivery reports to the ``webhook_url`` it was given,
-    as the service does. ``states`` forces the answer for a number (e.g.
+    ``account_token``; ``report()`` posts delivery reports to the ``webhook_url`` it
+    was given, as the service does. ``states`` forces the answer for a number (e.g.
     ``wrong_number_format``); mode ``credit`` answers the InsufficientCreditError."""
 
     def __init__(self, account_token="iap-token"):
         super().__init__()
         self.account_token = account_token
         self.states = {}
-        self.sent = []          # {"uuid", "number", "content"}
+        self.sent = []  # {"uuid", "number", "content"}
         self.webhook_url = ""
         self.credit = 42.5
 
@@ -309,13 +399,27 @@ class FakeOdooIap(FakeProvider):
         return self.base_url
 
     def settings(self, **extra):
-        return dict(account_token=self.account_token, dbuuid="db-uuid", endpoint=self.url,
-                    iap_endpoint=self.url, **extra)
+        return dict(
+            account_token=self.account_token,
+            dbuuid="db-uuid",
+            endpoint=self.url,
+            iap_endpoint=self.url,
+            **extra,
+        )
 
     def _rpc_error(self, handler, name, message, call_id):
-        return handler._answer(200, {"jsonrpc": "2.0", "id": call_id, "error": {
-            "code": 200, "message": "Odoo Server Error",
-            "data": {"name": name, "message": message}}})
+        return handler._answer(
+            200,
+            {
+                "jsonrpc": "2.0",
+                "id": call_id,
+                "error": {
+                    "code": 200,
+                    "message": "Odoo Server Error",
+                    "data": {"name": name, "message": message},
+                },
+            },
+        )
 
     def route(self, handler, method, url, body):
         try:
@@ -326,13 +430,20 @@ class FakeOdooIap(FakeProvider):
         if method != "POST" or url.path not in ("/api/sms/3/send", "/iap/1/balance"):
             return handler._answer(404, {"message": "Not found"})
         if params.get("account_token") != self.account_token:
-            return self._rpc_error(handler, "odoo.exceptions.AccessError", "Unknown account",
-                                   call_id)
+            return self._rpc_error(
+                handler, "odoo.exceptions.AccessError", "Unknown account", call_id
+            )
         if url.path == "/iap/1/balance":
-            return handler._answer(200, {"jsonrpc": "2.0", "id": call_id, "result": self.credit})
+            return handler._answer(
+                200, {"jsonrpc": "2.0", "id": call_id, "result": self.credit}
+            )
         if self.mode == "credit":
-            return self._rpc_error(handler, "odoo.addons.iap.tools.iap_tools."
-                                            "InsufficientCreditError", "No credit", call_id)
+            return self._rpc_error(
+                handler,
+                "odoo.addons.iap.tools.iap_tools." "InsufficientCreditError",
+                "No credit",
+                call_id,
+            )
         self.webhook_url = params.get("webhook_url") or ""
         result = []
         for message in params.get("messages") or []:
@@ -344,14 +455,24 @@ class FakeOdooIap(FakeProvider):
         return handler._answer(200, {"jsonrpc": "2.0", "id": call_id, "result": result})
 
     def report(self, sms_status, uuids, base_url=None):
-        """Post a delivery report to the webhook (``base_url`` replaces its scheme and host,
-        e.g. a test server's)."""
+        """Post a delivery report to the webhook (``base_url`` replaces its scheme
+        and host, e.g. a test server's)."""
         import requests  # noqa: PLC0415 (only the tests post reports)
+
         target = urlparse(self.webhook_url)
         url = (base_url.rstrip("/") + target.path) if base_url else self.webhook_url
-        return requests.post(url, timeout=10, json={
-            "jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"message_statuses": [{"sms_status": sms_status, "uuids": uuids}]}})
+        return requests.post(
+            url,
+            timeout=10,
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "message_statuses": [{"sms_status": sms_status, "uuids": uuids}]
+                },
+            },
+        )
 
 
 def parse_query(path):

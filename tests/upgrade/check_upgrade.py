@@ -1,15 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Run by ``scripts/test_upgrade.sh`` in ``odoo shell`` on a database just upgraded from an
-earlier commit (not an Odoo test; not imported by tests/__init__.py). Reads the JSON file
-$UPGRADE_STATE written by ``make_data.py`` (plus the table counts before the upgrade), prints
-one line per check and raises AssertionError with a clear message at the first broken promise.
+"""Run by ``scripts/test_upgrade.sh`` in ``odoo shell`` on a database just upgraded from
+an earlier commit (not an Odoo test; not imported by tests/__init__.py). Reads the JSON
+file $UPGRADE_STATE written by ``make_data.py`` (plus the table counts before the
+upgrade), prints one line per check and raises AssertionError with a clear message at
+the first broken promise.
 
-The promises: nothing lost (counts); every cron of the addon points at an existing model and
-method and runs; SMS made before have their purpose; a pending reminder from before is sent by
-the dispatcher, another follows its record (new time, new mobile) and is cancelled with it;
-replies from before a version that had no ``seen`` are seen, the others as they were; the
-callback addresses given to the providers before still work (real HTTP on $UPGRADE_HTTP).
+The promises: nothing lost (counts); every cron of the addon points at an existing model
+and method and runs; SMS made before have their purpose; a pending reminder from before
+is sent by the dispatcher, another follows its record (new time, new mobile) and is
+cancelled with it; replies from before a version that had no ``seen`` are seen, the
+others as they were; the callback addresses given to the providers before still work
+(real HTTP on $UPGRADE_HTTP).
 """
+
 import json
 import os
 import re
@@ -21,8 +24,8 @@ from datetime import timedelta
 from lxml import etree
 
 from odoo import fields
-from odoo.tools.misc import file_open
 from odoo.tools import html2plaintext
+from odoo.tools.misc import file_open
 
 state = json.load(open(os.environ["UPGRADE_STATE"]))
 base_url = os.environ["UPGRADE_HTTP"]
@@ -57,7 +60,7 @@ def http(path, expect):
     return status == expect, status
 
 
-# ---- 1. nothing lost: counts of the addon's tables ---------------------------------------------
+# ---- 1. nothing lost: counts of the addon's tables -----------------------------------
 cr.execute("SELECT model, name FROM ir_model_data WHERE module = 'participant_sms'")
 new_xmlids = {}
 for model, name in cr.fetchall():
@@ -67,42 +70,68 @@ for model, name in cr.fetchall():
 for table, before in sorted(state["counts"].items()):
     cr.execute(f'SELECT count(*) FROM "{table}"')
     after = cr.fetchone()[0]
-    # new data records of the module (templates, keywords...) are the only rows it may add
-    check(f"count of {table}", after - before == new_xmlids.get(table, 0) or after == before,
-          f"{before} rows before the upgrade, {after} after "
-          f"({new_xmlids.get(table, 0)} new data records)")
+    # new data records of the module (templates, keywords...) are the only rows it may
+    # add
+    check(
+        f"count of {table}",
+        after - before == new_xmlids.get(table, 0) or after == before,
+        f"{before} rows before the upgrade, {after} after "
+        f"({new_xmlids.get(table, 0)} new data records)",
+    )
 
 for provider, token in state["tokens"].items():
     account = env["participant.sms.account"].browse(token["account_id"])
     if not token.get("unit"):  # a version without the provider's balance
         continue
-    check(f"{provider} account keeps its credit and unit",
-          (account.balance, account.balance_unit_code) == (250.0, "SMS credits"),
-          f"{account.balance} {account.balance_unit_code!r}")
+    check(
+        f"{provider} account keeps its credit and unit",
+        (account.balance, account.balance_unit_code) == (250.0, "SMS credits"),
+        f"{account.balance} {account.balance_unit_code!r}",
+    )
 
 if state.get("changed_in_flight"):
-    check("a text field changed in flight: the text is rewritten after the flight",
-          sms("sent_ovh").rewrite_after_flight, "flag not set")
-    check("no text field changed in flight: nothing to rewrite",
-          not sms("delivered").rewrite_after_flight, "flag set")
+    check(
+        "a text field changed in flight: the text is rewritten after the flight",
+        sms("sent_ovh").rewrite_after_flight,
+        "flag not set",
+    )
+    check(
+        "no text field changed in flight: nothing to rewrite",
+        not sms("delivered").rewrite_after_flight,
+        "flag set",
+    )
     cr.execute("""SELECT 1 FROM information_schema.columns
-                   WHERE table_name = 'participant_sms' AND column_name = 'changed_in_flight'""")
+                   WHERE table_name = 'participant_sms' AND column_name =
+                       'changed_in_flight'""")
     check("the former column is dropped", not cr.fetchone(), "still there")
 
-# ---- 2. what the SMS made before became -------------------------------------------------------
+# ---- 2. what the SMS made before became ----------------------------------------------
 for key in ("reminder_send", "reminder_follow", "reminder_step"):
-    check(f"{key} is a pending reminder", sms(key).state == "queued"
-          and sms(key).purpose == "reminder", f"state {sms(key).state}, purpose {sms(key).purpose}")
+    check(
+        f"{key} is a pending reminder",
+        sms(key).state == "queued" and sms(key).purpose == "reminder",
+        f"state {sms(key).state}, purpose {sms(key).purpose}",
+    )
     record = env[sms(key).res_model].browse(sms(key).res_id)
-    check(f"{key} is named by its record", record.sms_reminder_sms_id == sms(key)
-          and record.sms_reminder, f"the record names {record.sms_reminder_sms_id}")
+    check(
+        f"{key} is named by its record",
+        record.sms_reminder_sms_id == sms(key) and record.sms_reminder,
+        f"the record names {record.sms_reminder_sms_id}",
+    )
 if "follow_up" in state["sms"]:
-    check("follow-up has its purpose", sms("follow_up").purpose == "follow_up",
-          f"purpose {sms('follow_up').purpose}")
+    check(
+        "follow-up has its purpose",
+        sms("follow_up").purpose == "follow_up",
+        f"purpose {sms('follow_up').purpose}",
+    )
 for key in ("sent_ovh", "delivered", "failed"):
-    check(f"{key} (instant) has no purpose", not sms(key).purpose, f"purpose {sms(key).purpose}")
+    check(
+        f"{key} (instant) has no purpose",
+        not sms(key).purpose,
+        f"purpose {sms(key).purpose}",
+    )
 
-# ---- 3. replies: seen when the version had no such field, as they were otherwise ---------------
+# ---- 3. replies: seen when the version had no such field, as they were otherwise -----
 Reply = env["participant.sms.reply"].sudo()
 for key, reply_id in state["replies"].items():
     reply = Reply.browse(reply_id)
@@ -110,100 +139,154 @@ for key, reply_id in state["replies"].items():
     check(f"reply {key} seen={wanted}", reply.seen == wanted, f"seen is {reply.seen}")
     if key == "answered" and not state.get("has_seen"):
         note_text = reply.note_message_id and html2plaintext(reply.note_message_id.body)
-        check("reply note found (apostrophe, quotes, ampersand)", reply.note_message_id
-              and reply.text in note_text,
-              "the note quoting the reply is not linked (retention would miss it)")
+        check(
+            "reply note found (apostrophe, quotes, ampersand)",
+            reply.note_message_id and reply.text in note_text,
+            "the note quoting the reply is not linked (retention would miss it)",
+        )
 
-# ---- 4. the callback addresses given before still work (real HTTP) -----------------------------
+# ---- 4. the callback addresses given before still work (real HTTP) -------------------
 env.cr.commit()
 tokens = state["tokens"]
 ok, status = http(f"/participant_sms/dlr/{tokens['ovh']['token']}?id=123456&dlr=1", 200)
 check("OVH delivery report on the old address", ok, f"HTTP {status}")
-ok, status = http(f"/participant_sms/dlr/{tokens['octopush']['token']}?"
-                  + urllib.parse.urlencode({"sms_ticket": "T123", "number": "+33612345604",
-                                            "status": "DELIVERED"}), 200)
+ok, status = http(
+    f"/participant_sms/dlr/{tokens['octopush']['token']}?"
+    + urllib.parse.urlencode(
+        {"sms_ticket": "T123", "number": "+33612345604", "status": "DELIVERED"}
+    ),
+    200,
+)
 check("Octopush delivery report on the old address", ok, f"HTTP {status}")
 ok, status = http("/participant_sms/dlr/" + "x" * 43 + "?id=123456&dlr=1", 403)
 check("unknown token refused", ok, f"HTTP {status}")
-ok, status = http(f"/participant_sms/inbound/{tokens['ovh']['token']}?"
-                  + urllib.parse.urlencode({"id": "upgrade-http", "senderid": "+33612345604",
-                                            "message": "OK merci"}), 200)
+ok, status = http(
+    f"/participant_sms/inbound/{tokens['ovh']['token']}?"
+    + urllib.parse.urlencode(
+        {"id": "upgrade-http", "senderid": "+33612345604", "message": "OK merci"}
+    ),
+    200,
+)
 check("OVH reply on the old address", ok, f"HTTP {status}")
 refresh()
-check("OVH report applied", sms("sent_ovh").state == "delivered",
-      f"state {sms('sent_ovh').state}")
-check("Octopush report applied", sms("sent_octopush").state == "delivered",
-      f"state {sms('sent_octopush').state}")
+check(
+    "OVH report applied",
+    sms("sent_ovh").state == "delivered",
+    f"state {sms('sent_ovh').state}",
+)
+check(
+    "Octopush report applied",
+    sms("sent_octopush").state == "delivered",
+    f"state {sms('sent_octopush').state}",
+)
 http_reply = Reply.search([("inbound_id", "=", "upgrade-http")])
 check("reply recorded", len(http_reply) == 1, f"{len(http_reply)} replies")
 
-# ---- 5. every cron of the addon points at a real method and runs --------------------------------
+# ---- 5. every cron of the addon points at a real method and runs ---------------------
 company = env.company
 company.write({"psms_window_start": 0.0, "psms_window_end": 24.0})
-if company.psms_enforce_packages and env["participant.sms.package"].sudo()._remaining_credit(
-        company) < 10:
-    env["participant.sms.package"].sudo().create({"company_id": company.id, "quantity": 100})
+if (
+    company.psms_enforce_packages
+    and env["participant.sms.package"].sudo()._remaining_credit(company) < 10
+):
+    env["participant.sms.package"].sudo().create(
+        {"company_id": company.id, "quantity": 100}
+    )
 send = sms("reminder_send")
-cr.execute("UPDATE participant_sms SET planned_at = %s WHERE id = %s",
-           [fields.Datetime.now() - timedelta(minutes=5), send.id])
+cr.execute(
+    "UPDATE participant_sms SET planned_at = %s WHERE id = %s",
+    [fields.Datetime.now() - timedelta(minutes=5), send.id],
+)
 env.cr.commit()
 with file_open("participant_sms/data/participant_sms_data.xml", "rb") as handle:
-    declared = {record.get("id"): record.find("field[@name='code']").text.strip()
-                for record in etree.parse(handle).getroot().iter("record")
-                if record.get("model") == "ir.cron"}
-check("obsolete expiry cron removed",
-      not env.ref("participant_sms.ir_cron_sms_expire", raise_if_not_found=False), "still there")
+    declared = {
+        record.get("id"): record.find("field[@name='code']").text.strip()
+        for record in etree.parse(handle).getroot().iter("record")
+        if record.get("model") == "ir.cron"
+    }
+check(
+    "obsolete expiry cron removed",
+    not env.ref("participant_sms.ir_cron_sms_expire", raise_if_not_found=False),
+    "still there",
+)
 for xmlid, code in declared.items():
     cron = env.ref(f"participant_sms.{xmlid}", raise_if_not_found=False)
     check(f"cron {xmlid} exists", cron, "missing")
-    check(f"cron {xmlid} runs the declared code (commits decided at its entry)",
-          cron.code == code, f"{cron.code!r}")
+    check(
+        f"cron {xmlid} runs the declared code (commits decided at its entry)",
+        cron.code == code,
+        f"{cron.code!r}",
+    )
     method = re.fullmatch(r"model\.(\w+)\((?:auto_commit=True)?\)", cron.code or "")
     model = cron.model_id.model
-    check(f"cron {xmlid} calls an existing method",
-          method and model in env and hasattr(env[model], method.group(1)),
-          f"{model}: {cron.code!r}")
+    check(
+        f"cron {xmlid} calls an existing method",
+        method and model in env and hasattr(env[model], method.group(1)),
+        f"{model}: {cron.code!r}",
+    )
     cron.method_direct_trigger()
     env.cr.commit()
     refresh()
     check(f"cron {xmlid} ran", cron.lastcall, "no last call")
-check("pending reminder from before sent by the dispatcher",
-      send.state in ("sent", "delivered") and send.sent_at,
-      f"state {send.state}, error {send.last_error!r}")
-check("reply received on the old address applied", http_reply.result != "pending",
-      f"result {http_reply.result}")
+check(
+    "pending reminder from before sent by the dispatcher",
+    send.state in ("sent", "delivered") and send.sent_at,
+    f"state {send.state}, error {send.last_error!r}",
+)
+check(
+    "reply received on the old address applied",
+    http_reply.result != "pending",
+    f"result {http_reply.result}",
+)
 
-# ---- 6. a pending reminder from before follows its record ---------------------------------------
+# ---- 6. a pending reminder from before follows its record ----------------------------
 follow = sms("reminder_follow")
 event = env["calendar.event"].browse(state["records"]["event_follow"])
 partner = follow.partner_id
 partner.write({"mobile": "+33 6 99 88 77 66"})
 refresh()
-check("reminder follows the new mobile", follow.number == "+33699887766",
-      f"number {follow.number}")
+check(
+    "reminder follows the new mobile",
+    follow.number == "+33699887766",
+    f"number {follow.number}",
+)
 before = follow.planned_at
 new_start = event.start + timedelta(days=1)
 event.write({"start": new_start, "stop": new_start + timedelta(hours=1)})
 refresh()
 if event.sms_reminder_days:
-    check("reminder follows the new time", follow.state == "queued"
-          and follow.planned_at == before + timedelta(days=1) and follow.deadline == new_start,
-          f"state {follow.state}, planned {before} -> {follow.planned_at}, "
-          f"deadline {follow.deadline}")
+    check(
+        "reminder follows the new time",
+        follow.state == "queued"
+        and follow.planned_at == before + timedelta(days=1)
+        and follow.deadline == new_start,
+        f"state {follow.state}, planned {before} -> {follow.planned_at}, "
+        f"deadline {follow.deadline}",
+    )
 else:
     # a text typed by hand may no longer be right: cancelled with a note (I1)
-    check("typed reminder cancelled with a note on the new time", follow.state == "cancelled"
-          and event.message_ids[:1].body and "SMS" in event.message_ids[:1].body,
-          f"state {follow.state}")
+    check(
+        "typed reminder cancelled with a note on the new time",
+        follow.state == "cancelled"
+        and event.message_ids[:1].body
+        and "SMS" in event.message_ids[:1].body,
+        f"state {follow.state}",
+    )
 event.unlink()
 refresh()
-check("reminder cancelled when its appointment is deleted", follow.state == "cancelled",
-      f"state {follow.state}")
+check(
+    "reminder cancelled when its appointment is deleted",
+    follow.state == "cancelled",
+    f"state {follow.state}",
+)
 step_sms = sms("reminder_step")
 step = env["participant.step"].browse(state["records"]["step"])
 step.unlink()
 refresh()
-check("reminder cancelled when its record is deleted", step_sms.state == "cancelled",
-      f"state {step_sms.state}")
+check(
+    "reminder cancelled when its record is deleted",
+    step_sms.state == "cancelled",
+    f"state {step_sms.state}",
+)
 env.cr.commit()
 print(f"CHECKS PASSED: {len(passed)}")

@@ -1,7 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""SMS provider clients (framework-free). ``get_provider(name, **settings)`` builds one."""
-from .base import (FINAL_STATUSES, InboundReply, OutgoingSms, Provider, ProviderError,
-                   SendResult, StatusQuery, StatusUpdate, check_token, require)
+"""SMS provider clients (framework-free). ``get_provider(name, **settings)`` builds
+one."""
+
+from .base import (
+    FINAL_STATUSES,
+    InboundReply,
+    OutgoingSms,
+    Provider,
+    ProviderError,
+    SendResult,
+    StatusQuery,
+    StatusUpdate,
+    check_token,
+    require,
+)
 from .octopush import OctopushProvider
 from .odoo_iap import OdooIapProvider
 from .ovh import OvhProvider

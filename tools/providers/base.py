@@ -1,18 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The provider interface: send a batch, fetch statuses, parse a delivery-report callback,
-authenticate a callback. Statuses are ours (see ``STATUSES``); the provider's raw code is kept
-beside them."""
+"""The provider interface: send a batch, fetch statuses, parse a delivery-report
+callback, authenticate a callback. Statuses are ours (see ``STATUSES``); the
+provider's raw code is kept beside them."""
+
 import hmac
 from dataclasses import dataclass
 
 # our operator-side statuses
-PROCESSING = "processing"        # accepted by the provider, on its way
-SENT = "sent"                    # delivered to the operator
-DELIVERED = "delivered"          # delivered to the phone
-NOT_RECEIVED = "not_received"    # sent, phone unreachable: operators retry for 48 h
-FAILED = "failed"                # number unreachable / refused
-EXPIRED = "expired"              # still unreachable after the operators' retries
-STOP = "stop"                    # the recipient opted out (blacklisted)
+PROCESSING = "processing"  # accepted by the provider, on its way
+SENT = "sent"  # delivered to the operator
+DELIVERED = "delivered"  # delivered to the phone
+NOT_RECEIVED = "not_received"  # sent, phone unreachable: operators retry for 48 h
+FAILED = "failed"  # number unreachable / refused
+EXPIRED = "expired"  # still unreachable after the operators' retries
+STOP = "stop"  # the recipient opted out (blacklisted)
 STATUSES = (PROCESSING, SENT, DELIVERED, NOT_RECEIVED, FAILED, EXPIRED, STOP)
 FINAL_STATUSES = frozenset((DELIVERED, FAILED, EXPIRED, STOP))
 
@@ -21,8 +22,8 @@ class ProviderError(Exception):
     """A provider call that did not work. ``kind``:
 
     - ``unreachable``: the request never reached the provider (retry later);
-    - ``uncertain``: the request left but no answer came back (read timeout, connection cut):
-      the provider may have acted on it;
+    - ``uncertain``: the request left but no answer came back (read timeout, connection
+      cut): the provider may have acted on it;
     - ``auth``: wrong credentials (retry after fixing the settings);
     - ``credit``: no credit left at the provider (retry after buying some);
     - ``rejected``: the provider refused the request (4xx other than auth);
@@ -42,12 +43,13 @@ class ProviderError(Exception):
 
     @property
     def maybe_sent(self):
-        """For a send request: whether the provider may have accepted it all the same (no
-        answer, or a success answer we cannot read)."""
+        """For a send request: whether the provider may have accepted it all the same
+        (no answer, or a success answer we cannot read)."""
         return self.kind in ("uncertain", "malformed")
 
     def send_outcome(self):
-        """The :data:`OUTCOMES` value of the messages of a send request that failed so."""
+        """The :data:`OUTCOMES` value of the messages of a send request that failed
+        so."""
         if self.maybe_sent:
             return UNKNOWN
         return RETRY if self.retryable else REFUSED
@@ -55,18 +57,19 @@ class ProviderError(Exception):
 
 @dataclass(frozen=True)
 class OutgoingSms:
-    ref: str            # our reference of the message (unique)
-    number: str         # E.164
+    ref: str  # our reference of the message (unique)
+    number: str  # E.164
     body: str
-    sender: str = ""    # sender label (ignored when reply is True)
+    sender: str = ""  # sender label (ignored when reply is True)
     reply: bool = False  # sent from the reply-capable number
 
 
 # what became of one message of a send request
-ACCEPTED = "accepted"   # the provider has it (``provider_id``)
-REFUSED = "refused"     # the provider refused it for good: not sent
-RETRY = "retry"         # not sent, for a passing reason: send it again later
-UNKNOWN = "unknown"     # the provider may have it: ask it (``lookup``), never send it again blind
+ACCEPTED = "accepted"  # the provider has it (``provider_id``)
+REFUSED = "refused"  # the provider refused it for good: not sent
+RETRY = "retry"  # not sent, for a passing reason: send it again later
+# the provider may have it: ask it (``lookup``), never send it again blind
+UNKNOWN = "unknown"
 OUTCOMES = (ACCEPTED, REFUSED, RETRY, UNKNOWN)
 
 
@@ -79,7 +82,7 @@ class SendResult:
     raw_status: str = ""
     error: str = ""
     provider_tag: str = ""
-    outcome: str = ""   # one of OUTCOMES; empty: ACCEPTED or REFUSED after ``accepted``
+    outcome: str = ""  # one of OUTCOMES; empty: ACCEPTED or REFUSED after ``accepted``
     error_kind: str = ""  # the ProviderError kind when the request failed
 
     def __post_init__(self):
@@ -90,10 +93,20 @@ class SendResult:
 
 
 def failed_results(messages, error):
-    """The results of ``messages`` whose one request failed with ``error`` (ProviderError)."""
-    return [SendResult(message.ref, False, status="", raw_status=error.kind, error=str(error),
-                       outcome=error.send_outcome(), error_kind=error.kind)
-            for message in messages]
+    """The results of ``messages`` whose one request failed with ``error``
+    (ProviderError)."""
+    return [
+        SendResult(
+            message.ref,
+            False,
+            status="",
+            raw_status=error.kind,
+            error=str(error),
+            outcome=error.send_outcome(),
+            error_kind=error.kind,
+        )
+        for message in messages
+    ]
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,7 @@ class Balance:
     """What the provider says is left on the account."""
 
     amount: float
-    unit: str   # e.g. "SMS credits" (OVH), "sms_premium" (Octopush)
+    unit: str  # e.g. "SMS credits" (OVH), "sms_premium" (Octopush)
 
 
 @dataclass(frozen=True)
@@ -133,21 +146,25 @@ def require(params, *names):
     values = []
     for name in names:
         value = params.get(name)
-        if not isinstance(value, (str, int)) or not str(value).strip():
+        if not isinstance(value, str | int) or not str(value).strip():
             raise ProviderError("malformed", f"The callback has no '{name}'.")
         values.append(str(value).strip())
     return values
 
 
 def group_messages(messages, max_size):
-    """Group messages that share text, sender and reply mode (one provider request each),
-    a number at most once per group, at most ``max_size`` per group. Return lists."""
+    """Group messages that share text, sender and reply mode (one provider request
+    each), a number at most once per group, at most ``max_size`` per group. Return
+    lists."""
     groups, open_groups = [], {}
     for message in messages:
         key = (message.body, "" if message.reply else message.sender, message.reply)
         group = open_groups.get(key)
-        if (group is None or message.number in group["numbers"]
-                or len(group["messages"]) >= max_size):
+        if (
+            group is None
+            or message.number in group["numbers"]
+            or len(group["messages"]) >= max_size
+        ):
             group = {"messages": [], "numbers": set()}
             groups.append(group)
             open_groups[key] = group
@@ -157,7 +174,8 @@ def group_messages(messages, max_size):
 
 
 def check_token(expected, given):
-    """Constant-time comparison of a callback token; an empty expected token never matches."""
+    """Constant-time comparison of a callback token; an empty expected token never
+    matches."""
     if not expected or not given or not isinstance(given, str):
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
@@ -176,15 +194,17 @@ class Provider:
         self.timeout = timeout
         self.settings = settings
 
-    #: whether ``lookup`` can tell which messages of an interrupted send the provider has
+    #: whether ``lookup`` can tell which messages of an interrupted send the provider
+    #: has
     can_lookup = True
 
     def send(self, messages, tag=""):
-        """Send ``messages`` (a list of :class:`OutgoingSms`) under ``tag`` (our reference of
-        the dispatch, given back by ``lookup``); return one :class:`SendResult` per message, in
-        order. Each provider request decides the outcome of its own messages only (accepted,
-        refused, to retry, or unknown when the request may have been acted on). Raise
-        :class:`ProviderError` only when no request was made."""
+        """Send ``messages`` (a list of :class:`OutgoingSms`) under ``tag`` (our
+        reference of the dispatch, given back by ``lookup``); return one
+        :class:`SendResult` per message, in order. Each provider request decides the
+        outcome of its own messages only (accepted, refused, to retry, or unknown
+        when the request may have been acted on). Raise :class:`ProviderError` only
+        when no request was made."""
         raise NotImplementedError
 
     def balance(self):
@@ -193,12 +213,14 @@ class Provider:
         raise NotImplementedError
 
     def lookup(self, tag, numbers):
-        """After an interrupted dispatch: ``{number: provider_id}`` of the messages sent under
-        ``tag`` that the provider has (a number absent from the answer was not sent)."""
+        """After an interrupted dispatch: ``{number: provider_id}`` of the messages
+        sent under ``tag`` that the provider has (a number absent from the answer was
+        not sent)."""
         raise NotImplementedError
 
     def fetch_statuses(self, queries):
-        """Return :class:`StatusUpdate` for the :class:`StatusQuery` whose status is known."""
+        """Return :class:`StatusUpdate` for the :class:`StatusQuery` whose status is
+        known."""
         raise NotImplementedError
 
     def parse_delivery_report(self, params):
@@ -226,5 +248,6 @@ class Provider:
     can_register_callbacks = False
 
     def register_callbacks(self, delivery_report_url, inbound_url):
-        """Give the provider the addresses of our delivery-report and reply callbacks."""
+        """Give the provider the addresses of our delivery-report and reply
+        callbacks."""
         raise NotImplementedError

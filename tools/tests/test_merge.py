@@ -2,10 +2,14 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from psms_tools.merge import MergeError, check, find_codes, has_placeholders, render
 
-VALUES = {"first_name": "Nadia", "date": "12/03/2026", "time": "09:30", "location": None}
+VALUES = {
+    "first_name": "Nadia",
+    "date": "12/03/2026",
+    "time": "09:30",
+    "location": None,
+}
 
 
 def test_render():
@@ -58,27 +62,41 @@ def test_empty_value_leaves_no_double_space():
 
 def test_an_empty_field_takes_its_connector_away():
     values = {"time": "10:00", "location": "", "company_name": "Mairie"}
-    assert render("à {{time}}, {{location}}. {{company_name}}", values) == "à 10:00. Mairie"
-    assert render("à {{time}} : {{location}}. {{company_name}}", values) == "à 10:00. Mairie"
+    assert (
+        render("à {{time}}, {{location}}. {{company_name}}", values)
+        == "à 10:00. Mairie"
+    )
+    assert (
+        render("à {{time}} : {{location}}. {{company_name}}", values)
+        == "à 10:00. Mairie"
+    )
     assert render("à {{time}}, {{location}}", values) == "à 10:00"
     values["location"] = "Salle 3"
-    assert (render("à {{time}}, {{location}}. {{company_name}}", values)
-            == "à 10:00, Salle 3. Mairie")
+    assert (
+        render("à {{time}}, {{location}}. {{company_name}}", values)
+        == "à 10:00, Salle 3. Mairie"
+    )
 
 
-words = st.lists(st.text(alphabet="abcdéèàXYZ0123", min_size=1, max_size=6), min_size=1,
-                 max_size=3).map(" ".join)
+words = st.lists(
+    st.text(alphabet="abcdéèàXYZ0123", min_size=1, max_size=6), min_size=1, max_size=3
+).map(" ".join)
 
 
 @settings(max_examples=300, deadline=None)
-@given(words, st.sampled_from([", ", " : ", "; ", " ", ",", ": "]),
-       st.sampled_from([".", "!", "?", ""]), st.sampled_from(["", " Mairie", "\nFin"]),
-       st.sampled_from(["", "Salle 3"]))
-def test_an_empty_field_takes_its_connector_and_nothing_else(prefix, connector, punct, rest,
-                                                             value):
-    """Invariant: a filled field is a plain substitution; an empty one followed by punctuation
-    or the end of a line goes away with its connector, otherwise only the field goes (no
-    double space left); the rest of the text stays."""
+@given(
+    words,
+    st.sampled_from([", ", " : ", "; ", " ", ",", ": "]),
+    st.sampled_from([".", "!", "?", ""]),
+    st.sampled_from(["", " Mairie", "\nFin"]),
+    st.sampled_from(["", "Salle 3"]),
+)
+def test_an_empty_field_takes_its_connector_and_nothing_else(
+    prefix, connector, punct, rest, value
+):
+    """Invariant: a filled field is a plain substitution; an empty one followed by
+    punctuation or the end of a line goes away with its connector, otherwise only the
+    field goes (no double space left); the rest of the text stays."""
     text = f"{prefix}{connector}{{{{a}}}}{punct}{rest}"
     rendered = render(text, {"a": value})
     if value:

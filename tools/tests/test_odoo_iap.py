@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odoo's SMS service (IAP) on the local server that speaks its JSON-RPC protocol."""
-import pytest
 
+import pytest
 from psms_fakes.fake_providers import FakeOdooIap
 from psms_tools.providers import OutgoingSms, ProviderError, get_provider
 from psms_tools.providers.base import DELIVERED, FAILED, REFUSED, RETRY, UNKNOWN
@@ -15,13 +15,28 @@ def test_send_groups_by_text_and_each_number_decides():
     with FakeOdooIap() as server:
         server.states["+33612345600"] = "wrong_number_format"
         server.states["+33612345601"] = "server_error"
-        iap = get_provider("odoo_iap", webhook_url="https://db.example/participant_sms/iap/1/x",
-                           **server.settings())
-        results = iap.send([sms("a", "+33612345678"), sms("b", "+33612345679", "Autre"),
-                            sms("c", "+33612345600"), sms("d", "+33612345601")])
+        iap = get_provider(
+            "odoo_iap",
+            webhook_url="https://db.example/participant_sms/iap/1/x",
+            **server.settings(),
+        )
+        results = iap.send(
+            [
+                sms("a", "+33612345678"),
+                sms("b", "+33612345679", "Autre"),
+                sms("c", "+33612345600"),
+                sms("d", "+33612345601"),
+            ]
+        )
         assert [r.outcome for r in results] == ["accepted", "accepted", REFUSED, RETRY]
-        assert len(results[0].provider_id) == 32 and results[0].provider_id != results[1].provider_id
-        assert {s["uuid"] for s in server.sent} == {results[0].provider_id, results[1].provider_id}
+        assert (
+            len(results[0].provider_id) == 32
+            and results[0].provider_id != results[1].provider_id
+        )
+        assert {s["uuid"] for s in server.sent} == {
+            results[0].provider_id,
+            results[1].provider_id,
+        }
         method, path, _headers, _body = server.requests[-1]
         assert (method, path) == ("POST", "/api/sms/3/send")
         assert server.webhook_url.endswith("/participant_sms/iap/1/x")
@@ -31,20 +46,24 @@ def test_send_groups_by_text_and_each_number_decides():
 def test_credit_error_and_wrong_token_are_retried_not_failed():
     with FakeOdooIap() as server:
         server.mode = "credit"
-        result, = get_provider("odoo_iap", **server.settings()).send([sms("a", "+33612345678")])
+        (result,) = get_provider("odoo_iap", **server.settings()).send(
+            [sms("a", "+33612345678")]
+        )
         assert (result.outcome, result.error_kind) == (RETRY, "credit")
         assert "InsufficientCreditError" in result.error
         server.mode = "ok"
-        result, = get_provider("odoo_iap", **dict(server.settings(), account_token="bad")).send(
-            [sms("a", "+33612345678")])
+        (result,) = get_provider(
+            "odoo_iap", **dict(server.settings(), account_token="bad")
+        ).send([sms("a", "+33612345678")])
         assert (result.outcome, result.error_kind) == (RETRY, "auth")
 
 
 def test_no_answer_is_unknown_and_balance_is_read():
     with FakeOdooIap() as server:
         server.mode, server.delay = "slow", 1.5
-        result, = get_provider("odoo_iap", timeout=0.5, **server.settings()).send(
-            [sms("a", "+33612345678")])
+        (result,) = get_provider("odoo_iap", timeout=0.5, **server.settings()).send(
+            [sms("a", "+33612345678")]
+        )
         assert result.outcome == UNKNOWN
         server.mode = "ok"
         assert get_provider("odoo_iap", **server.settings()).balance().amount == 42.5
@@ -52,14 +71,25 @@ def test_no_answer_is_unknown_and_balance_is_read():
 
 def test_delivery_reports_parsed_and_checked():
     iap = get_provider("odoo_iap", account_token="t")
-    updates = iap.parse_delivery_report({"message_statuses": [
-        {"sms_status": "delivered", "uuids": ["a" * 32, "b" * 32]},
-        {"sms_status": "rejected", "uuids": ["c" * 32]}]})
+    updates = iap.parse_delivery_report(
+        {
+            "message_statuses": [
+                {"sms_status": "delivered", "uuids": ["a" * 32, "b" * 32]},
+                {"sms_status": "rejected", "uuids": ["c" * 32]},
+            ]
+        }
+    )
     assert [(u.provider_id[0], u.status) for u in updates] == [
-        ("a", DELIVERED), ("b", DELIVERED), ("c", FAILED)]
-    for bad in ({}, {"message_statuses": []},
-                {"message_statuses": [{"sms_status": "teleported", "uuids": ["a" * 32]}]},
-                {"message_statuses": [{"sms_status": "delivered", "uuids": ["../etc"]}]}):
+        ("a", DELIVERED),
+        ("b", DELIVERED),
+        ("c", FAILED),
+    ]
+    for bad in (
+        {},
+        {"message_statuses": []},
+        {"message_statuses": [{"sms_status": "teleported", "uuids": ["a" * 32]}]},
+        {"message_statuses": [{"sms_status": "delivered", "uuids": ["../etc"]}]},
+    ):
         with pytest.raises(ProviderError):
             iap.parse_delivery_report(bad)
 

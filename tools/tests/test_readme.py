@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""README.md is made from the readme/ fragments (scripts/make_readme.py): never edited apart."""
+"""README.md is made from the readme/ fragments (scripts/make_readme.py): never
+edited apart."""
+
 import importlib.util
 import os
 
@@ -8,7 +10,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def test_readme_is_made_from_the_fragments():
     spec = importlib.util.spec_from_file_location(
-        "make_readme", os.path.join(ROOT, "scripts", "make_readme.py"))
+        "make_readme", os.path.join(ROOT, "scripts", "make_readme.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
@@ -18,14 +21,20 @@ def test_readme_is_made_from_the_fragments():
 def test_readme_keeps_the_two_commands_and_the_invariants():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
         text = handle.read()
-    for needle in ("./scripts/run.sh", "./scripts/test.sh", "How sending works",
-                   "```text\nSocial worker", "**I1**", "**I5**"):
+    for needle in (
+        "./scripts/run.sh",
+        "./scripts/test.sh",
+        "How sending works",
+        "```text\nSocial worker",
+        "**I1**",
+        "**I5**",
+    ):
         assert needle in text
 
 
 def test_fragments_suit_ocas_readme_generator():
-    """OCA's generator (oca-gen-addon-readme) takes "##" headings at most in a fragment and
-    no mermaid block."""
+    """OCA's generator (oca-gen-addon-readme) takes "##" headings at most in a
+    fragment and no mermaid block."""
     folder = os.path.join(ROOT, "readme")
     for name in os.listdir(folder):
         with open(os.path.join(folder, name), encoding="utf-8") as handle:

@@ -1,14 +1,23 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import pytest
-
 from psms_tools.replies import first_word, is_stop, normalize
 
 
-@pytest.mark.parametrize("text, word", [
-    ("Oui.", "oui"), (" OUI ", "oui"), ("oui merci", "oui"), ("Ouí!!", "oui"),
-    ("NON, je ne peux pas", "non"), ("ok", "ok"), ("", ""), ("...", ""), ("👍 oui", "oui"),
-    ("Yes", "yes"),
-])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("Oui.", "oui"),
+        (" OUI ", "oui"),
+        ("oui merci", "oui"),
+        ("Ouí!!", "oui"),
+        ("NON, je ne peux pas", "non"),
+        ("ok", "ok"),
+        ("", ""),
+        ("...", ""),
+        ("👍 oui", "oui"),
+        ("Yes", "yes"),
+    ],
+)
 def test_first_word(text, word):
     assert first_word(text) == word
 

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
-
 from psms_tools.schedule import ScheduleError, SendWindow, hours_to_time, retry_deadline
 
 PARIS = SendWindow(time(8), time(18), "Europe/Paris")
@@ -24,23 +24,26 @@ def test_hours_to_time():
 def test_invalid_window():
     with pytest.raises(ValueError):
         SendWindow(time(18), time(8))
-    with pytest.raises(Exception):
+    with pytest.raises(ZoneInfoNotFoundError):
         SendWindow(time(8), time(18), "Mars/Olympus")
 
 
 def test_contains_in_local_time():
-    assert PARIS.contains(utc(2026, 3, 2, 7, 0))       # 08:00 winter
+    assert PARIS.contains(utc(2026, 3, 2, 7, 0))  # 08:00 winter
     assert not PARIS.contains(utc(2026, 3, 2, 6, 59))  # 07:59
-    assert PARIS.contains(utc(2026, 3, 2, 17, 0))      # 18:00 inclusive
+    assert PARIS.contains(utc(2026, 3, 2, 17, 0))  # 18:00 inclusive
     assert not PARIS.contains(utc(2026, 3, 2, 17, 1))
-    assert PARIS.contains(utc(2026, 7, 1, 6, 0))       # 08:00 summer (UTC+2)
+    assert PARIS.contains(utc(2026, 7, 1, 6, 0))  # 08:00 summer (UTC+2)
 
 
 def test_seed_example_event_before_window_opens():
-    """Event at 08:00, window from 09:00, reminder 1 day before: the day before at 09:00."""
+    """Event at 08:00, window from 09:00, reminder 1 day before: the day before at
+    09:00."""
     window = SendWindow(time(9), time(18), "Europe/Paris")
     event = utc(2026, 3, 10, 7, 0)  # 08:00 Paris
-    assert window.reminder_send_at(event, 1, now=NOW) == utc(2026, 3, 9, 8, 0)  # 09:00 Paris
+    assert window.reminder_send_at(event, 1, now=NOW) == utc(
+        2026, 3, 9, 8, 0
+    )  # 09:00 Paris
 
 
 def test_reminder_inside_window_keeps_time():
@@ -73,7 +76,8 @@ def test_reminder_for_past_event_refused():
 
 
 def test_reminder_whose_moment_passed_goes_at_next_opening():
-    # event tomorrow 10:00, "3 days before" is already past: next opening (now, in window)
+    # event tomorrow 10:00, "3 days before" is already past: next opening (now, in
+    # window)
     event = utc(2026, 3, 3, 9, 0)
     assert PARIS.reminder_send_at(event, 3, now=NOW) == NOW
     # now is 20:00 -> next opening tomorrow 08:00, still before the 10:00 event
@@ -99,7 +103,8 @@ def test_reminder_across_fall_back():
 
 
 def test_window_opening_on_dst_day():
-    # Sunday 2026-03-29 at 01:30 UTC = 03:30 CEST: next opening is 08:00 CEST = 06:00 UTC
+    # Sunday 2026-03-29 at 01:30 UTC = 03:30 CEST: next opening is 08:00 CEST = 06:00
+    # UTC
     assert PARIS.next_opening(utc(2026, 3, 29, 1, 30)) == utc(2026, 3, 29, 6, 0)
     # Saturday 2026-03-28 at 20:00 UTC (21:00 CET): next opening Sunday 08:00 CEST
     assert PARIS.next_opening(utc(2026, 3, 28, 20, 0)) == utc(2026, 3, 29, 6, 0)
@@ -115,7 +120,9 @@ def test_overseas_zone():
     reunion = SendWindow(time(8), time(18), "Indian/Reunion")  # UTC+4, no DST
     assert reunion.immediate_send_at(utc(2026, 3, 2, 3, 0)) == utc(2026, 3, 2, 4, 0)
     guadeloupe = SendWindow(time(8), time(18), "America/Guadeloupe")  # UTC-4
-    assert guadeloupe.immediate_send_at(utc(2026, 3, 2, 23, 0)) == utc(2026, 3, 3, 12, 0)
+    assert guadeloupe.immediate_send_at(utc(2026, 3, 2, 23, 0)) == utc(
+        2026, 3, 3, 12, 0
+    )
 
 
 def test_follow_up_after_event():

@@ -1,32 +1,48 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from psms_tools.sms_text import (
+    GSM7,
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    UCS2,
+    convert,
+    gsm_replacements,
+    max_units,
+    measure,
+    to_gsm,
+    ucs2_chars,
+)
 
-from psms_tools.sms_text import (GSM7, GSM7_BASIC, GSM7_EXTENSION, UCS2, convert,
-                                 gsm_replacements, max_units, measure, to_gsm, ucs2_chars)
 
-
-@pytest.mark.parametrize("text, units, segments", [
-    ("", 0, 0),
-    ("a", 1, 1),
-    ("a" * 160, 160, 1),
-    ("a" * 161, 161, 2),
-    ("a" * 306, 306, 2),
-    ("a" * 307, 307, 3),
-    ("a" * 459, 459, 3),
-    ("a" * 460, 460, 4),
-])
+@pytest.mark.parametrize(
+    "text, units, segments",
+    [
+        ("", 0, 0),
+        ("a", 1, 1),
+        ("a" * 160, 160, 1),
+        ("a" * 161, 161, 2),
+        ("a" * 306, 306, 2),
+        ("a" * 307, 307, 3),
+        ("a" * 459, 459, 3),
+        ("a" * 460, 460, 4),
+    ],
+)
 def test_gsm_boundaries(text, units, segments):
     m = measure(text)
     assert (m.encoding, m.units, m.segments) == (GSM7, units, segments)
 
 
-@pytest.mark.parametrize("text, units, segments", [
-    ("é" * 0 + "ê" * 70, 70, 1),
-    ("ê" * 71, 71, 2),
-    ("ê" * 134, 134, 2),
-    ("ê" * 135, 135, 3),
-])
+@pytest.mark.parametrize(
+    "text, units, segments",
+    [
+        ("é" * 0 + "ê" * 70, 70, 1),
+        ("ê" * 71, 71, 2),
+        ("ê" * 134, 134, 2),
+        ("ê" * 135, 135, 3),
+    ],
+)
 def test_ucs2_boundaries(text, units, segments):
     m = measure(text)
     assert (m.encoding, m.units, m.segments) == (UCS2, units, segments)
@@ -58,7 +74,8 @@ def test_emoji_is_a_surrogate_pair_never_split():
     assert (m.encoding, m.units, m.segments) == (UCS2, 2, 1)
     assert measure("😀" * 35).segments == 1
     assert measure("😀" * 35 + "a").segments == 2
-    # 66 units then an emoji: it does not fit in the 67-unit segment, goes to the next one
+    # 66 units then an emoji: it does not fit in the 67-unit segment, goes to the next
+    # one
     m = measure("a" * 66 + "😀" + "a" * 66)
     assert m.units == 134
     assert m.segments == 3
@@ -73,7 +90,9 @@ def test_french_typography_forces_ucs2_and_is_pointed_out():
 
 
 def test_plain_french_stays_gsm():
-    m = measure("Bonjour Mme Dupont, RDV le 12/03 à 9h30 à l'Espace Insertion. Répondez OUI.")
+    m = measure(
+        "Bonjour Mme Dupont, RDV le 12/03 à 9h30 à l'Espace Insertion. Répondez OUI."
+    )
     assert m.encoding == GSM7
     assert m.ucs2_chars == ()
 
@@ -84,8 +103,13 @@ def test_remaining_and_dict():
     m = measure("a" * 200)
     assert m.remaining == 153 * 2 - 200
     assert measure("abc").as_dict() == {
-        "encoding": GSM7, "units": 3, "segments": 1, "length": 3, "remaining": 157,
-        "ucs2_chars": []}
+        "encoding": GSM7,
+        "units": 3,
+        "segments": 1,
+        "length": 3,
+        "remaining": 157,
+        "ucs2_chars": [],
+    }
     assert measure(None).segments == 0
 
 
@@ -98,13 +122,21 @@ def test_max_units():
 
 def test_blank_texts():
     from psms_tools.sms_text import is_blank
-    for text in ("", "   ", "\n\t ", "\u200b\u200c\u200d", "\ufeff \u2060", "\u00a0\u202f\u3000"):
+
+    for text in (
+        "",
+        "   ",
+        "\n\t ",
+        "\u200b\u200c\u200d",
+        "\ufeff \u2060",
+        "\u00a0\u202f\u3000",
+    ):
         assert is_blank(text), repr(text)
     for text in ("a", " . ", "\u200bOK", "0"):
         assert not is_blank(text), repr(text)
 
 
-# -- French-aware GSM-7 ---------------------------------------------------------------------
+# -- French-aware GSM-7 ----------------------------------------------------------------
 
 
 def test_typography_to_gsm():
@@ -117,7 +149,10 @@ def test_typography_to_gsm():
 def test_letters_only_when_asked_and_gsm_letters_kept():
     text = "Être à l’hôpital, ça coûte : cœur, Noël, maïs — é è à ù É Ç"
     assert to_gsm(text) == "Être à l'hôpital, ça coûte : cœur, Noël, maïs - é è à ù É Ç"
-    assert to_gsm(text, letters=True) == "Etre à l'hopital, ca coute : coeur, Noel, mais - é è à ù É Ç"
+    assert (
+        to_gsm(text, letters=True)
+        == "Etre à l'hopital, ca coute : coeur, Noel, mais - é è à ù É Ç"
+    )
     assert gsm_replacements("ça ç", letters=True) == {"ç": "c"}
     assert measure(to_gsm(text, letters=True)).encoding == "GSM-7"
 

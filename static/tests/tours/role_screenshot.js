@@ -6,21 +6,21 @@
  * waits until it is taken, so the page does not change meanwhile.
  */
 export function screenshot(name) {
-    return {
-        content: `Screenshot ${name}`,
-        trigger: "body",
-        run: async () => {
-            // let transitions (dropdowns, notifications, charts) end
-            await new Promise((resolve) => setTimeout(resolve, 600));
-            window.__psmsShot = null;
-            console.log(`psms-screenshot:${name}`);
-            const start = Date.now();
-            while (window.__psmsShot !== name) {
-                if (Date.now() - start > 20000) {
-                    throw new Error(`screenshot ${name} not taken`);
-                }
-                await new Promise((resolve) => setTimeout(resolve, 50));
-            }
-        },
-    };
+  return {
+    content: `Screenshot ${name}`,
+    trigger: "body",
+    run: async () => {
+      // let transitions (dropdowns, notifications, charts) end
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      window.__psmsShot = null;
+      console.log(`psms-screenshot:${name}`);
+      const start = Date.now();
+      while (window.__psmsShot !== name) {
+        if (Date.now() - start > 20000) {
+          throw new Error(`screenshot ${name} not taken`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
 }

@@ -3,17 +3,19 @@
 # OCA's pre-commit hooks (.pre-commit-config.yaml), offline: the tools come from
 # test-requirements.txt (PyPI) and, for prettier, from npm into the user's cache.
 #
-#   ./scripts/lint.sh            the gates CI enforces (GATES below); any message fails
-#   ./scripts/lint.sh --all      every hook, the formatters included (they rewrite files)
+#   ./scripts/lint.sh            the gates CI enforces (GATES below); any message, any file
+#                                a formatter would change, fails
+#   ./scripts/lint.sh --all      every hook, pylint-odoo's optional (informative) checks too
 #
 # Ends with "lint: N passed, M failed" (.ci/run adds it up).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 PYTHON="${PYTHON:-python3}"
-# the hooks that hold today; ruff, ruff-format and prettier join once the tree is formatted
+# every hook but pylint-odoo's optional checks (informative, --exit-zero)
 GATES="forbidden-files en-po-files oca-checks-odoo-module oca-checks-po pylint_odoo_mandatory
-       trailing-whitespace end-of-file-fixer check-xml check-merge-conflict"
+       ruff ruff-format prettier trailing-whitespace end-of-file-fixer check-xml
+       check-merge-conflict"
 
 # the hooks run the tools as commands: those of this Python first, whatever PATH says
 PATH="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$HOME/.local/bin:$PATH"
@@ -22,14 +24,15 @@ export PATH
     || "$PYTHON" -m pip install --quiet -r test-requirements.txt \
     || { echo "lint: 0 passed, 1 failed"; exit 1; }
 
+npm_dir="${XDG_CACHE_HOME:-$HOME/.cache}/participant_sms/npm"
+if [ ! -x "$npm_dir/node_modules/.bin/prettier" ]; then
+    mkdir -p "$npm_dir" && (cd "$npm_dir" && npm install --silent --no-save \
+        prettier@3.3.3 @prettier/plugin-xml@3.4.1) || echo "prettier could not be installed"
+fi
+export PATH="$npm_dir/node_modules/.bin:$PATH" NODE_PATH="$npm_dir/node_modules"
+
 hooks="$GATES"
 if [ "${1:-}" = "--all" ]; then
-    npm_dir="${XDG_CACHE_HOME:-$HOME/.cache}/participant_sms/npm"
-    if [ ! -x "$npm_dir/node_modules/.bin/prettier" ]; then
-        mkdir -p "$npm_dir" && (cd "$npm_dir" && npm install --silent --no-save \
-            prettier@3.3.3 @prettier/plugin-xml@3.4.1) || echo "prettier could not be installed"
-    fi
-    export PATH="$npm_dir/node_modules/.bin:$PATH" NODE_PATH="$npm_dir/node_modules"
     hooks="$(grep -oE '^      - id: [a-z_-]+' .pre-commit-config.yaml | awk '{print $3}')"
 fi
 

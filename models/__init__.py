@@ -9,8 +9,7 @@ from . import participant_programme
 from . import participant_step_type
 from . import participant_step_end_reason
 from . import participant_orientation_type
-from . import participant_sms_follow_up_mixin
-from . import participant_sms_reminder_mixin
+from . import participant_sms_source
 from . import participant_sms_template
 from . import participant_sms_automation
 from . import participant_step
@@ -24,12 +23,10 @@ from . import participant_sms_account
 from . import participant_sms_package
 from . import participant_sms
 from . import participant_sms_recipient
-from . import participant_sms_text
 from . import participant_sms_dispatcher
 from . import participant_sms_simulator_message
 from . import participant_sms_dashboard
 from . import participant_sms_desk
-from . import phone_blacklist
 from . import participant_reply_keyword
 from . import participant_sms_reply
 from . import participant_sms_privacy

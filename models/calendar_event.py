@@ -17,7 +17,7 @@ class CalendarEvent(models.Model):
     """Appointments ("entretiens") are Odoo calendar events linked to a participant."""
 
     _name = "calendar.event"
-    _inherit = ["calendar.event", "participant.sms.reminder.mixin"]
+    _inherit = ["calendar.event", "participant.sms.source"]
     _psms_context_type = "appointment"
     _psms_event_start_field = "start"
     _psms_template_type = "appointment"
@@ -48,9 +48,9 @@ class CalendarEvent(models.Model):
         "participant.appointment.outcome",
         string="Outcome",
         tracking=True,
-        default=lambda self: self.env[
-            "participant.appointment.outcome"
-        ]._get_default_outcome(),
+        default=lambda self: self.env["participant.appointment.outcome"].search(
+            [("is_default", "=", True)], limit=1
+        ),
     )
     participant_collaborator_id = fields.Many2one(
         "res.users",
@@ -260,10 +260,13 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if SESSION_MOVE_FIELDS & set(vals):
-            self._psms_move_session_appointments()
-        if SESSION_MOVE_FIELDS & set(vals) or "participant_collaborator_id" in vals:
-            self._psms_leave_moved_sessions(vals)
+        moved = SESSION_MOVE_FIELDS & set(vals)
+        sessions = moved and self.filtered_domain([("participant_id", "=", False)])
+        if sessions:
+            sessions._psms_move_session_appointments()
+        in_session = self.filtered("participant_session_id")
+        if in_session and (moved or "participant_collaborator_id" in vals):
+            in_session._psms_leave_moved_sessions(vals)
         if {
             "participant_collaborator_id",
             "participant_id",
@@ -273,7 +276,8 @@ class CalendarEvent(models.Model):
         return result
 
     def unlink(self):
-        appointments = self._psms_session_appointments() - self
+        sessions = self and self.filtered_domain([("participant_id", "=", False)])
+        appointments = sessions and sessions._psms_session_appointments() - self
         if appointments:
             appointments.write({"participant_session_id": False})
         return super().unlink()
@@ -283,10 +287,12 @@ class CalendarEvent(models.Model):
         attendees (the other attendees are kept), so that it is in their calendar; no
         invitation mail. One that belongs to a collective appointment is in their
         calendar through it, once."""
-        for event in self.filtered(
-            lambda e: e.participant_id
-            and e.participant_collaborator_id
-            and not e.participant_session_id
+        for event in self.filtered_domain(
+            [
+                ("participant_id", "!=", False),
+                ("participant_collaborator_id", "!=", False),
+                ("participant_session_id", "=", False),
+            ]
         ):
             partner = event.participant_collaborator_id.partner_id
             if partner not in event.partner_ids:
@@ -307,9 +313,9 @@ class CalendarEvent(models.Model):
         return self.search([("participant_session_id", "in", sessions.ids)])
 
     def _psms_move_session_appointments(self):
-        """A session moved (time, place) moves its participants' appointments through
-        the ORM, so that their SMS reminders follow."""
-        for session in self.filtered(lambda event: not event.participant_id):
+        """These sessions moved (time, place) move their participants' appointments
+        through the ORM, so that their SMS reminders follow."""
+        for session in self:
             values = session._psms_session_values()
             moved = session._psms_session_appointments().filtered(
                 lambda appointment, values=values: appointment._psms_session_values()
@@ -363,30 +369,42 @@ class CalendarEvent(models.Model):
         )
         return values
 
-    # hooks of participant.sms.reminder.mixin: automations
+    # hooks of participant.sms.source: automations
     def _psms_prefill(self, vals_list):
-        """A new appointment that matches a reminder automation gets its reminder
-        switched on and prefilled, unless the creator chose (``sms_reminder`` given)."""
+        """New appointments that match a reminder automation are created with their
+        reminder switched on and prefilled (delay and template: the text follows from
+        the template), unless the creator chose (``sms_reminder`` given)."""
         Automation = self.env["participant.sms.automation"]
-        cache, now = {}, fields.Datetime.now()
-        for event, vals in zip(self, vals_list, strict=False):
-            if (
-                "sms_reminder" in vals
-                or not event.participant_id
-                or not (event.start and event.start > now)
-            ):
-                continue
-            automation = Automation._match(event, "before", cache)
-            if automation:
-                event._psms_store(
-                    dict(
-                        automation._reminder_values(),
-                        sms_reminder_body=event._psms_render(automation.template_id),
-                    )
+        Users, Types = self.env["res.users"], self.env["participant.appointment.type"]
+        default = self.default_get(["participant_collaborator_id"]).get(
+            "participant_collaborator_id"
+        )
+        cache, now, prefilled = {}, fields.Datetime.now(), []
+        for vals in vals_list:
+            start = fields.Datetime.to_datetime(vals.get("start"))
+            automation = Automation
+            if "sms_reminder" not in vals and vals.get("participant_id") and start:
+                automation = start > now and Automation._match(
+                    Users.browse(vals.get("participant_collaborator_id", default)),
+                    Types.browse(vals.get("participant_appointment_type_id")),
+                    "before",
+                    cache,
                 )
+            prefilled.append(
+                dict(vals, **automation._reminder_values()) if automation else vals
+            )
+        return prefilled
+
+    def _psms_automation(self, timing, cache=None):
+        return self.env["participant.sms.automation"]._match(
+            self.participant_collaborator_id,
+            self.participant_appointment_type_id,
+            timing,
+            cache,
+        )
 
     def _psms_is_automation_prefill(self, body):
-        automation = self.env["participant.sms.automation"]._match(self, "before")
+        automation = self._psms_automation("before")
         return bool(
             automation
             and self.sms_reminder_template_id == automation.template_id
@@ -397,7 +415,7 @@ class CalendarEvent(models.Model):
     def _psms_follow_up_plan(self, cache):
         if not (self.participant_id and self.start):
             return None
-        automation = self.env["participant.sms.automation"]._match(self, "after", cache)
+        automation = self._psms_automation("after", cache)
         if not automation:
             return None
         window = self.env.company._psms_window()
@@ -416,7 +434,7 @@ class CalendarEvent(models.Model):
             return
         if not self.start or self.start <= fields.Datetime.now():
             return
-        automation = self.env["participant.sms.automation"]._match(self, "before")
+        automation = self._psms_automation("before")
         if automation:
             try:
                 self._psms_recipient()

@@ -8,7 +8,7 @@ class ParticipantOrientation(models.Model):
 
     _name = "participant.orientation"
     _description = "Orientation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.reminder.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.source"]
     _order = "planned_date desc, id desc"
     _psms_context_type = "orientation"
     _psms_event_start_field = "planned_date"

@@ -8,7 +8,7 @@ I1. A record (appointment, step, orientation) has at most one pending SMS per pu
     (reminder, follow-up); while pending, its recipient, number, text, reply mode,
     planned time
     and deadline match the record's current state, or it is cancelled with a note on the
-    record saying why (``participant.sms.reminder.mixin``).
+    record saying why (``participant.sms.source``).
 I2. An SMS that the provider accepted, or may have accepted (no answer after the request
 left,
     unreadable success answer), is never sent again: it is reconciled with the provider
@@ -31,6 +31,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import ormcache
 
+from ..tools import sms_text
 from ..tools.phone import format_international
 from ..tools.schedule import retry_deadline
 from .participant_sms_selections import (
@@ -43,6 +44,9 @@ from .participant_sms_selections import (
 )
 
 _logger = logging.getLogger(__name__)
+
+#: FINAL_STATES for the domains of ``filtered_domain`` (which reads a list or a tuple)
+FINAL_STATE_LIST = tuple(sorted(FINAL_STATES))
 
 #: what ``_revise`` may change on a pending SMS
 REVISABLE = frozenset(
@@ -262,20 +266,15 @@ class ParticipantSms(models.Model):
     @ormcache()
     def _reminder_models(self):
         """``{model name: context type}`` of the models that declare SMS reminders:
-        those inheriting ``participant.sms.reminder.mixin`` with a
+        those inheriting ``participant.sms.source`` with a
         ``_psms_context_type``, found the way Odoo finds a model's heirs (the
         registry's ``_inherit`` graph), once per registry (read-only); the engine
         names none of them."""
-        registry = self.env.registry
-        return MappingProxyType(
-            {
-                name: registry[name]._psms_context_type
-                for name in registry.descendants(
-                    ["participant.sms.reminder.mixin"], "_inherit"
-                )
-                if registry[name]._psms_context_type
-            }
-        )
+        registry, context_types = self.env.registry, {}
+        for name in registry.descendants(["participant.sms.source"], "_inherit"):
+            if registry[name]._psms_context_type:
+                context_types[name] = registry[name]._psms_context_type
+        return MappingProxyType(context_types)
 
     # ----------------------------------------------------------------------------------
     # actions
@@ -348,18 +347,19 @@ class ParticipantSms(models.Model):
 
     @api.model
     def _prepare_values(self, vals, companies):
-        """Complete and check one SMS's values; ``companies`` caches what is per company
-        (window, account) across a batch."""
+        """Complete and check one SMS's values (the permission for its origin first);
+        ``companies`` caches what is per company (account, window) across a batch."""
+        self._check_origin_permission(vals.get("origin"))
         vals = dict(vals)
         company_id = vals.get("company_id") or self.env.company.id
         if company_id not in companies:
             company = self.env["res.company"].browse(company_id)
-            companies[company_id] = (
-                company,
-                company._psms_window(),
-                company._psms_account().id,
-            )
-        company, window, account_id = companies[company_id]
+            companies[company_id] = {
+                "company": company,
+                "account": company._psms_account().id,
+            }
+        per_company = companies[company_id]
+        company = per_company["company"]
         vals["company_id"] = company.id
         raw_number = (
             vals.get("number")
@@ -368,9 +368,7 @@ class ParticipantSms(models.Model):
         vals["number"] = self.env["participant.sms.recipient"]._normalize(
             raw_number, company
         )
-        vals["body"], measure = self.env["participant.sms.text"]._prepare(
-            vals.get("body"), company
-        )
+        vals["body"], measure = self._prepare_text(vals.get("body"), company)
         vals.update(encoding=measure.encoding, segments=measure.segments)
         if vals.get("res_model"):
             vals.setdefault(
@@ -380,33 +378,72 @@ class ParticipantSms(models.Model):
         planned = vals.get("planned_at") and fields.Datetime.to_datetime(
             vals["planned_at"]
         )
-        vals["planned_at"] = planned or window.immediate_send_at(now)
+        if not planned:
+            if "window" not in per_company:
+                per_company["window"] = company._psms_window()
+            planned = per_company["window"].immediate_send_at(now)
+        vals["planned_at"] = planned
         if not vals.get("deadline"):
-            vals["deadline"] = retry_deadline(max(now, vals["planned_at"]))
-        vals.setdefault("account_id", account_id)
+            vals["deadline"] = retry_deadline(max(now, planned))
+        vals.setdefault("account_id", per_company["account"])
         vals.setdefault("author_id", self.env.uid)
         return vals
 
+    @api.model
+    def _convert_text(self, body, company):
+        """The text as it will be sent: typography (and accents) written in GSM-7
+        after the company's "SMS characters" choice (``tools.sms_text.convert``): the
+        text stored is the text sent."""
+        return sms_text.convert(body or "", company.psms_text_mode)
+
+    @api.model
+    def _prepare_text(self, body, company):
+        """``(text as it will be sent, its measure)``, or a ValidationError saying
+        why not: blank, or more SMS than the company allows per message."""
+        body = self._convert_text(body, company)
+        measure = sms_text.measure(body)
+        if sms_text.is_blank(body):
+            raise ValidationError(
+                _(
+                    "The SMS text is empty, or holds only spaces or invisible "
+                    "characters."
+                )
+            )
+        if measure.segments > company.psms_max_segments:
+            raise ValidationError(
+                _(
+                    "The text needs %(count)s SMS (%(units)s characters, "
+                    "%(encoding)s) but at most "
+                    "%(max)s SMS per message are allowed. Shorten it%(hint)s.",
+                    count=measure.segments,
+                    units=measure.units,
+                    encoding=measure.encoding,
+                    max=company.psms_max_segments,
+                    hint=_(
+                        " or remove the characters that force Unicode: %s",
+                        " ".join(measure.ucs2_chars),
+                    )
+                    if measure.ucs2_chars
+                    else "",
+                )
+            )
+        return body, measure
+
     @api.model_create_multi
     def create(self, vals_list):
-        for origin in {vals.get("origin") for vals in vals_list}:
-            self._check_origin_permission(origin)
-        companies = {}
-        return super().create(
-            [self._prepare_values(vals, companies) for vals in vals_list]
-        )
+        companies, prepared = {}, []
+        for vals in vals_list:
+            prepared.append(self._prepare_values(vals, companies))
+        return super().create(prepared)
 
     @api.model
     def _queue(self, vals_list):
         """Create SMS after checking, with the current user's rights, that they may
         send SMS of each origin; the records are created as superuser (users have no
-        direct create right)."""
-        for origin in {vals.get("origin") for vals in vals_list}:
-            self._check_origin_permission(origin)
-        author = self.env.uid
-        return self.sudo().create(
-            [dict(vals, author_id=vals.get("author_id", author)) for vals in vals_list]
-        )
+        direct create right), the user as their author."""
+        for vals in vals_list:
+            self._check_origin_permission(vals.get("origin"))
+        return self.sudo().create(vals_list)
 
     def _revise(self, vals, origin=None):
         """Change this pending SMS to ``vals`` (only REVISABLE fields). With
@@ -435,13 +472,12 @@ class ParticipantSms(models.Model):
                 raw, self.company_id
             )
         if "body" in vals:
-            vals["body"], measure = self.env["participant.sms.text"]._prepare(
-                vals["body"], self.company_id
-            )
+            vals["body"], measure = self._prepare_text(vals["body"], self.company_id)
             vals.update(encoding=measure.encoding, segments=measure.segments)
-        changed = {
-            key: value for key, value in vals.items() if self._differs(key, value)
-        }
+        changed = {}
+        for key, value in vals.items():
+            if self._differs(key, value):
+                changed[key] = value
         if changed:
             self.sudo().write(changed)
         return bool(changed)
@@ -461,8 +497,8 @@ class ParticipantSms(models.Model):
     # ----------------------------------------------------------------------------------
     def write(self, vals):
         if "state" in vals:
-            locked = self.filtered(
-                lambda s: s.state in FINAL_STATES and s.state != vals["state"]
+            locked = self.filtered_domain(
+                [("state", "in", FINAL_STATE_LIST), ("state", "!=", vals["state"])]
             )
             if locked:
                 raise UserError(
@@ -536,7 +572,7 @@ class ParticipantSms(models.Model):
     def _cancel(self, reason, by_user=False):
         """Cancel these pending SMS with ``reason``; tell their records (reminder
         switched off when a user cancelled it). Return the SMS cancelled."""
-        pending = self.filtered(lambda s: s.state == "queued")
+        pending = self.filtered_domain([("state", "=", "queued")])
         values = {"next_attempt_at": False, "last_error": reason}
         if by_user:
             values["cancelled_by_id"] = self.env.uid
@@ -557,13 +593,13 @@ class ParticipantSms(models.Model):
 
     def _set_state(self, state, **values):
         """Move to ``state`` the SMS that are not final yet; return them."""
-        movable = self.filtered(
-            lambda s: s.state not in FINAL_STATES and s.state != state
+        movable = self.filtered_domain(
+            [("state", "not in", FINAL_STATE_LIST), ("state", "!=", state)]
         )
         if movable:
             movable.write(dict(values, state=state))
-            finals = movable.filtered(
-                lambda s: s.state in FINAL_STATES and s.state != "cancelled"
+            finals = movable.filtered_domain(
+                [("state", "in", FINAL_STATE_LIST), ("state", "!=", "cancelled")]
             )
             finals._post_context_notes("final")
         return movable
@@ -598,17 +634,15 @@ class ParticipantSms(models.Model):
     def _post_context_notes(self, kind):
         by_model = {}
         models_ = self._reminder_models()
-        for sms in self.filtered(lambda s: s.res_model in models_ and s.res_id):
-            by_model.setdefault(sms.res_model, {})[sms.res_id] = sms
+        for sms in self:
+            if sms.res_model in models_ and sms.res_id:
+                by_model.setdefault(sms.res_model, {})[sms.res_id] = sms
         for model, messages in by_model.items():
             records = self.env[model].sudo().browse(list(messages)).exists()
-            if records:
+            bodies = {}
+            for record in records:
                 # in the language of the record's staff, not the cron user's (OdooBot)
-                records._message_log_batch(
-                    {
-                        record.id: messages[record.id]
-                        .with_context(lang=record._psms_note_lang())
-                        ._note_body(kind)
-                        for record in records
-                    }
-                )
+                sms = messages[record.id].with_context(lang=record._psms_note_lang())
+                bodies[record.id] = sms._note_body(kind)
+            if bodies:
+                records._message_log_batch(bodies)

@@ -59,12 +59,11 @@ class ParticipantSmsAutomation(models.Model):
                 )
 
     @api.model
-    def _match(self, event, timing, cache=None):
-        """The first automation of ``timing`` for the event's collaborator and type.
-        ``cache`` (a dict) keeps the company's automations across many events."""
-        if not (
-            event.participant_collaborator_id and event.participant_appointment_type_id
-        ):
+    def _match(self, collaborator, appointment_type, timing, cache=None):
+        """The first automation of ``timing`` for an appointment of ``collaborator``
+        (res.users) and ``appointment_type``. ``cache`` (a dict) keeps the company's
+        automations across many appointments."""
+        if not (collaborator and appointment_type):
             return self.browse()
         key = (timing, self.env.company.id)
         cache = {} if cache is None else cache
@@ -72,10 +71,13 @@ class ParticipantSmsAutomation(models.Model):
             cache[key] = self.search(
                 [("timing", "=", timing), ("company_id", "=", self.env.company.id)]
             )
-        return cache[key].filtered(
-            lambda a: event.participant_collaborator_id in a.user_ids
-            and event.participant_appointment_type_id in a.appointment_type_ids
-        )[:1]
+        for automation in cache[key]:
+            if (
+                collaborator in automation.user_ids
+                and appointment_type in automation.appointment_type_ids
+            ):
+                return automation
+        return self.browse()
 
     def _reminder_values(self):
         self.ensure_one()

@@ -230,7 +230,7 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                     and _plain(record.sms_reminder_body) in texts[record.id]
                     and not self._reminder_to_come(record)
                 ):
-                    record._psms_store({"sms_reminder_body": False})
+                    record.write({"sms_reminder_body": False})
 
     @api.model
     def _reminder_to_come(self, record):
@@ -241,7 +241,7 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         current = record.sms_reminder_sms_id
         if current and current.state not in FINAL_STATES:
             return True
-        start = record._psms_start()
+        start = record[record._psms_event_start_field]
         return bool(
             record.sms_reminder
             and start

@@ -57,26 +57,24 @@ class ParticipantSmsRecipient(models.AbstractModel):
         partner's mobile is used when no number is given). Return one
         :class:`Verdict` per entry."""
         region = company._psms_zone().region
-        numbers = []
+        numbers, valid, free_numbers = [], [], []
         for partner, raw in entries:
             raw = raw or (partner.mobile if partner else False)
             try:
-                numbers.append((normalize_mobile(raw, region), ""))
+                number = normalize_mobile(raw, region)
             except PhoneError as error:
                 numbers.append(
                     ("", "no_mobile" if error.code == "empty" else "invalid")
                 )
-        valid = [number for number, _code in numbers if number]
-        blacklisted = self.env["phone.blacklist"]._psms_blacklisted(valid)
-        refusing = self._refusing_numbers(
-            [
-                n
-                for (partner, _raw), (n, _c) in zip(entries, numbers, strict=False)
-                if n and not partner
-            ]
-        )
+                continue
+            numbers.append((number, ""))
+            valid.append(number)
+            if not partner:
+                free_numbers.append(number)
+        blacklisted = self._blacklisted(valid) if valid else set()
+        refusing = self._refusing_numbers(free_numbers) if free_numbers else set()
         verdicts = []
-        for (partner, _raw), (number, code) in zip(entries, numbers, strict=False):
+        for (partner, _raw), (number, code) in zip(entries, numbers, strict=True):
             if not code and partner and not partner.accepts_sms:
                 code = "refuses"
             elif not code and not partner and number in refusing:
@@ -85,6 +83,24 @@ class ParticipantSmsRecipient(models.AbstractModel):
                 code = "stop"
             verdicts.append(Verdict(number, code))
         return verdicts
+
+    @api.model
+    def _blacklisted(self, numbers):
+        """The E.164 ``numbers`` that are on the active STOP list (Odoo's
+        ``phone.blacklist``).
+
+        Odoo's search on ``number`` re-formats every searched value with phonenumbers
+        (about 0.3 ms each): measured at 1.5 s for a 5,000-recipient batch preview.
+        Our numbers are already E.164, so one indexed query does it."""
+        if not numbers:
+            return set()
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        self.env.cr.execute(
+            """SELECT ARRAY_AGG(number) FROM phone_blacklist
+                WHERE active AND number = ANY(%s)""",
+            [list(set(numbers))],
+        )
+        return set(self.env.cr.fetchone()[0] or ())
 
     @api.model
     def _refusing_numbers(self, numbers):

@@ -211,8 +211,9 @@ class ParticipantSmsTemplate(models.Model):
     @api.model
     def _partner_values(self, partner, lang):
         words = (partner.name or "").split()
-        last = [word for word in words if word.isupper() and len(word) > 1]
-        first = [word for word in words if word not in last]
+        first, last = [], []
+        for word in words:  # the seed's convention: the last name in capitals
+            (last if word.isupper() and len(word) > 1 else first).append(word)
         if not last and len(words) > 1:
             first, last = words[:1], words[1:]
         title = partner.title.with_context(lang=lang)

@@ -8,7 +8,7 @@ class ParticipantStep(models.Model):
 
     _name = "participant.step"
     _description = "Pathway step"
-    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.reminder.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.source"]
     _order = "planned_start desc, id desc"
     _rec_name = "step_type_id"
     _psms_context_type = "step"

@@ -6,8 +6,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import LazyTranslate
 
 from ..tools.quiet_days import QuietDays
-from ..tools.schedule import SendWindow
-from ..tools.zones import DEFAULT_ZONE, ZONES, get_zone
+from ..tools.schedule import SendWindow, hours_to_time
+from ..tools.zones import DEFAULT_ZONE, ZONES
 
 SENDER_RE = re.compile(r"[A-Za-z0-9 ]{1,11}\Z")
 
@@ -181,7 +181,7 @@ class ResCompany(models.Model):
 
     def _psms_zone(self):
         self.ensure_one()
-        return get_zone(self.psms_zone)
+        return ZONES[self.psms_zone or DEFAULT_ZONE]  # a known zone (constraint)
 
     def _psms_window(self):
         self.ensure_one()
@@ -190,9 +190,9 @@ class ResCompany(models.Model):
             self.psms_alsace_moselle,
             (self.env.lang or "en_US")[:2],
         )
-        return SendWindow.from_hours(
-            self.psms_window_start,
-            self.psms_window_end,
+        return SendWindow(
+            hours_to_time(self.psms_window_start),
+            hours_to_time(self.psms_window_end),
             self._psms_zone().tz,
             quiet or None,
         )

@@ -3,7 +3,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.phone_match import number_key
-from .participant_sms_reminder_mixin import RECIPIENT_CHANGED
 
 #: fields that give a participant a number Odoo's SMS must refuse (see
 #: _psms_clear_number_keys)
@@ -241,7 +240,7 @@ class ResPartner(models.Model):
                 .browse(group.mapped("res_id"))
                 .exists()
             )
-            records._psms_sync({RECIPIENT_CHANGED})
+            records._psms_reconcile()
 
     def unlink(self):
         """A deleted participant's steps and orientations go with them (through the

@@ -68,14 +68,20 @@ def check(text, allowed):
 def render(text, values):
     """Replace every ``{{code}}`` of ``text`` with ``values[code]`` (``None`` ->
     empty)."""
-    check(text, values)
+    text = text or ""
+    if OPEN_RE.search(CODE_RE.sub("", text)):
+        check(text, values)  # a broken placeholder: raises, saying which
 
     def replace(match):
         value = values[match.group(1)]
         value = "" if value is None or value is False else str(value)
         return value or EMPTY
 
-    rendered = CODE_RE.sub(replace, text or "")
+    try:
+        rendered = CODE_RE.sub(replace, text)
+    except KeyError:
+        check(text, values)  # an unknown code: raises, saying which
+        raise
     # an empty value takes its connector with it when nothing follows it but punctuation
     # or the end ("à 10:00, {{location}}. Mairie" -> "à 10:00. Mairie"), then leaves no
     # double space behind ("Bonjour {{civility}} {{last_name}}")

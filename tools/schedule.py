@@ -7,7 +7,7 @@ Europe/Paris). Local arithmetic is done on wall-clock dates, so "1 day before" s
 the same local time across a daylight-saving change.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -50,19 +50,17 @@ class SendWindow:
     #: a :class:`~.quiet_days.QuietDays` when campaigns must skip Sundays and public
     #: holidays
     quiet_days: object = None
+    #: the ``ZoneInfo`` of ``tz`` (made once; an unknown zone raises)
+    zone: object = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.start >= self.end:
             raise ValueError("The send window must start before it ends.")
-        ZoneInfo(self.tz)  # raises for an unknown zone
+        object.__setattr__(self, "zone", ZoneInfo(self.tz))
 
     @classmethod
     def from_hours(cls, start, end, tz="Europe/Paris", quiet_days=None):
         return cls(hours_to_time(start), hours_to_time(end), tz, quiet_days)
-
-    @property
-    def zone(self):
-        return ZoneInfo(self.tz)
 
     # -- conversions -------------------------------------------------------------------
     def to_local(self, utc_naive):

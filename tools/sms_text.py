@@ -10,6 +10,7 @@ header), and a segment never splits an escape pair or a surrogate pair, so a seg
 be left one unit short.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -19,6 +20,12 @@ GSM7_BASIC = frozenset(
 )
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+
+#: one character outside GSM-7; one of its extension table (2 units); one beyond
+#: U+FFFF (a UTF-16 surrogate pair, 2 units in UCS-2)
+NOT_GSM7_RE = re.compile("[^" + re.escape("".join(sorted(GSM7_ALL))) + "]")
+GSM7_EXTENSION_RE = re.compile("[" + re.escape("".join(sorted(GSM7_EXTENSION))) + "]")
+ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
@@ -65,8 +72,8 @@ def is_gsm7(char):
 
 def ucs2_chars(text):
     """The characters of ``text`` that are not in GSM-7, first appearance order, no
-    repeats (one pass over the distinct characters, not a call per character)."""
-    return tuple(char for char in dict.fromkeys(text or "") if char not in GSM7_ALL)
+    repeats (one regular expression over the text, not a call per character)."""
+    return tuple(dict.fromkeys(NOT_GSM7_RE.findall(text or "")))
 
 
 def _unit_costs(text, encoding):
@@ -76,11 +83,8 @@ def _unit_costs(text, encoding):
     return [2 if ord(char) > 0xFFFF else 1 for char in text]
 
 
-def _count_segments(costs, units, encoding):
-    if not costs:
-        return 0, SINGLE_LIMIT[encoding]
-    if units <= SINGLE_LIMIT[encoding]:
-        return 1, SINGLE_LIMIT[encoding] - units
+def _count_segments(costs, encoding):
+    """Segments of a text longer than one SMS, and the units its last one can take."""
     limit = SEGMENT_LIMIT[encoding]
     segments, used = 1, 0
     for cost in costs:
@@ -96,9 +100,14 @@ def measure(text):
     text = text or ""
     forcing = ucs2_chars(text)
     encoding = UCS2 if forcing else GSM7
-    costs = _unit_costs(text, encoding)
-    units = sum(costs)
-    segments, remaining = _count_segments(costs, units, encoding)
+    double = GSM7_EXTENSION_RE if encoding == GSM7 else ASTRAL_RE
+    units = len(text) + len(double.findall(text))
+    if not text:
+        segments, remaining = 0, SINGLE_LIMIT[encoding]
+    elif units <= SINGLE_LIMIT[encoding]:
+        segments, remaining = 1, SINGLE_LIMIT[encoding] - units
+    else:  # a long text: its segments never split a 2-unit character
+        segments, remaining = _count_segments(_unit_costs(text, encoding), encoding)
     return SmsMeasure(
         encoding=encoding,
         units=units,
@@ -121,10 +130,13 @@ def is_blank(text):
     """Whether ``text`` shows nothing: empty, or only spaces, line breaks and
     invisible characters (zero-width spaces and joiners, word joiner, byte-order
     mark, other format characters)."""
-    return all(
-        char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
-        for char in text or ""
-    )
+    for char in (text or "").strip():
+        if not (char.isspace() or unicodedata.category(char) in BLANK_CATEGORIES):
+            return False
+    return True
+
+
+BLANK_CATEGORIES = ("Cf", "Zs", "Zl", "Zp")
 
 
 # -- French-aware GSM-7 ----------------------------------------------------------------
@@ -201,11 +213,14 @@ def to_gsm(text, letters=False):
     replacements = gsm_replacements(text, letters)
     if not replacements:
         return text or ""
-    return "".join(replacements.get(char, char) for char in text)
+    return text.translate(str.maketrans(replacements))
 
 
 def convert(text, mode):
     """``to_gsm`` for a company's mode: ``keep``, ``typography`` or ``letters``."""
     if mode == KEEP:
         return text or ""
-    return to_gsm(text, letters=(mode == TYPOGRAPHY_AND_LETTERS))
+    replacements = gsm_replacements(text, letters=(mode == TYPOGRAPHY_AND_LETTERS))
+    if not replacements:
+        return text or ""
+    return text.translate(str.maketrans(replacements))

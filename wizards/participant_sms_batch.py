@@ -138,7 +138,7 @@ class ParticipantSmsBatch(models.TransientModel):
             [(partner, False) for partner in partners], company
         )
         Recipient, lines = self.env["participant.sms.recipient"], []
-        Text = self.env["participant.sms.text"]
+        Sms = self.env["participant.sms"]
         for partner, verdict in zip(partners, verdicts, strict=False):
             values = dict(Template._partner_values(partner, lang), **common_extra)
             try:
@@ -150,7 +150,7 @@ class ParticipantSmsBatch(models.TransientModel):
                         ", ".join(merge_error.unknown + merge_error.malformed),
                     )
                 ) from None
-            text = Text._convert(typed, company)
+            text = Sms._convert_text(typed, company)
             measure = sms_text.measure(text)
             number = verdict.number
             error = Recipient._label(verdict.code)

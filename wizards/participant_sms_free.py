@@ -43,7 +43,7 @@ class ParticipantSmsFree(models.TransientModel):
     @api.depends("body")
     def _compute_body_sent(self):
         for wizard in self:
-            wizard.body_sent = self.env["participant.sms.text"]._convert(
+            wizard.body_sent = self.env["participant.sms"]._convert_text(
                 wizard.body, self.env.company
             )
             wizard.body_replaced = self._replaced_label(

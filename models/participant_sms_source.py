@@ -1,25 +1,38 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The SMS of a record that happens at a date: the reminder before it, the follow-up
-after it.
+"""The contract between the SMS engine and the records that have SMS.
 
-A model declares itself by inheriting this mixin and giving ``_psms_context_type``,
-``_psms_event_start_field``, ``_psms_template_type``, ``_psms_merge_trigger_fields``
-(fields whose change re-renders the text) and ``_psms_merge_values()``; it has a
-``participant_id``. The engine never names the models: it finds them by
-``_psms_context_type``.
+A **source** is a record that happens at a date and has SMS about it: an appointment,
+a pathway step, an orientation (any model inheriting ``participant.sms.source``; the
+engine finds them as Odoo finds a model's heirs, ``registry.descendants``). It gives
+``_psms_context_type``, ``_psms_event_start_field``, ``_psms_template_type``,
+``_psms_merge_trigger_fields`` (fields whose change re-renders the text) and
+``_psms_merge_values()``, has a ``participant_id``, and answers one question for each
+purpose (the **reminder** before it, the **follow-up** after it):
 
-Every create and every write that touches a watched field syncs each purpose (invariant
-I1): the pending SMS is made to match the record (recipient, number, text, reply mode,
-planned time, deadline), or cancelled with a note on the record saying why.
+    ``_psms_wanted(purpose)``: the SMS it wants now (recipient, number, text, reply
+    mode, planned time, deadline, origin), or why none.
 
-- An **explicit** change is a change of the reminder's own fields (tick, delay, planned
-  send, template, text): it is the user's own scheduled send, needs *SMS: individual
-  scheduled* unless the reminder is still an automation's untouched prefill (I3), and a
-  reminder that is impossible is refused with a clear error.
+One engine function, ``_psms_reconcile``, compares what is wanted with what is pending
+and applies the difference: create, revise, or cancel with a note on the record saying
+why. It runs after a create, a write that touches a watched field, a participant's
+change of mobile or consent, an SMS back from a crash or a retry, and an upgrade.
+Invariant I1 follows: a record has at most one pending SMS per purpose, and while
+pending it matches the record.
+
+- An **explicit** change is the user's own change of the reminder (tick, delay, planned
+  send, template, text) that makes the record differ from its SMS: it is the user's own
+  scheduled send, needs *SMS: individual scheduled* unless the reminder is still its
+  automation's untouched prefill (I3), and a reminder that is impossible is refused with
+  a clear error.
 - A **consequential** change (participant, date, location, collaborator, archiving, the
   participant's mobile or consent) changes nothing the user chose: the SMS follows,
   keeping its origin and author, or is cancelled with a note when it can no longer go.
+- What the engine writes back on the record (the reminder's planned send, its text as
+  sent, the SMS it is) is the SMS's own: written through ``write`` like any change, it
+  is neither explicit nor consequential, and reconciles to nothing.
 """
+
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -27,6 +40,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime
 
+from ..tools.merge import render
 from ..tools.schedule import PAST_TOLERANCE, ScheduleError
 
 REMINDER_FIELDS = (
@@ -36,20 +50,43 @@ REMINDER_FIELDS = (
     "sms_reminder_template_id",
     "sms_reminder_body",
 )
-#: what changed when the participant's mobile or consent did: no field of the record,
-#: and a name that no field or method can have
-RECIPIENT_CHANGED = "participant_id.<recipient>"
+#: the reminder's fields that are a copy of its SMS once the engine wrote them back
+COPIED_FROM_SMS = {
+    "sms_reminder_planned_at": "planned_at",
+    "sms_reminder_body": "body",
+}
 DAYS = [(str(day), f"{day} day{'s' if day > 1 else ''} before") for day in range(1, 7)]
 #: the delay proposed when the reminder is ticked and no automation gives one (the
 #: guides' "48 h before")
 DEFAULT_REMINDER_DAYS = 2
 SCHEDULED_GROUP = "participant_sms.group_sms_send_scheduled"
+PURPOSES = ("reminder", "follow_up")
 
 
-class ParticipantSmsReminderMixin(models.AbstractModel):
-    _name = "participant.sms.reminder.mixin"
-    _inherit = ["participant.sms.follow.up.mixin"]
-    _description = "SMS reminder"
+@dataclass
+class Wanted:
+    """A source's answer for one purpose: the SMS it wants (``values``), or why none
+    (``reason``: its pending SMS is cancelled with it), or nothing to decide
+    (``keep``: what exists stays as it is)."""
+
+    values: dict = None
+    reason: str = ""
+    keep: bool = False
+    #: the values are the user's own send (their permission is checked, they become
+    #: its author)
+    by_user: bool = False
+    #: ``reason`` also switches the reminder off on the record
+    switch_off: bool = False
+    #: when ``reason`` is written on the record: "always", "cancelled" (only when a
+    #: pending SMS was cancelled) or "" (never)
+    tell: str = ""
+    #: what the record says once the values are applied (a text rewritten, ...)
+    notes: list = field(default_factory=list)
+
+
+class ParticipantSmsSource(models.AbstractModel):
+    _name = "participant.sms.source"
+    _description = "Record with SMS"
 
     _psms_context_type = None
     _psms_event_start_field = None
@@ -170,18 +207,11 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             return False
         return True
 
-    # ----------------------------------------------------------------------------------
-    def _psms_start(self):
-        return self[self._psms_event_start_field]
-
-    def _psms_is_active(self):
-        return "active" not in self._fields or self.active
-
     @api.depends(lambda self: [self._psms_event_start_field])
     def _compute_sms_reminder_in_future(self):
         now = fields.Datetime.now()
         for record in self:
-            start = record._psms_start()
+            start = record[record._psms_event_start_field]
             record.sms_reminder_in_future = bool(start and start > now)
 
     def _compute_sms_count(self):
@@ -208,28 +238,18 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         return action
 
     # ----------------------------------------------------------------------------------
-    # merge values
+    # what the record is made of: its start, its merge values, its text
     # ----------------------------------------------------------------------------------
-    def _psms_lang(self):
-        """Texts are written in the language of the user who writes them (the
-        service's)."""
-        return (
-            self.env.lang or self.env.user.lang or self.participant_id.lang or "en_US"
-        )
-
     def _psms_note_lang(self):
         """Language of the notes the engine (often a cron, as OdooBot) posts on this
         record: its collaborator's (appointment) or referent's (step, orientation),
         else that of the participant's company, else the participant's."""
         record = self.sudo()
-        user = next(
-            (
-                record[name]
-                for name in ("participant_collaborator_id", "referent_id")
-                if name in record._fields
-            ),
-            record.env["res.users"],
-        )
+        user = record.env["res.users"]
+        for name in ("participant_collaborator_id", "referent_id"):
+            if name in record._fields:
+                user = record[name]
+                break
         company = record.participant_id.company_id or record.env.company
         return (
             user.lang
@@ -238,10 +258,18 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             or "en_US"
         )
 
+    def _psms_lang(self):
+        """Texts are written in the language of the user who writes them (the
+        service's)."""
+        return (
+            self.env.lang or self.env.user.lang or self.participant_id.lang or "en_US"
+        )
+
     def _psms_common_values(self):
+        """Merge values every type has."""
         self.ensure_one()
         return self.env["participant.sms.template"]._common_values(
-            self.participant_id, self._psms_start(), self._psms_lang()
+            self.participant_id, self[self._psms_event_start_field], self._psms_lang()
         )
 
     def _psms_merge_values(self):
@@ -250,10 +278,9 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
     def _psms_render(self, template):
         """The template's text for this record, as it will be sent (company's GSM-7
         choice)."""
-        text = template.with_context(lang=self._psms_lang())._render(
-            self._psms_merge_values()
-        )
-        return self.env["participant.sms.text"]._convert(text, self.env.company)
+        body = template.with_context(lang=self._psms_lang()).body
+        text = render(body, self._psms_merge_values())
+        return self.env["participant.sms"]._convert_text(text, self.env.company)
 
     def _psms_text_fields(self):
         """Fields whose change can make a text wrong."""
@@ -262,12 +289,6 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             "participant_id",
         }
 
-    def _psms_watched_fields(self):
-        return set(REMINDER_FIELDS) | self._psms_text_fields() | {"active"}
-
-    # ----------------------------------------------------------------------------------
-    # checks
-    # ----------------------------------------------------------------------------------
     def _psms_recipient(self):
         """The participant's E.164 mobile, or a clear UserError when they cannot
         receive SMS."""
@@ -275,16 +296,13 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         partner = self.participant_id
         if not partner:
             raise UserError(_("An SMS needs a participant."))
-        (verdict,) = self.env["participant.sms.recipient"]._check(
-            [(partner, False)], self.env.company
-        )
-        if not verdict.ok:
+        Recipient = self.env["participant.sms.recipient"]
+        (verdict,) = Recipient._check([(partner, False)], self.env.company)
+        if verdict.code:
             raise UserError(
                 _(
                     "%s The SMS is impossible.",
-                    self.env["participant.sms.recipient"]._sentence(
-                        verdict.code, partner.name
-                    ),
+                    Recipient._sentence(verdict.code, partner.name),
                 )
             )
         return verdict.number
@@ -296,11 +314,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         self.ensure_one()
         try:
             self._psms_recipient()
-            self._psms_planned_at(
-                self.sms_reminder_days,
-                self.sms_reminder_planned_at,
-                typed=self._psms_planned_at_typed(),
-            )
+            self._psms_planned_at(typed=self._psms_planned_at_typed())
             body = self.sms_reminder_body or (
                 self.sms_reminder_template_id
                 and self._psms_render(self.sms_reminder_template_id)
@@ -309,7 +323,7 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
                 raise UserError(
                     _("Choose an SMS template or type the text of the reminder.")
                 )
-            self.env["participant.sms.text"]._prepare(body, self.env.company)
+            self.env["participant.sms"]._prepare_text(body, self.env.company)
         except (UserError, ValidationError) as error:
             return error.args[0]
         return ""
@@ -323,13 +337,14 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             and self.sms_reminder_planned_at != self._origin.sms_reminder_planned_at
         )
 
-    def _psms_planned_at(self, days, planned_at, typed=False):
-        """The send time, as it will happen (moved into the window), or a clear
-        error. A send time ``typed`` now must not be in the past; one typed earlier
-        that has passed while the SMS waited (outside the window) goes at the next
-        opening."""
+    def _psms_planned_at(self, days=None, typed=False):
+        """The reminder's send time, as it will happen (moved into the window), or a
+        clear error; ``days`` defaults to the reminder's delay. A send time ``typed``
+        now must not be in the past; one typed earlier that has passed while the SMS
+        waited (outside the window) goes at the next opening."""
         self.ensure_one()
-        start = self._psms_start()
+        days = self.sms_reminder_days if days is None else days
+        start = self[self._psms_event_start_field]
         window = self.env.company._psms_window()
         now = fields.Datetime.now()
         if not start or start <= now:
@@ -346,9 +361,9 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
                         "it starts: choose another delay or send time."
                     )
                 ) from None
-        if not planned_at:
+        if not self.sms_reminder_planned_at:
             raise UserError(_("Choose a reminder delay or a planned send date."))
-        planned = window.clamp_same_day(planned_at)
+        planned = window.clamp_same_day(self.sms_reminder_planned_at)
         if planned < now - PAST_TOLERANCE and typed:
             raise UserError(
                 _(
@@ -368,47 +383,76 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         return planned
 
     # ----------------------------------------------------------------------------------
-    # create, write, unlink
+    # create, write, unlink: each reconciles what it touched
     # ----------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
-        records._psms_prefill(vals_list)
-        for record, vals in zip(records, vals_list, strict=False):
-            if record.sms_reminder:
-                explicit = (
-                    set(REMINDER_FIELDS) & set(vals)
-                    if vals.get("sms_reminder")
-                    else set()
-                )
-                record._psms_sync_reminder(
-                    record._psms_watched_fields(), explicit, creating=True
-                )
-        records._psms_sync_follow_up(creating=True)
+        records = super().create(self._psms_prefill(vals_list))
+        # the reminder fields the creator gave are theirs, an automation's prefill not
+        groups = {}
+        for record, vals in zip(records, vals_list, strict=True):
+            explicit = (
+                set(REMINDER_FIELDS) & set(vals) if vals.get("sms_reminder") else ()
+            )
+            groups.setdefault(frozenset(explicit), []).append(record.id)
+        for explicit, ids in groups.items():
+            self.browse(ids)._psms_reconcile(explicit=explicit, creating=True)
         return records
 
     def write(self, vals):
-        watched = set(vals) & self._psms_watched_fields()
+        watched = set(vals) & (self._psms_text_fields() | {*REMINDER_FIELDS, "active"})
         if not watched:
             return super().write(vals)
-        vals = dict(vals)
         if vals.get("sms_reminder_planned_at") and "sms_reminder_days" not in vals:
-            vals["sms_reminder_days"] = False  # a typed send time replaces the delay
-        before = {record.id: record._psms_reminder_snapshot() for record in self}
-        result = super().write(vals)
+            vals = dict(vals, sms_reminder_days=False)  # a typed send time wins
+        changed = watched - set(REMINDER_FIELDS)
+        # the reminder before the write, and whether its text was typed over its
+        # template's (then a change that rewrites it says so)
+        text_changed = bool(changed & self._psms_text_fields())
+        before = {}
         for record in self:
-            snapshot = record._psms_reminder_snapshot()
-            explicit = {
-                name
-                for name in REMINDER_FIELDS
-                if name in vals and snapshot[name] != before[record.id][name]
-            }
-            if "sms_reminder_body" in explicit and record._psms_body_is_rendered():
-                # the form's copy of what the engine writes itself (its template
-                # rendered for the record as it now is): not a text the user typed
-                explicit.discard("sms_reminder_body")
-            record._psms_sync(watched, explicit)
+            snapshot = before[record.id] = {}
+            for name in REMINDER_FIELDS:
+                snapshot[name] = record[name]
+            snapshot["typed"] = bool(
+                text_changed
+                and record.sms_reminder
+                and record.sms_reminder_template_id
+                and record.sms_reminder_body
+                and not record._psms_body_is_rendered()
+            )
+        result = super().write(vals)
+        # records alike reconcile together; one with neither an explicit nor a
+        # consequential change has nothing to reconcile
+        groups = {}
+        for record in self:
+            snapshot = before[record.id]
+            explicit = frozenset(record._psms_explicit(snapshot, vals))
+            if explicit or changed:
+                key = (explicit, snapshot["typed"])
+                groups.setdefault(key, []).append(record.id)
+        for (explicit, typed), ids in groups.items():
+            self.browse(ids)._psms_reconcile(changed, explicit, typed=typed)
         return result
+
+    def _psms_explicit(self, before, vals):
+        """The reminder fields this write changed as the user's own choice: changed,
+        and not a copy of the reminder's SMS (what the engine writes back, or the
+        form sending back its rendered text)."""
+        explicit = set()
+        sms = self.sms_reminder_sms_id
+        for name in REMINDER_FIELDS:
+            if name not in vals or self[name] == before[name]:
+                continue
+            copied = COPIED_FROM_SMS.get(name)
+            if copied and sms.state == "queued" and self[name] == sms[copied]:
+                continue
+            explicit.add(name)
+        if "sms_reminder_body" in explicit and self._psms_body_is_rendered():
+            # the form's copy of what the engine writes itself (its template rendered
+            # for the record as it now is): not a text the user typed
+            explicit.discard("sms_reminder_body")
+        return explicit
 
     def _psms_body_is_rendered(self):
         template = self.sms_reminder_template_id
@@ -420,167 +464,183 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         )
 
     def unlink(self):
-        self._psms_pending_sms()._cancel(_("Its record was deleted."))
+        self.env["participant.sms"].sudo().search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("state", "=", "queued"),
+                ("purpose", "!=", False),
+            ]
+        )._cancel(_("Its record was deleted."))
         return super().unlink()
 
-    def _psms_reminder_snapshot(self):
-        return {
-            name: self[name].id if self._fields[name].type == "many2one" else self[name]
-            for name in REMINDER_FIELDS
-        }
-
-    def _psms_store(self, vals):
-        """Write the reminder's own bookkeeping fields without syncing again:
-        straight to the base ``write`` (the models' own overrides have nothing to do
-        with these fields)."""
-        return super().write(vals)
-
-    def _psms_sync(self, changed, explicit=frozenset()):
+    # ----------------------------------------------------------------------------------
+    # the engine: what is wanted against what is pending
+    # ----------------------------------------------------------------------------------
+    def _psms_reconcile(
+        self, changed=frozenset(), explicit=frozenset(), creating=False, typed=False
+    ):
+        """Make the pending SMS of these records what they want, purpose by purpose
+        (I1): create, revise, or cancel with the reason (on the record when it says
+        so). ``changed``: the fields a consequential change touched; ``explicit``: the
+        reminder fields the user changed; ``creating``: the records are new;
+        ``typed``: their reminder's text was typed over its template's."""
+        Sms = self.env["participant.sms"].sudo()
+        pending = {}
+        for sms in Sms.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("state", "=", "queued"),
+                ("purpose", "!=", False),
+            ]
+        ):
+            pending[sms.res_id, sms.purpose] = sms
+        cache = {}  # what is per company across these records (automations)
         for record in self:
-            record._psms_sync_reminder(changed, explicit)
-        self._psms_sync_follow_up()
-
-    def _psms_after_flight(self, messages):
-        """``messages`` of these records went back to the queue after a crash or a
-        retry (the provider never got them); the records may have changed while they
-        were in flight, so they decide again, as after any change: a reminder
-        switched off, archived or replaced is cancelled, one whose record changed is
-        revised; follow-ups are planned again."""
-        for sms in messages.filtered(lambda s: s.purpose == "reminder"):
-            record = self.filtered(lambda r, s=sms: r.id == s.res_id)
-            changed = (
-                record._psms_text_fields()
-                if record and sms.rewrite_after_flight
-                else set()
-            )
-            sms.rewrite_after_flight = False
-            if not record:
-                sms._cancel(_("Its record was deleted."))
-            elif record.sms_reminder_sms_id != sms:
-                sms._cancel(_("Its reminder was replaced while it was being sent."))
-            else:
-                record._psms_sync_reminder(changed, frozenset())
-        return super()._psms_after_flight(messages)
-
-    def _psms_pending_sms(self, purpose=None):
-        domain = [
-            ("res_model", "=", self._name),
-            ("res_id", "in", self.ids),
-            ("state", "=", "queued"),
-            ("purpose", "!=", False),
-        ]
-        if purpose:
-            domain.append(("purpose", "=", purpose))
-        return self.env["participant.sms"].sudo().search(domain)
-
-    # ----------------------------------------------------------------------------------
-    # the reminder
-    # ----------------------------------------------------------------------------------
-    def _psms_sync_reminder(self, changed, explicit, creating=False):
-        self.ensure_one()
-        last = self.sms_reminder_sms_id
-        pending = last.sudo() if last.state == "queued" else last.browse()
-        if not self.sms_reminder:
-            if pending and explicit:
-                pending.with_env(self.env)._check_cancel_rights()
-            pending._cancel(_("The SMS reminder was switched off."))
-            return
-        if not self._psms_is_active():
-            self._psms_switch_off(
-                pending, _("The record was archived: its SMS reminder is " "cancelled.")
-            )
-            return
-        if last and last.state not in ("queued", "cancelled"):
-            if explicit:
-                raise UserError(
-                    _("The SMS reminder already left: it cannot be changed.")
+            for purpose in PURPOSES:
+                sms = pending.get((record.id, purpose), Sms)
+                wanted = record._psms_wanted(
+                    purpose, changed, explicit, creating, cache, typed
                 )
-            # in flight, it may come back to the queue: then its record decides again,
-            # and only whether its text must be rewritten cannot be seen from the record
-            if (
-                last.state == "processing"
-                and not last.provider_id
-                and changed & self._psms_text_fields()
-            ):
-                last.sudo().rewrite_after_flight = True
-            return
-        if not (pending or explicit or creating):
-            return
+                if wanted.keep:
+                    continue
+                if wanted.values is None:
+                    if sms and wanted.by_user:
+                        sms.with_env(self.env)._check_cancel_rights()
+                    if sms:
+                        sms._cancel(wanted.reason)
+                    if wanted.switch_off and record.sms_reminder:
+                        record.write({"sms_reminder": False})
+                    if wanted.tell == "always" or (wanted.tell and sms):
+                        record._psms_tell(wanted.reason)
+                    continue
+                values = wanted.values
+                if sms and wanted.by_user:
+                    sms.with_env(self.env)._revise(values, origin=values["origin"])
+                elif sms:
+                    sms._revise(values)
+                else:
+                    sender = self.env["participant.sms"] if wanted.by_user else Sms
+                    sms = sender._queue(
+                        [
+                            dict(
+                                values,
+                                purpose=purpose,
+                                res_model=record._name,
+                                res_id=record.id,
+                            )
+                        ]
+                    )
+                if purpose == "reminder":
+                    # the record shows its SMS: a copy, not a change (see write)
+                    record.write(
+                        {
+                            "sms_reminder_days": record.sms_reminder_days,
+                            "sms_reminder_planned_at": sms.planned_at,
+                            "sms_reminder_body": sms.body,
+                            "sms_reminder_sms_id": sms.id,
+                        }
+                    )
+                for note in wanted.notes:
+                    record._psms_tell(note)
+
+    def _psms_wanted(
+        self,
+        purpose,
+        changed=frozenset(),
+        explicit=frozenset(),
+        creating=False,
+        cache=None,
+        typed=False,
+    ):
+        """The SMS this record wants now for ``purpose`` (a :class:`Wanted`):
+        ``changed``, ``explicit``, ``creating`` and ``typed`` say what happened to the
+        record (see ``_psms_reconcile``); ``cache`` keeps what is per company across
+        records."""
+        self.ensure_one()
+        if purpose == "reminder":
+            return self._psms_wanted_reminder(changed, explicit, creating, typed)
+        return self._psms_wanted_follow_up(creating, {} if cache is None else cache)
+
+    def _psms_wanted_reminder(self, changed, explicit, creating, typed):
+        last = self.sms_reminder_sms_id
+        if not self.sms_reminder:
+            return Wanted(
+                reason=_("The SMS reminder was switched off."), by_user=bool(explicit)
+            )
+        if "active" in self._fields and not self.active:
+            return Wanted(
+                reason=_("The record was archived: its SMS reminder is cancelled."),
+                switch_off=True,
+                tell="always",
+            )
+        if last and last.state not in ("queued", "cancelled"):
+            return self._psms_reminder_left(last, changed, explicit)
+        if not (last.state == "queued" or explicit or creating):
+            return Wanted(keep=True)
         try:
-            wanted, rerendered = self._psms_wanted_reminder(changed, explicit)
+            # checked in the order the tab says them: recipient, send time, text
+            values = {
+                "partner_id": self.participant_id.id,
+                "number": self._psms_recipient(),
+                "planned_at": self._psms_planned_at(
+                    typed="sms_reminder_planned_at" in explicit
+                ),
+                "deadline": self[self._psms_event_start_field],
+                "reply_enabled": self.sms_reminder_template_id.reply_enabled,
+            }
+            values["body"], rerendered = self._psms_reminder_text(changed, explicit)
         except (UserError, ValidationError) as error:
             if explicit:
                 raise
-            self._psms_switch_off(
-                pending,
-                _("Automatic SMS not scheduled: %s", error)
-                if creating
+            first = creating or not last
+            return Wanted(
+                reason=_("Automatic SMS not scheduled: %s", error)
+                if first
                 else _("SMS reminder cancelled: %s", error),
+                switch_off=True,
+                tell="always",
             )
-            return
-        automation = self._psms_is_automation_prefill(wanted["body"])
-        sms = pending
-        if pending and explicit:
-            if automation:
-                pending._revise(dict(wanted, origin="automation"))
-            else:
-                pending.with_env(self.env)._revise(wanted, origin="scheduled")
-        elif pending:
-            pending._revise(wanted)
+        if last.state == "queued" and not explicit:
+            # a consequential change: the SMS follows, keeping its origin and author
+            values["origin"], by_user = last.origin, False
         else:
-            Sms = self.env["participant.sms"]
-            sms = (Sms.sudo() if automation else Sms)._queue(
-                [
-                    dict(
-                        wanted,
-                        origin="automation" if automation else "scheduled",
-                        purpose="reminder",
-                        res_model=self._name,
-                        res_id=self.id,
-                    )
-                ]
-            )
-        self._psms_store(
-            {
-                "sms_reminder_planned_at": wanted["planned_at"],
-                "sms_reminder_body": wanted["body"],
-                "sms_reminder_sms_id": sms.id,
-            }
-        )
-        if rerendered:
-            self._psms_tell(
+            automation = self._psms_is_automation_prefill(values["body"])
+            values["origin"] = "automation" if automation else "scheduled"
+            by_user = not automation
+        notes = []
+        if rerendered and typed:
+            notes.append(
                 _(
                     "The SMS reminder was rewritten from its template after this "
                     "change; manual additions to its text were dropped."
                 )
             )
+        return Wanted(values=values, by_user=by_user, notes=notes)
 
-    def _psms_wanted_reminder(self, changed, explicit):
-        """What the reminder SMS must be now, and whether its text was rewritten."""
-        number = self._psms_recipient()
-        planned = self._psms_planned_at(
-            self.sms_reminder_days,
-            self.sms_reminder_planned_at,
-            typed="sms_reminder_planned_at" in explicit,
-        )
-        body, rerendered = self._psms_reminder_text(changed, explicit)
-        body = self.env["participant.sms.text"]._convert(body, self.env.company)
-        template = self.sms_reminder_template_id
-        return {
-            "partner_id": self.participant_id.id,
-            "number": number,
-            "body": body,
-            "planned_at": planned,
-            "deadline": self._psms_start(),
-            "reply_enabled": template.reply_enabled,
-        }, rerendered
+    def _psms_reminder_left(self, last, changed, explicit):
+        """The reminder's SMS left: nothing to decide, and nothing the user may change
+        (but erase the copy of its text, as the retention does)."""
+        if explicit and (explicit != {"sms_reminder_body"} or self.sms_reminder_body):
+            raise UserError(_("The SMS reminder already left: it cannot be changed."))
+        # in flight, it may come back to the queue: then its record decides again, and
+        # only whether its text must be rewritten cannot be seen from the record
+        if (
+            last.state == "processing"
+            and not last.provider_id
+            and changed & self._psms_text_fields()
+        ):
+            last.sudo().rewrite_after_flight = True
+        return Wanted(keep=True)
 
     def _psms_reminder_text(self, changed, explicit):
+        """The reminder's text now, and whether it was rewritten over the user's."""
         template, body = self.sms_reminder_template_id, self.sms_reminder_body
         if "sms_reminder_body" in explicit and body:
             return body, False
         # switched (back) on: the stored text was not kept up to date while it was off
-        switched_on = "sms_reminder" in explicit and self.sms_reminder
+        switched_on = "sms_reminder" in explicit
         if template and (
             not body or "sms_reminder_template_id" in explicit or switched_on
         ):
@@ -601,16 +661,54 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             )
         return body, False
 
-    def _psms_switch_off(self, pending, reason):
-        pending._cancel(reason)
-        self._psms_store({"sms_reminder": False})
-        self._psms_tell(reason)
-
-    def _psms_sms_cancelled_by_user(self, messages):
-        """The engine's hook: a user cancelled these SMS of the record (Upcoming
-        SMS)."""
-        if self.sms_reminder_sms_id in messages and self.sms_reminder:
-            self._psms_store({"sms_reminder": False})
+    def _psms_wanted_follow_up(self, creating, cache):
+        """The follow-up after the record (J+n): what ``_psms_follow_up_plan`` gives;
+        one that was sent, or cancelled by a user, is not scheduled again."""
+        plan = ("active" not in self._fields or self.active) and (
+            self._psms_follow_up_plan(cache)
+        )
+        if not plan or plan[1] <= fields.Datetime.now():
+            return Wanted(
+                reason=_(
+                    "Follow-up SMS not scheduled: %s",
+                    _("the appointment no longer matches a follow-up automation."),
+                ),
+                tell="cancelled",
+            )
+        template, planned = plan
+        done = (
+            self.env["participant.sms"]
+            .sudo()
+            .search_count(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("purpose", "=", "follow_up"),
+                    "|",
+                    ("state", "not in", ("queued", "cancelled")),
+                    ("cancelled_by_id", "!=", False),
+                ],
+                limit=1,
+            )
+        )
+        if done:
+            return Wanted(keep=True)
+        try:
+            values = {
+                "partner_id": self.participant_id.id,
+                "number": self._psms_recipient(),
+                "body": self._psms_render(template),
+                "planned_at": planned,
+                "deadline": self.env.company._psms_window().campaign_deadline(planned),
+                "reply_enabled": template.reply_enabled,
+                "origin": "automation",
+            }
+        except (UserError, ValidationError) as error:
+            return Wanted(
+                reason=_("Follow-up SMS not scheduled: %s", error),
+                tell="always" if creating else "cancelled",
+            )
+        return Wanted(values=values)
 
     def _psms_tell(self, message):
         self._message_log(body=Markup("<p>%s</p>") % message)
@@ -619,26 +717,58 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
             {"type": "warning", "title": _("SMS"), "message": message},
         )
 
+    def _psms_after_flight(self, messages):
+        """``messages`` of these records went back to the queue after a crash or a
+        retry (the provider never got them); the records may have changed while they
+        were in flight, so they decide again, as after any change: a reminder whose
+        record is gone or names another SMS is cancelled, one whose record changed the
+        text of is rewritten."""
+        rewrite = self.browse()
+        for sms in messages:
+            record = self.browse(sms.res_id) & self
+            if sms.purpose == "reminder" and record.sms_reminder_sms_id != sms:
+                sms._cancel(
+                    _("Its reminder was replaced while it was being sent.")
+                    if record
+                    else _("Its record was deleted.")
+                )
+            elif sms.rewrite_after_flight:
+                rewrite |= record
+            sms.rewrite_after_flight = False
+        (self - rewrite)._psms_reconcile()
+        for record in rewrite:
+            record._psms_reconcile(changed=record._psms_text_fields())
+
+    def _psms_sms_cancelled_by_user(self, messages):
+        """The engine's hook: a user cancelled these SMS of the record (Upcoming
+        SMS): its reminder is switched off."""
+        if self.sms_reminder_sms_id in messages and self.sms_reminder:
+            self.write({"sms_reminder": False})
+
     # ----------------------------------------------------------------------------------
     # hooks of the concrete models (automations: appointments only)
     # ----------------------------------------------------------------------------------
     def _psms_prefill(self, vals_list):
-        """Switch on the reminders an automation prescribes for new records."""
+        """The values of new records with the reminders an automation prescribes."""
+        return vals_list
 
     def _psms_is_automation_prefill(self, body):
         """Whether the reminder is still an automation's untouched prefill."""
         return False
+
+    def _psms_follow_up_plan(self, cache):
+        """``(template, planned_at)`` of the follow-up this record must have, or
+        None; ``cache`` (a dict) keeps what is per company across records."""
+        return None
 
     # ----------------------------------------------------------------------------------
     # onchange: what the user sees before saving
     # ----------------------------------------------------------------------------------
     @api.onchange("sms_reminder_days")
     def _onchange_sms_reminder_days(self):
-        if self.sms_reminder_days and self._psms_start():
+        if self.sms_reminder_days and self[self._psms_event_start_field]:
             try:
-                self.sms_reminder_planned_at = self._psms_planned_at(
-                    self.sms_reminder_days, False
-                )
+                self.sms_reminder_planned_at = self._psms_planned_at()
             except UserError:
                 self.sms_reminder_planned_at = False
 
@@ -649,10 +779,10 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         if (
             self.sms_reminder_days
             and self.sms_reminder_planned_at
-            and self._psms_start()
+            and self[self._psms_event_start_field]
         ):
             try:
-                computed = self._psms_planned_at(self.sms_reminder_days, False)
+                computed = self._psms_planned_at()
             except UserError:
                 computed = False
             if computed != self.sms_reminder_planned_at:
@@ -705,7 +835,11 @@ class ParticipantSmsReminderMixin(models.AbstractModel):
         Automation = self.env["participant.sms.automation"]
         if self._psms_context_type != "appointment":
             return Automation
-        return Automation._match(self, "before")
+        return Automation._match(
+            self.participant_collaborator_id,
+            self.participant_appointment_type_id,
+            "before",
+        )
 
     def _psms_default_template(self):
         """The template proposed: the first of the record's type, plain ones first."""

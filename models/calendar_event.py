@@ -395,16 +395,12 @@ class CalendarEvent(models.Model):
             )
         return prefilled
 
-    def _psms_automation(self, timing, cache=None):
-        return self.env["participant.sms.automation"]._match(
+    def _psms_is_automation_prefill(self, body):
+        automation = self.env["participant.sms.automation"]._match(
             self.participant_collaborator_id,
             self.participant_appointment_type_id,
-            timing,
-            cache,
+            "before",
         )
-
-    def _psms_is_automation_prefill(self, body):
-        automation = self._psms_automation("before")
         return bool(
             automation
             and self.sms_reminder_template_id == automation.template_id
@@ -415,7 +411,12 @@ class CalendarEvent(models.Model):
     def _psms_follow_up_plan(self, cache):
         if not (self.participant_id and self.start):
             return None
-        automation = self._psms_automation("after", cache)
+        automation = self.env["participant.sms.automation"]._match(
+            self.participant_collaborator_id,
+            self.participant_appointment_type_id,
+            "after",
+            cache,
+        )
         if not automation:
             return None
         window = self.env.company._psms_window()
@@ -434,7 +435,11 @@ class CalendarEvent(models.Model):
             return
         if not self.start or self.start <= fields.Datetime.now():
             return
-        automation = self._psms_automation("before")
+        automation = self.env["participant.sms.automation"]._match(
+            self.participant_collaborator_id,
+            self.participant_appointment_type_id,
+            "before",
+        )
         if automation:
             try:
                 self._psms_recipient()

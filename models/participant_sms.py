@@ -476,21 +476,13 @@ class ParticipantSms(models.Model):
             vals.update(encoding=measure.encoding, segments=measure.segments)
         changed = {}
         for key, value in vals.items():
-            if self._differs(key, value):
+            field = self._fields[key]
+            new = field.convert_to_record(field.convert_to_cache(value, self), self)
+            if new != self[key]:
                 changed[key] = value
         if changed:
             self.sudo().write(changed)
         return bool(changed)
-
-    def _differs(self, name, value):
-        field, current = self._fields[name], self[name]
-        if field.type == "many2one":
-            return current.id != (
-                value.id if isinstance(value, models.BaseModel) else value or False
-            )
-        return field.convert_to_cache(value, self) != field.convert_to_cache(
-            current, self
-        )
 
     # ----------------------------------------------------------------------------------
     # the state machine: final statuses never change again
@@ -609,7 +601,8 @@ class ParticipantSms(models.Model):
     # ----------------------------------------------------------------------------------
     def _note_body(self, kind):
         self.ensure_one()
-        recipient = self.partner_id.name or self.number_display
+        number = format_international(self.number) if self.number else ""
+        recipient = self.partner_id.name or number
         status = dict(self._fields["state"]._description_selection(self.env))[
             self.state
         ]
@@ -617,13 +610,13 @@ class ParticipantSms(models.Model):
             head = _(
                 "SMS sent to %(recipient)s (%(number)s)",
                 recipient=recipient,
-                number=self.number_display,
+                number=number,
             )
         else:
             head = _(
                 "SMS to %(recipient)s (%(number)s): %(status)s",
                 recipient=recipient,
-                number=self.number_display,
+                number=number,
                 status=status,
             )
         body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (head, self.body)

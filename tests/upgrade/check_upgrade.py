@@ -6,7 +6,8 @@ upgrade), prints one line per check and raises AssertionError with a clear messa
 the first broken promise.
 
 The promises: nothing lost (counts); every cron of the addon points at an existing model
-and method and runs; SMS made before have their purpose; a pending reminder from before
+and method and runs; SMS made before have their purpose; the records with SMS keep their
+reminder fields and delays under the source contract; a pending reminder from before
 is sent by the dispatcher, another follows its record (new time, new mobile) and is
 cancelled with it; replies from before a version that had no ``seen`` are seen, the
 others as they were; the callback addresses given to the providers before still work
@@ -239,7 +240,25 @@ check(
     f"result {http_reply.result}",
 )
 
-# ---- 6. a pending reminder from before follows its record ----------------------------
+# ---- 6. the records with SMS: one contract, its fields and their values kept --------
+cr.execute(
+    "SELECT model FROM ir_model WHERE model IN %s ORDER BY model",
+    [("participant.sms.reminder.mixin", "participant.sms.source")],
+)
+check(
+    "the reminder mixin is now the source contract",
+    [row[0] for row in cr.fetchall()] == ["participant.sms.source"],
+    "ir_model does not name participant.sms.source alone",
+)
+for model in ("calendar.event", "participant.step", "participant.orientation"):
+    field = env["ir.model.fields"]._get(model, "sms_reminder_days")
+    check(
+        f"{model}: the reminder delays are all there",
+        field and len(field.selection_ids) == 6,
+        f"{len(field.selection_ids)} selection values",
+    )
+
+# ---- 7. a pending reminder from before follows its record ----------------------------
 follow = sms("reminder_follow")
 event = env["calendar.event"].browse(state["records"]["event_follow"])
 partner = follow.partner_id

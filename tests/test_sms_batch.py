@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import io
+import re
 from datetime import timedelta
 
 from openpyxl import Workbook
@@ -132,7 +133,12 @@ class TestSmsBatch(SmsCommon):
         wizard = self._wizard()
         wizard.action_preview()
         self.assertFalse(wizard.credit_ok)
-        with self.assertRaisesRegex(UserError, "credits are needed"):
+        message = (
+            "6 SMS credits are needed but only 4 remain: buy a package or untick "
+            "recipients."
+        )
+        self.assertEqual(wizard.credit_note, message)  # the preview's alert
+        with self.assertRaisesRegex(UserError, f"^{re.escape(message)}$"):
             wizard.action_validate()
         self.assertFalse(
             self.env["calendar.event"].search(
@@ -143,6 +149,7 @@ class TestSmsBatch(SmsCommon):
             lambda line: line.partner_id == self.ok[0]
         ).selected = False
         self.assertTrue(wizard.credit_ok)
+        self.assertFalse(wizard.credit_note)
         wizard.action_validate()
 
     def test_validate_creates_appointments_and_sms(self):

@@ -67,7 +67,6 @@ class ParticipantSmsBatch(models.TransientModel):
     )
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
     sms_count = fields.Integer(compute="_compute_totals", string="SMS")
-    credit_ok = fields.Boolean(compute="_compute_totals", string="Enough credit")
 
     @api.depends("line_ids.selected", "line_ids.segments")
     def _compute_totals(self):
@@ -75,10 +74,6 @@ class ParticipantSmsBatch(models.TransientModel):
             selected = wizard.line_ids.filtered("selected")
             wizard.recipient_count = len(selected)
             wizard.sms_count = sum(selected.mapped("segments"))
-            wizard.credit_ok = (
-                not self.env.company.psms_enforce_packages
-                or wizard.sms_count <= wizard.credit_remaining
-            )
 
     @api.onchange("template_id")
     def _onchange_template_id(self):
@@ -198,13 +193,7 @@ class ParticipantSmsBatch(models.TransientModel):
         lines = self._selected_lines(
             _("No SMS can go: every line is unticked or in error.")
         )
-        if not self.credit_ok:
-            raise UserError(
-                _(
-                    "%(needed)s but %(left)s: buy a package or untick recipients.",
-                    **self._credit_shortage(self.sms_count, self.credit_remaining),
-                )
-            )
+        self._check_credit()
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.batch") or (
             fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S")
         )

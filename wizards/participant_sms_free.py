@@ -160,16 +160,7 @@ class ParticipantSmsFree(models.TransientModel):
         self._check_permission()
         self._check_text()
         lines = self._selected_lines(_("No number can receive the SMS."))
-        if (
-            self.env.company.psms_enforce_packages
-            and self.sms_count > self.credit_remaining
-        ):
-            raise UserError(
-                _(
-                    "%(needed)s but %(left)s.",
-                    **self._credit_shortage(self.sms_count, self.credit_remaining),
-                )
-            )
+        self._check_credit()
         planned = self._planned()
         now = fields.Datetime.now()
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.free") or (

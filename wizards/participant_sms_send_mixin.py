@@ -9,7 +9,11 @@ from ..tools.schedule import PAST_TOLERANCE
 
 class ParticipantSmsSendMixin(models.AbstractModel):
     """What the batch and free wizards share: the compose / preview steps, the send
-    time and the server-side permission check."""
+    time, the server-side permission check and the credit check (one rule, one
+    message).
+
+    A wizard defines ``line_ids`` (its preview lines) and ``sms_count`` (the SMS its
+    ticked lines cost)."""
 
     _name = "participant.sms.send.mixin"
     _description = "SMS send wizard"
@@ -43,6 +47,28 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         )
         for wizard in self:
             wizard.credit_remaining = remaining
+
+    credit_ok = fields.Boolean(compute="_compute_credit_note", string="Enough credit")
+    credit_note = fields.Char(compute="_compute_credit_note", string="Credit shortage")
+
+    @api.depends("sms_count")
+    @api.depends_context("lang")
+    def _compute_credit_note(self):
+        """The credit rule of every send wizard: when the company enforces packages,
+        the SMS of the ticked lines may not exceed the credit remaining; the preview
+        and Validate say it with the same message."""
+        enforce = self.env.company.psms_enforce_packages
+        for wizard in self:
+            short = bool(enforce and wizard.sms_count > wizard.credit_remaining)
+            wizard.credit_ok = not short
+            wizard.credit_note = short and _(
+                "%(needed)s but %(left)s: buy a package or untick recipients.",
+                **wizard._credit_shortage(wizard.sms_count, wizard.credit_remaining),
+            )
+
+    def _check_credit(self):
+        if not self.credit_ok:
+            raise UserError(self.credit_note)
 
     send_allowed = fields.Boolean(compute="_compute_send_allowed", string="May send")
     send_permission_note = fields.Char(

@@ -188,17 +188,30 @@ class TestSmsScreens(SmsCommon):
                     wizard.with_context(lang=lang).action_validate()
 
     def test_one_sms_allowed_is_singular(self):
+        """The free wizard refuses a text over the maximum with the engine's message
+        (the one of every SMS), in the singular when one SMS is allowed."""
         self.company.psms_max_segments = 1
         user = create_sms_user(self.env, "psms_screens_free3", "group_sms_send_free")
         wizard = self._free_wizard(user, body="x" * 200)
-        with self.assertRaisesRegex(
-            UserError, "^The text needs 2 SMS but only 1 is allowed.$"
+        for lang, expected in (
+            (
+                "en_US",
+                "The text needs 2 SMS (200 characters, GSM-7) but only 1 SMS per "
+                "message is allowed. Shorten it.",
+            ),
+            (
+                "fr_FR",
+                "Le texte nécessite 2 SMS (200 caractères, GSM-7) mais un seul SMS "
+                "est autorisé par message. Raccourcissez-le.",
+            ),
         ):
-            wizard.with_context(lang="en_US").action_preview()
-        with self.assertRaisesRegex(
-            UserError, "^Le texte nécessite 2 SMS mais un seul est " "autorisé.$"
-        ):
-            wizard.with_context(lang="fr_FR").action_preview()
+            with self.subTest(lang=lang):
+                with self.assertRaisesRegex(UserError, f"^{re.escape(expected)}$"):
+                    wizard.with_context(lang=lang).action_preview()
+                with self.assertRaisesRegex(UserError, f"^{re.escape(expected)}$"):
+                    self.Sms.with_context(lang=lang)._prepare_text(
+                        "x" * 200, self.company
+                    )
 
     # -- cancel, not delete ------------------------------------------------------------
     def _arch(self, action_xmlid, view_type):

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 
 from ..tools import sms_text
@@ -9,8 +9,8 @@ from ..tools.schedule import PAST_TOLERANCE
 
 class ParticipantSmsSendMixin(models.AbstractModel):
     """What the batch and free wizards share: the compose / preview steps, the send
-    time, the server-side permission check and the credit check (one rule, one
-    message).
+    time, the server-side permission check, the engine's text rule and the credit
+    check (one rule, one message each).
 
     A wizard defines ``line_ids`` (its preview lines) and ``sms_count`` (the SMS its
     ticked lines cost)."""
@@ -184,6 +184,20 @@ class ParticipantSmsSendMixin(models.AbstractModel):
                 reason=reason,
             )
         return _("Moved into the send window.")
+
+    @api.model
+    def _text_verdict(self, typed):
+        """``(text as sent, its measure, error)`` for the text ``typed``: the engine's
+        rule (``participant.sms._prepare_text``: not blank, no more SMS than the
+        company allows per message) decides, and ``error`` is its message (False
+        when the text can go). A line in error still shows its text and measure."""
+        Sms, company = self.env["participant.sms"], self.env.company
+        try:
+            text, measure = Sms._prepare_text(typed, company)
+        except ValidationError as error:
+            text = Sms._convert_text(typed, company)
+            return text, sms_text.measure(text), error.args[0]
+        return text, measure, False
 
     @staticmethod
     def _replaced_label(typed, sent):

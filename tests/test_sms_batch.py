@@ -1,14 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import io
+import re
 from datetime import timedelta
 
 from openpyxl import Workbook
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..tools.merge import render
 from .common_sms import SmsCommon, create_sms_user
 from .fakes.fake_files import bomb_xlsx
 
@@ -109,18 +111,63 @@ class TestSmsBatch(SmsCommon):
         self.assertEqual(lines[self.ok[1]].encoding, "UCS-2")
         self.assertEqual(wizard.sms_count, 4)
 
+    def _engine_refusal(self, text):
+        """The engine's message for ``text`` (``participant.sms._prepare_text``)."""
+        with self.assertRaises(ValidationError) as caught:
+            self.Sms._prepare_text(text, self.company)
+        return caught.exception.args[0]
+
     def test_over_long_text_is_a_line_error(self):
+        """A text over the maximum is a line error worded by the engine's rule (the
+        one every SMS passes), its measure still shown."""
         wizard = self._wizard(
             template_id=False, body="Bonjour {{first_name}} " + "x" * 320
         )
         wizard.action_preview()
-        self.assertTrue(
-            all(
-                "more than the 2 allowed" in line.error
-                for line in wizard.line_ids
-                if line.partner_id in self.ok
+        for line in wizard.line_ids.filtered(lambda line: line.partner_id in self.ok):
+            self.assertEqual(line.error, self._engine_refusal(line.body))
+            self.assertIn("at most 2 SMS per message are allowed", line.error)
+            self.assertEqual(line.segments, 3)
+            self.assertFalse(line.selected)
+
+    def test_blank_line_is_a_line_error(self):
+        """A text that renders blank for a participant (only an empty merge value) is
+        that line's error, in the engine's words; the other lines can go."""
+        self.ok[0].title = self.env.ref("base.res_partner_title_madam")
+        wizard = self._wizard(template_id=False, body="{{civility}}\u200b")
+        wizard.action_preview()
+        lines = {line.partner_id: line for line in wizard.line_ids}
+        self.assertFalse(lines[self.ok[0]].error)
+        for partner in self.ok[1:]:
+            self.assertEqual(
+                lines[partner].error, self._engine_refusal(lines[partner].body)
             )
+            self.assertIn("invisible", lines[partner].error)
+        self.assertEqual(wizard.recipient_count, 1)
+
+    def test_merge_values_are_the_template_models(self):
+        """A line's text is its body rendered with the template model's values for
+        the participant and the date (``_common_values``) and the appointment's own
+        (location, collaborator, type, theme), as the engine sends it."""
+        body = (
+            "{{civility}} {{first_name}} {{last_name}}, {{weekday}} {{date}} "
+            "{{time}}, {{company_name}} {{company_phone}}: {{appointment_type}} "
+            "({{theme}}) {{location}} {{collaborator}}"
         )
+        wizard = self._wizard(template_id=False, body=body)
+        wizard.action_preview()
+        Template = self.env["participant.sms.template"]
+        for line in wizard.line_ids.filtered(lambda line: line.partner_id in self.ok):
+            values = dict(
+                Template._common_values(line.partner_id, self.start, "en_US"),
+                location="Salle des fêtes",
+                collaborator=self.user_participant.name,
+                appointment_type="Collective information session",
+                theme="Employment",
+            )
+            self.assertEqual(
+                line.body, self.Sms._convert_text(render(body, values), self.company)
+            )
 
     def test_unknown_merge_field_refused(self):
         wizard = self._wizard(template_id=False, body="Bonjour {{prenom}}")
@@ -132,7 +179,12 @@ class TestSmsBatch(SmsCommon):
         wizard = self._wizard()
         wizard.action_preview()
         self.assertFalse(wizard.credit_ok)
-        with self.assertRaisesRegex(UserError, "credits are needed"):
+        message = (
+            "6 SMS credits are needed but only 4 remain: buy a package or untick "
+            "recipients."
+        )
+        self.assertEqual(wizard.credit_note, message)  # the preview's alert
+        with self.assertRaisesRegex(UserError, f"^{re.escape(message)}$"):
             wizard.action_validate()
         self.assertFalse(
             self.env["calendar.event"].search(
@@ -143,6 +195,7 @@ class TestSmsBatch(SmsCommon):
             lambda line: line.partner_id == self.ok[0]
         ).selected = False
         self.assertTrue(wizard.credit_ok)
+        self.assertFalse(wizard.credit_note)
         wizard.action_validate()
 
     def test_validate_creates_appointments_and_sms(self):

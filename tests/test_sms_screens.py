@@ -7,7 +7,8 @@ Invariants:
   and a count of the provider reads without decimals ("10 000"); the delivery rate has
   one French name, the guide's "taux de remise";
 - a credit shortage, a text over the maximum and a free send are said in the singular
-  for one credit or SMS, in the plural otherwise;
+  for one credit or SMS, in the plural otherwise; the batch and free wizards say a
+  credit shortage with one message (the preview's alert and Validate's refusal);
 - an SMS to come is never "deleted" from the screens: *Upcoming SMS* and the SMS form
   offer no Delete but "Cancel the SMS" with its own confirmation; cancelling keeps the
   SMS, Cancelled, and is refused on the server to a user who neither wrote it nor refers
@@ -168,27 +169,49 @@ class TestSmsScreens(SmsCommon):
         self.package.quantity = 1
         wizard = self._free_wizard(user, numbers=["0612345678", "0612345679"])
         wizard.action_preview()
-        with self.assertRaisesRegex(
-            UserError, "^2 SMS credits are needed but only 1 remains.$"
+        for lang, expected in (
+            (
+                "en_US",
+                "2 SMS credits are needed but only 1 remains: buy a package or "
+                "untick recipients.",
+            ),
+            (
+                "fr_FR",
+                "2 crédits SMS sont nécessaires mais il n'en reste qu'un : achetez "
+                "un forfait ou décochez des destinataires.",
+            ),
         ):
-            wizard.with_context(lang="en_US").action_validate()
-        with self.assertRaisesRegex(
-            UserError, "^2 crédits SMS sont nécessaires mais il n'en " "reste qu'un.$"
-        ):
-            wizard.with_context(lang="fr_FR").action_validate()
+            with self.subTest(lang=lang):
+                # the batch and free wizards: one rule, one message (preview, Validate)
+                self.assertEqual(wizard.with_context(lang=lang).credit_note, expected)
+                with self.assertRaisesRegex(UserError, f"^{re.escape(expected)}$"):
+                    wizard.with_context(lang=lang).action_validate()
 
     def test_one_sms_allowed_is_singular(self):
+        """The free wizard refuses a text over the maximum with the engine's message
+        (the one of every SMS), in the singular when one SMS is allowed."""
         self.company.psms_max_segments = 1
         user = create_sms_user(self.env, "psms_screens_free3", "group_sms_send_free")
         wizard = self._free_wizard(user, body="x" * 200)
-        with self.assertRaisesRegex(
-            UserError, "^The text needs 2 SMS but only 1 is allowed.$"
+        for lang, expected in (
+            (
+                "en_US",
+                "The text needs 2 SMS (200 characters, GSM-7) but only 1 SMS per "
+                "message is allowed. Shorten it.",
+            ),
+            (
+                "fr_FR",
+                "Le texte nécessite 2 SMS (200 caractères, GSM-7) mais un seul SMS "
+                "est autorisé par message. Raccourcissez-le.",
+            ),
         ):
-            wizard.with_context(lang="en_US").action_preview()
-        with self.assertRaisesRegex(
-            UserError, "^Le texte nécessite 2 SMS mais un seul est " "autorisé.$"
-        ):
-            wizard.with_context(lang="fr_FR").action_preview()
+            with self.subTest(lang=lang):
+                with self.assertRaisesRegex(UserError, f"^{re.escape(expected)}$"):
+                    wizard.with_context(lang=lang).action_preview()
+                with self.assertRaisesRegex(UserError, f"^{re.escape(expected)}$"):
+                    self.Sms.with_context(lang=lang)._prepare_text(
+                        "x" * 200, self.company
+                    )
 
     # -- cancel, not delete ------------------------------------------------------------
     def _arch(self, action_xmlid, view_type):

@@ -5,7 +5,6 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import sms_text
 from ..tools.merge import MergeError, render
 
 _logger = logging.getLogger(__name__)
@@ -67,7 +66,6 @@ class ParticipantSmsBatch(models.TransientModel):
     )
     recipient_count = fields.Integer(compute="_compute_totals", string="Recipients")
     sms_count = fields.Integer(compute="_compute_totals", string="SMS")
-    credit_ok = fields.Boolean(compute="_compute_totals", string="Enough credit")
 
     @api.depends("line_ids.selected", "line_ids.segments")
     def _compute_totals(self):
@@ -75,10 +73,6 @@ class ParticipantSmsBatch(models.TransientModel):
             selected = wizard.line_ids.filtered("selected")
             wizard.recipient_count = len(selected)
             wizard.sms_count = sum(selected.mapped("segments"))
-            wizard.credit_ok = (
-                not self.env.company.psms_enforce_packages
-                or wizard.sms_count <= wizard.credit_remaining
-            )
 
     @api.onchange("template_id")
     def _onchange_template_id(self):
@@ -115,60 +109,46 @@ class ParticipantSmsBatch(models.TransientModel):
     def _recipients(self):
         return (self.list_id.partner_ids | self.partner_ids).filtered("is_participant")
 
+    def _appointment_merge_values(self, lang):
+        """The merge values of the appointment created in every file (its own:
+        location, collaborator, type, theme), names in ``lang``."""
+        return {
+            "location": self.location or "",
+            "collaborator": self.collaborator_id.name or "",
+            "appointment_type": self.appointment_type_id.with_context(lang=lang).name
+            or "",
+            "theme": self.theme_id.with_context(lang=lang).name or "",
+        }
+
     def _line_values(self, partners):
         """One preview line per participant: rendered text, its measure, and the
-        reason it cannot go, if any. Bulk: one blacklist query, no per-line ORM
-        write."""
+        reason it cannot go, if any (the recipient check's label, else the engine's
+        text rule). Bulk: one blacklist query, no per-line ORM write. The merge
+        values are the template model's (``_common_values`` is ``_partner_values``
+        with ``_event_values``): the date's half, about 0.7 ms, is computed once for
+        the batch, with the appointment's own values, not once per participant."""
         company = self.env.company
         Template = self.env["participant.sms.template"]
         lang = self.env.lang or self.env.user.lang or "en_US"
-        common_extra = dict(
+        shared = dict(
             Template._event_values(self.start, lang),
-            **{
-                "location": self.location or "",
-                "collaborator": self.collaborator_id.name or "",
-                "appointment_type": self.appointment_type_id.with_context(
-                    lang=lang
-                ).name
-                or "",
-                "theme": self.theme_id.with_context(lang=lang).name or "",
-            },
+            **self._appointment_merge_values(lang),
         )
         verdicts = self.env["participant.sms.recipient"]._check(
             [(partner, False) for partner in partners], company
         )
         Recipient, lines = self.env["participant.sms.recipient"], []
-        Sms = self.env["participant.sms"]
         for partner, verdict in zip(partners, verdicts, strict=False):
-            values = dict(Template._partner_values(partner, lang), **common_extra)
-            try:
-                typed = render(self.body or "", values)
-            except MergeError as merge_error:
-                raise UserError(
-                    _(
-                        "The text uses unknown merge fields: %s",
-                        ", ".join(merge_error.unknown + merge_error.malformed),
-                    )
-                ) from None
-            text = Sms._convert_text(typed, company)
-            measure = sms_text.measure(text)
-            number = verdict.number
-            error = Recipient._label(verdict.code)
-            if not error and measure.segments > company.psms_max_segments:
-                error = (
-                    _("%s SMS, more than the 1 allowed", measure.segments)
-                    if company.psms_max_segments == 1
-                    else _(
-                        "%(count)s SMS, more than the %(max)s allowed",
-                        count=measure.segments,
-                        max=company.psms_max_segments,
-                    )
-                )
+            typed = self._render_body(
+                dict(Template._partner_values(partner, lang), **shared)
+            )
+            text, measure, text_error = self._text_verdict(typed)
+            error = Recipient._label(verdict.code) or text_error
             lines.append(
                 {
                     "batch_id": self.id,
                     "partner_id": partner.id,
-                    "number": number or partner.mobile,
+                    "number": verdict.number or partner.mobile,
                     "body": text,
                     "units": measure.units,
                     "segments": measure.segments,
@@ -179,6 +159,17 @@ class ParticipantSmsBatch(models.TransientModel):
                 }
             )
         return lines
+
+    def _render_body(self, values):
+        try:
+            return render(self.body or "", values)
+        except MergeError as merge_error:
+            raise UserError(
+                _(
+                    "The text uses unknown merge fields: %s",
+                    ", ".join(merge_error.unknown + merge_error.malformed),
+                )
+            ) from None
 
     def action_preview(self):
         self.ensure_one()
@@ -198,13 +189,7 @@ class ParticipantSmsBatch(models.TransientModel):
         lines = self._selected_lines(
             _("No SMS can go: every line is unticked or in error.")
         )
-        if not self.credit_ok:
-            raise UserError(
-                _(
-                    "%(needed)s but %(left)s: buy a package or untick recipients.",
-                    **self._credit_shortage(self.sms_count, self.credit_remaining),
-                )
-            )
+        self._check_credit()
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.batch") or (
             fields.Datetime.now().strftime("LOT-%Y%m%d-%H%M%S")
         )

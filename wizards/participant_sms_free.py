@@ -92,30 +92,16 @@ class ParticipantSmsFree(models.TransientModel):
         }[error.code]
 
     def _check_text(self):
-        if sms_text.is_blank(self.body):
-            raise UserError(
-                _(
-                    "Type the text of the SMS (spaces or invisible characters alone "
-                    "are not a text)."
-                )
-            )
+        """The engine's text rule (blank, more SMS than allowed), then what a free
+        SMS adds: no merge fields."""
+        error = self._text_verdict(self.body)[2]
+        if error:
+            raise UserError(error)
         if has_placeholders(self.body):
             raise UserError(
                 _(
                     "A free SMS cannot hold merge fields ({{...}}): the recipients "
                     "are only numbers."
-                )
-            )
-        measure = sms_text.measure(self.body_sent)
-        maximum = self.env.company.psms_max_segments
-        if measure.segments > maximum:
-            raise UserError(
-                _("The text needs %s SMS but only 1 is allowed.", measure.segments)
-                if maximum == 1
-                else _(
-                    "The text needs %(count)s SMS but at most %(max)s are allowed.",
-                    count=measure.segments,
-                    max=maximum,
                 )
             )
 
@@ -160,16 +146,7 @@ class ParticipantSmsFree(models.TransientModel):
         self._check_permission()
         self._check_text()
         lines = self._selected_lines(_("No number can receive the SMS."))
-        if (
-            self.env.company.psms_enforce_packages
-            and self.sms_count > self.credit_remaining
-        ):
-            raise UserError(
-                _(
-                    "%(needed)s but %(left)s.",
-                    **self._credit_shortage(self.sms_count, self.credit_remaining),
-                )
-            )
+        self._check_credit()
         planned = self._planned()
         now = fields.Datetime.now()
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.free") or (

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 
 from ..tools import sms_text
@@ -9,7 +9,11 @@ from ..tools.schedule import PAST_TOLERANCE
 
 class ParticipantSmsSendMixin(models.AbstractModel):
     """What the batch and free wizards share: the compose / preview steps, the send
-    time and the server-side permission check."""
+    time, the server-side permission check, the engine's text rule and the credit
+    check (one rule, one message each).
+
+    A wizard defines ``line_ids`` (its preview lines) and ``sms_count`` (the SMS its
+    ticked lines cost)."""
 
     _name = "participant.sms.send.mixin"
     _description = "SMS send wizard"
@@ -43,6 +47,28 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         )
         for wizard in self:
             wizard.credit_remaining = remaining
+
+    credit_ok = fields.Boolean(compute="_compute_credit_note", string="Enough credit")
+    credit_note = fields.Char(compute="_compute_credit_note", string="Credit shortage")
+
+    @api.depends("sms_count")
+    @api.depends_context("lang")
+    def _compute_credit_note(self):
+        """The credit rule of every send wizard: when the company enforces packages,
+        the SMS of the ticked lines may not exceed the credit remaining; the preview
+        and Validate say it with the same message."""
+        enforce = self.env.company.psms_enforce_packages
+        for wizard in self:
+            short = bool(enforce and wizard.sms_count > wizard.credit_remaining)
+            wizard.credit_ok = not short
+            wizard.credit_note = short and _(
+                "%(needed)s but %(left)s: buy a package or untick recipients.",
+                **wizard._credit_shortage(wizard.sms_count, wizard.credit_remaining),
+            )
+
+    def _check_credit(self):
+        if not self.credit_ok:
+            raise UserError(self.credit_note)
 
     send_allowed = fields.Boolean(compute="_compute_send_allowed", string="May send")
     send_permission_note = fields.Char(
@@ -158,6 +184,20 @@ class ParticipantSmsSendMixin(models.AbstractModel):
                 reason=reason,
             )
         return _("Moved into the send window.")
+
+    @api.model
+    def _text_verdict(self, typed):
+        """``(text as sent, its measure, error)`` for the text ``typed``: the engine's
+        rule (``participant.sms._prepare_text``: not blank, no more SMS than the
+        company allows per message) decides, and ``error`` is its message (False
+        when the text can go). A line in error still shows its text and measure."""
+        Sms, company = self.env["participant.sms"], self.env.company
+        try:
+            text, measure = Sms._prepare_text(typed, company)
+        except ValidationError as error:
+            text = Sms._convert_text(typed, company)
+            return text, sms_text.measure(text), error.args[0]
+        return text, measure, False
 
     @staticmethod
     def _replaced_label(typed, sent):

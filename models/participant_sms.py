@@ -409,22 +409,33 @@ class ParticipantSms(models.Model):
                     "characters."
                 )
             )
-        if measure.segments > company.psms_max_segments:
+        maximum = company.psms_max_segments
+        if measure.segments > maximum:
+            values = {
+                "count": measure.segments,
+                "units": measure.units,
+                "encoding": measure.encoding,
+                "hint": _(
+                    " or remove the characters that force Unicode: %s",
+                    " ".join(measure.ucs2_chars),
+                )
+                if measure.ucs2_chars
+                else "",
+            }
             raise ValidationError(
                 _(
                     "The text needs %(count)s SMS (%(units)s characters, "
+                    "%(encoding)s) but only 1 SMS per message is allowed. Shorten "
+                    "it%(hint)s.",
+                    **values,
+                )
+                if maximum == 1
+                else _(
+                    "The text needs %(count)s SMS (%(units)s characters, "
                     "%(encoding)s) but at most "
                     "%(max)s SMS per message are allowed. Shorten it%(hint)s.",
-                    count=measure.segments,
-                    units=measure.units,
-                    encoding=measure.encoding,
-                    max=company.psms_max_segments,
-                    hint=_(
-                        " or remove the characters that force Unicode: %s",
-                        " ".join(measure.ucs2_chars),
-                    )
-                    if measure.ucs2_chars
-                    else "",
+                    max=maximum,
+                    **values,
                 )
             )
         return body, measure

@@ -58,21 +58,6 @@ class ParticipantSmsPackage(models.Model):
         packages = self.search([("company_id", "=", company.id), ("remaining", ">", 0)])
         return sum(packages.mapped("remaining"))
 
-    @api.model
-    def _lock_for_company(self, company):
-        """Lock the company's packages with credit left (FOR UPDATE: concurrent
-        dispatchers wait for each other here, so that credit is never spent twice)
-        and return them oldest first."""
-        self.env.cr.execute(
-            """SELECT id FROM participant_sms_package
-                WHERE company_id = %s AND consumed < quantity
-                ORDER BY purchase_date, id FOR UPDATE""",
-            [company.id],
-        )
-        packages = self.browse([row[0] for row in self.env.cr.fetchall()])
-        packages.invalidate_recordset(["consumed", "remaining"])
-        return packages
-
     def _consume(self, credits):
         """Take ``credits`` from these (locked) packages, oldest first; return the
         package used for the largest part, or an empty recordset if the credit is not
@@ -103,11 +88,21 @@ class ParticipantSmsPackage(models.Model):
     def _charge(self, company, messages):
         """Charge the credit of each SMS (one per segment, oldest package first).
         With enforced packages the SMS that do not fit stay queued with the reason;
-        otherwise they go uncharged. Return the SMS that may go."""
-        packages = self._lock_for_company(company)
-        charges = defaultdict(
-            list
-        )  # (package, credits) -> SMS ids: one write per group
+        otherwise they go uncharged. Return the SMS that may go.
+
+        The company's packages with credit left are locked first (FOR UPDATE:
+        concurrent dispatchers wait for each other here, so that credit is never
+        spent twice)."""
+        self.env.cr.execute(
+            """SELECT array_agg(id ORDER BY purchase_date, id)
+                 FROM (SELECT id, purchase_date FROM participant_sms_package
+                        WHERE company_id = %s AND consumed < quantity
+                        ORDER BY purchase_date, id FOR UPDATE) AS locked""",
+            [company.id],
+        )
+        packages = self.browse(self.env.cr.fetchone()[0] or [])
+        packages.invalidate_recordset(["consumed", "remaining"])
+        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write each
         for sms in messages:
             package = packages._consume(sms.segments)
             if package:
@@ -117,9 +112,9 @@ class ParticipantSmsPackage(models.Model):
             group = messages.browse(ids)
             group.write({"credits": credits, "package_id": package_id})
             charged |= group
-        short = messages - charged
         if not company.psms_enforce_packages:
             return messages
+        short = messages - charged
         if short:
             short.write(
                 {

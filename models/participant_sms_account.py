@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import LazyTranslate, hmac
 
 from odoo.addons.iap.tools.iap_tools import iap_get_endpoint
@@ -159,22 +159,22 @@ class ParticipantSmsAccount(models.Model):
             self = self.with_context(mail_create_nolog=True)
         return super().create(vals_list)
 
-    def write(self, vals):
-        if "active" in vals and not vals["active"]:
-            used = (
-                self.env["res.company"]
-                .sudo()
-                .search([("psms_account_id", "in", self.ids)])
-            )
-            if used:
-                raise UserError(
-                    _(
-                        "This account sends the SMS of %s: choose another account in "
-                        "the SMS settings before archiving it.",
-                        ", ".join(used.mapped("name")),
-                    )
+    @api.constrains("active")
+    def _check_archived_unused(self):
+        """An account that sends a company's SMS is not archived (a constraint: only
+        a change of ``active`` checks it, not every write of the account)."""
+        archived = self.filtered_domain([("active", "=", False)])
+        used = archived and self.env["res.company"].sudo().search(
+            [("psms_account_id", "in", archived.ids)]
+        )
+        if used:
+            raise ValidationError(
+                _(
+                    "This account sends the SMS of %s: choose another account in "
+                    "the SMS settings before archiving it.",
+                    ", ".join(used.mapped("name")),
                 )
-        return super().write(vals)
+            )
 
     @api.model
     def _hash_token(self, token):

@@ -203,6 +203,11 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         The others stay queued for the next batch, a moment later."""
         now = fields.Datetime.now()
         Recipient = self.env["participant.sms.recipient"]
+        alive = {}  # model -> ids of the records that still exist: one query each
+        for model, group in messages.filtered("purpose").grouped("res_model").items():
+            if model in self.env:
+                records = self.env[model].browse(set(group.mapped("res_id")) - {0})
+                alive[model] = set(records.exists().ids)
         orphans, rest, recipients = [], [], []
         for sms in messages:
             if sms.deadline and sms.deadline < now:
@@ -216,7 +221,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     else _("The deadline passed before the SMS could be sent.")
                 )
                 sms._set_state("not_sent", last_error=reason)
-            elif sms.purpose and not sms._context_record():
+            elif sms.purpose and sms.res_id not in alive.get(sms.res_model, ()):
                 orphans.append(sms.id)
             else:
                 rest.append(sms)
@@ -473,7 +478,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _cron_poll_statuses(self, limit=DEFAULT_BATCH, auto_commit=False):
         """Ask the providers the status of the SMS that are not final, then expire and
         read the providers' credit; a commit per batch when ``auto_commit``. One
-        client per account for the whole run."""
+        client per account for the whole run; a provider that fails is asked again
+        at the next run."""
         pending = self.env["participant.sms"].search(
             [("state", "in", POLLED_STATES), ("provider_id", "!=", False)],
             order="sent_at, id",
@@ -482,38 +488,28 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         for account, group in pending.grouped("account_id").items():
             try:
                 provider = providers[account] = account._get_provider()
-            except ProviderError as error:
+                if not provider.can_poll:
+                    continue
+                for start in range(0, len(group), limit):
+                    batch = group[start : start + limit]
+                    updates = provider.fetch_statuses(
+                        [
+                            StatusQuery(sms.provider_id, sms.number, sms.state)
+                            for sms in batch
+                        ]
+                    )
+                    self._apply_status_updates(account, updates)
+                    self._commit(auto_commit)
+            except ProviderError as error:  # the next run asks again
                 _logger.warning(
                     "SMS status poll through account %s failed: %s",
                     account.id,
                     error.kind,
                 )
-                continue
-            if not provider.can_poll:
-                continue
-            for start in range(0, len(group), limit):
-                self._poll(group[start : start + limit], account, provider)
-                self._commit(auto_commit)
         self._cron_expire(auto_commit)
         accounts = self.env["res.company"].search([])._psms_account()
         accounts._refresh_balance(providers)
         self._commit(auto_commit)
-
-    @api.model
-    def _poll(self, messages, account, provider):
-        try:
-            updates = provider.fetch_statuses(
-                [
-                    StatusQuery(sms.provider_id, sms.number, sms.state)
-                    for sms in messages
-                ]
-            )
-        except ProviderError as error:
-            _logger.warning(
-                "SMS status poll through account %s failed: %s", account.id, error.kind
-            )
-            return
-        self._apply_status_updates(account, updates)
 
     @api.model
     def _apply_status_updates(self, account, updates):

@@ -58,25 +58,6 @@ class ParticipantSmsPackage(models.Model):
         packages = self.search([("company_id", "=", company.id), ("remaining", ">", 0)])
         return sum(packages.mapped("remaining"))
 
-    def _consume(self, credits):
-        """Take ``credits`` from these (locked) packages, oldest first; return the
-        package used for the largest part, or an empty recordset if the credit is not
-        enough."""
-        available = sum(self.mapped("remaining"))
-        if credits > available:
-            return self.browse()
-        main = self.browse()
-        left = credits
-        for package in self:
-            take = min(left, package.remaining)
-            if take:
-                package.consumed += take
-                main = main or package
-                left -= take
-            if not left:
-                break
-        return main
-
     def _refund(self, credits):
         self.ensure_one()
         self.consumed = max(0, self.consumed - credits)
@@ -102,11 +83,23 @@ class ParticipantSmsPackage(models.Model):
         )
         packages = self.browse(self.env.cr.fetchone()[0] or [])
         packages.invalidate_recordset(["consumed", "remaining"])
+        left = sum(packages.mapped("remaining"))
         charges = defaultdict(list)  # (package, credits) -> SMS ids: one write each
         for sms in messages:
-            package = packages._consume(sms.segments)
-            if package:
-                charges[package.id, sms.segments].append(sms.id)
+            if not 0 < sms.segments <= left:
+                continue  # not enough credit left
+            left -= sms.segments
+            # taken oldest package first; the SMS names the first package used
+            main, credits = None, sms.segments
+            for package in packages:
+                take = min(credits, package.remaining)
+                if take:
+                    package.consumed += take
+                    main = main or package
+                    credits -= take
+                if not credits:
+                    break
+            charges[main.id, sms.segments].append(sms.id)
         charged = messages.browse()
         for (package_id, credits), ids in charges.items():
             group = messages.browse(ids)

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import LazyTranslate, hmac
 
 from odoo.addons.iap.tools.iap_tools import iap_get_endpoint
@@ -159,22 +159,22 @@ class ParticipantSmsAccount(models.Model):
             self = self.with_context(mail_create_nolog=True)
         return super().create(vals_list)
 
-    def write(self, vals):
-        if "active" in vals and not vals["active"]:
-            used = (
-                self.env["res.company"]
-                .sudo()
-                .search([("psms_account_id", "in", self.ids)])
-            )
-            if used:
-                raise UserError(
-                    _(
-                        "This account sends the SMS of %s: choose another account in "
-                        "the SMS settings before archiving it.",
-                        ", ".join(used.mapped("name")),
-                    )
+    @api.constrains("active")
+    def _check_archived_unused(self):
+        """An account that sends a company's SMS is not archived (a constraint: only
+        a change of ``active`` checks it, not every write of the account)."""
+        archived = self.filtered_domain([("active", "=", False)])
+        used = archived and self.env["res.company"].sudo().search(
+            [("psms_account_id", "in", archived.ids)]
+        )
+        if used:
+            raise ValidationError(
+                _(
+                    "This account sends the SMS of %s: choose another account in "
+                    "the SMS settings before archiving it.",
+                    ", ".join(used.mapped("name")),
                 )
-        return super().write(vals)
+            )
 
     @api.model
     def _hash_token(self, token):
@@ -267,28 +267,6 @@ class ParticipantSmsAccount(models.Model):
             provider=label,
         )
 
-    def _provider_settings(self):
-        self.ensure_one()
-        account = self.sudo()
-        settings = {"timeout": account.timeout}
-        if account.endpoint:
-            settings["endpoint"] = account.endpoint
-        if account.provider == "ovh":
-            settings.update(
-                application_key=account.ovh_application_key or "",
-                application_secret=account.ovh_application_secret or "",
-                consumer_key=account.ovh_consumer_key or "",
-                service_name=account.ovh_service_name or "",
-            )
-        elif account.provider == "octopush":
-            settings.update(
-                api_login=account.octopush_api_login or "",
-                api_key=account.octopush_api_key or "",
-            )
-        elif account.provider == "odoo_iap":
-            settings.update(self._iap_settings())
-        return settings
-
     def _iap_settings(self):
         """Odoo's SMS service: the database's IAP account, the endpoints Odoo's
         ``sms`` and ``iap`` modules use (or this account's address), and our status
@@ -328,19 +306,34 @@ class ParticipantSmsAccount(models.Model):
         )
 
     def _get_provider(self, durable=False):
-        """The tools client of this account (raises ProviderError('config') if
-        incomplete). The simulator remembers what it accepts in the database, as a
-        real provider would (``durable``: in its own committed transaction, for a
-        dispatcher that commits)."""
+        """The tools client of this account, with its settings (raises
+        ProviderError('config') if incomplete). The simulator remembers what it
+        accepts in the database, as a real provider would (``durable``: in its own
+        committed transaction, for a dispatcher that commits)."""
         self.ensure_one()
-        if not self:
-            raise ProviderError("config", "No SMS provider account.")
-        settings = self._provider_settings()
-        if self.provider == "simulator":
+        account = self.sudo()
+        settings = {"timeout": account.timeout}
+        if account.endpoint:
+            settings["endpoint"] = account.endpoint
+        if account.provider == "simulator":
             settings["store"] = self.env["participant.sms.simulator.message"]._store(
                 durable
             )
-        return get_provider(self.provider, **settings)
+        elif account.provider == "ovh":
+            settings.update(
+                application_key=account.ovh_application_key or "",
+                application_secret=account.ovh_application_secret or "",
+                consumer_key=account.ovh_consumer_key or "",
+                service_name=account.ovh_service_name or "",
+            )
+        elif account.provider == "octopush":
+            settings.update(
+                api_login=account.octopush_api_login or "",
+                api_key=account.octopush_api_key or "",
+            )
+        elif account.provider == "odoo_iap":
+            settings.update(self._iap_settings())
+        return get_provider(account.provider, **settings)
 
     def _get_provider_or_none(self):
         try:
@@ -406,14 +399,16 @@ class ParticipantSmsAccount(models.Model):
         label = BALANCE_UNITS.get(unit)
         return str(label) if label else unit or ""
 
-    def _refresh_balance(self):
+    def _refresh_balance(self, providers=None):
         """Read the credit left at the provider; tell the SMS administrators (an
         activity on the account) when it falls under the company's low-credit
-        threshold."""
+        threshold. ``providers``: the clients a run already built, by account."""
+        providers = providers or {}
         for account in self.sudo():
             was_low = account.balance_low
             try:
-                balance = account._get_provider().balance()
+                provider = providers.get(account) or account._get_provider()
+                balance = provider.balance()
             except (ProviderError, NotImplementedError) as error:
                 account.balance_error = (
                     self._error_message(error)

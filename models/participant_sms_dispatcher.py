@@ -80,16 +80,14 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 company, batch_size, tests_only, hold, auto_commit
             ):
                 done += claimed
-                self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=self._due_count()
+                remaining = self.env["participant.sms"].search_count(
+                    [
+                        ("state", "=", "queued"),
+                        ("planned_at", "<=", fields.Datetime.now()),
+                    ]
                 )
+                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
-
-    @api.model
-    def _due_count(self):
-        return self.env["participant.sms"].search_count(
-            [("state", "=", "queued"), ("planned_at", "<=", fields.Datetime.now())]
-        )
 
     @api.model
     def _check_admin(self):
@@ -133,64 +131,6 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # ----------------------------------------------------------------------------------
     # claim and charge
     # ----------------------------------------------------------------------------------
-    @api.model
-    def _claim(self, company, limit, tests_only=False, hold_campaigns=False):
-        """Lock up to ``limit`` due SMS of ``company``; two dispatchers skip each
-        other's rows. ``hold_campaigns``: leave batch, free and follow-up SMS (a
-        quiet day)."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """SELECT id FROM participant_sms
-                WHERE state = 'queued' AND company_id = %s
-                  AND COALESCE(next_attempt_at, planned_at) <= %s
-                  AND (%s IS NOT TRUE OR origin = 'test')
-                  AND (%s IS NOT TRUE OR (origin NOT IN ('batch', 'free')
-                                          AND COALESCE(purpose, '') != 'follow_up'))
-                ORDER BY planned_at, id
-                LIMIT %s
-                FOR UPDATE SKIP LOCKED""",
-            [company.id, fields.Datetime.now(), tests_only, hold_campaigns, limit],
-        )
-        return self.env["participant.sms"].browse(
-            [row[0] for row in self.env.cr.fetchall()]
-        )
-
-    @api.model
-    def _filter_sendable(self, messages):
-        """Close what must not go (deadline passed, record gone, refusal, STOP);
-        return the rest."""
-        now = fields.Datetime.now()
-        late = messages.filtered(lambda s: s.deadline and s.deadline < now)
-        for sms in late:
-            reason = (
-                _(
-                    "The deadline passed before the SMS could be sent. Last error: %s",
-                    sms.last_error,
-                )
-                if sms.last_error
-                else _("The deadline passed before the SMS could be sent.")
-            )
-            sms._set_state("not_sent", last_error=reason)
-        rest = messages - late
-        orphans = rest.filtered(lambda s: s.purpose and not s._context_record())
-        orphans._cancel(_("The record of this SMS no longer exists."))
-        rest -= orphans
-        verdicts = self.env["participant.sms.recipient"]._check(
-            [(sms.partner_id, sms.number) for sms in rest],
-            rest.company_id[:1] or self.env.company,
-        )
-        stopped = self.env["participant.sms"]
-        for sms, verdict in zip(rest, verdicts, strict=False):
-            if verdict.code in ("refuses", "stop"):
-                sms._set_state(
-                    "stop",
-                    last_error=self.env["participant.sms.recipient"]._label(
-                        verdict.code
-                    ),
-                )
-                stopped |= sms
-        return rest - stopped
-
     @contextmanager
     def _charge_lock(self, company, auto_commit):
         """Serialise the charge (and refund) steps of the dispatchers of one company:
@@ -212,26 +152,37 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     @api.model
-    def _one_per_number(self, messages):
-        """At most one SMS per number in a dispatch: after a crash, the provider is
-        asked what it has by (dispatch tag, number), which must name one SMS only.
-        The others stay queued for the next batch, a moment later."""
-        seen, kept = set(), messages.browse()
-        for sms in messages:
-            if sms.number not in seen:
-                seen.add(sms.number)
-                kept |= sms
-        return kept
-
-    @api.model
     def _claim_and_charge(self, company, limit, tests_only=False, hold_campaigns=False):
-        claimed = self._claim(company, limit, tests_only, hold_campaigns)
-        retired = claimed.filtered(lambda s: not s.account_id.active)
+        """Lock up to ``limit`` due SMS of ``company`` (two dispatchers skip each
+        other's rows), close those that must not go, charge the others and mark them
+        *Processing* under a fresh dispatch tag. ``hold_campaigns``: leave batch,
+        free and follow-up SMS (a quiet day). Return (claimed, sendable, tag)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT array_agg(id ORDER BY planned_at, id)
+                 FROM (SELECT id, planned_at FROM participant_sms
+                        WHERE state = 'queued' AND company_id = %s
+                          AND COALESCE(next_attempt_at, planned_at) <= %s
+                          AND (%s IS NOT TRUE OR origin = 'test')
+                          AND (%s IS NOT TRUE OR (origin NOT IN ('batch', 'free')
+                                    AND COALESCE(purpose, '') != 'follow_up'))
+                        ORDER BY planned_at, id
+                        LIMIT %s
+                        FOR UPDATE SKIP LOCKED) AS due""",
+            [company.id, fields.Datetime.now(), tests_only, hold_campaigns, limit],
+        )
+        claimed = self.env["participant.sms"].browse(self.env.cr.fetchone()[0] or [])
+        tag = uuid.uuid4().hex
+        if not claimed:
+            return claimed, claimed, tag
+        retired = claimed.filtered_domain([("account_id.active", "=", False)])
         if retired:  # an archived account sends no more: the company's current one does
             retired.write({"account_id": company._psms_account().id})
-        sendable = self._one_per_number(self._filter_sendable(claimed))
-        sendable = self.env["participant.sms.package"].sudo()._charge(company, sendable)
-        tag = uuid.uuid4().hex
+        sendable = (
+            self.env["participant.sms.package"]
+            .sudo()
+            ._charge(company, self._filter_sendable(claimed))
+        )
         now = fields.Datetime.now()
         for attempts, group in sendable.grouped("attempts").items():
             group.write(
@@ -243,6 +194,53 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 }
             )
         return claimed, sendable, tag
+
+    @api.model
+    def _filter_sendable(self, messages):
+        """Close what must not go (deadline passed, record gone, refusal, STOP);
+        return the rest, at most one SMS per number: after a crash, the provider is
+        asked what it has by (dispatch tag, number), which must name one SMS only.
+        The others stay queued for the next batch, a moment later."""
+        now = fields.Datetime.now()
+        Recipient = self.env["participant.sms.recipient"]
+        alive = {}  # model -> ids of the records that still exist: one query each
+        for model, group in messages.filtered("purpose").grouped("res_model").items():
+            if model in self.env:
+                records = self.env[model].browse(set(group.mapped("res_id")) - {0})
+                alive[model] = set(records.exists().ids)
+        orphans, rest, recipients = [], [], []
+        for sms in messages:
+            if sms.deadline and sms.deadline < now:
+                reason = (
+                    _(
+                        "The deadline passed before the SMS could be sent. "
+                        "Last error: %s",
+                        sms.last_error,
+                    )
+                    if sms.last_error
+                    else _("The deadline passed before the SMS could be sent.")
+                )
+                sms._set_state("not_sent", last_error=reason)
+            elif sms.purpose and sms.res_id not in alive.get(sms.res_model, ()):
+                orphans.append(sms.id)
+            else:
+                rest.append(sms)
+                recipients.append((sms.partner_id, sms.number))
+        if orphans:
+            messages.browse(orphans)._cancel(
+                _("The record of this SMS no longer exists.")
+            )
+        verdicts = Recipient._check(
+            recipients, messages.company_id[:1] or self.env.company
+        )
+        numbers, kept = set(), []
+        for sms, verdict in zip(rest, verdicts, strict=True):
+            if verdict.code in ("refuses", "stop"):
+                sms._set_state("stop", last_error=Recipient._label(verdict.code))
+            elif sms.number not in numbers:
+                numbers.add(sms.number)
+                kept.append(sms.id)
+        return messages.browse(kept)
 
     # ----------------------------------------------------------------------------------
     # send
@@ -335,14 +333,17 @@ class ParticipantSmsDispatcher(models.AbstractModel):
 
     @api.model
     def _apply_send_results(self, messages, results):
-        by_id = {sms.id: sms for sms in messages}
+        """Each SMS takes the outcome of its own result: accepted (provider id kept,
+        a note on its record), refused (*Failed*, credit refunded), retry (queued
+        again, credit refunded) or unknown (left *Processing* for the
+        reconciliation, I2)."""
+        by_id = dict(zip(messages.ids, messages, strict=True))
         now = fields.Datetime.now()
-        groups = defaultdict(lambda: messages.browse())
+        accepted, refunded, retried = [], [], []
         for result in results:
-            groups[result.outcome] |= by_id[int(result.ref)]
-        for result in results:
+            sms = by_id[int(result.ref)]
             if result.outcome == "accepted":
-                by_id[int(result.ref)].write(
+                sms.write(
                     {
                         "provider_id": result.provider_id,
                         "raw_status": result.raw_status,
@@ -351,48 +352,45 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                         "next_attempt_at": False,
                     }
                 )
-        groups["accepted"]._post_context_notes("sent")
-        errors = {
-            int(r.ref): self._result_error(r)
-            for r in results
-            if r.outcome != "accepted"
-        }
-        raw = {int(r.ref): r.raw_status for r in results}
-        for sms in groups["refused"]:
-            self.env["participant.sms.package"].sudo()._refund_sms(sms)
-            sms._set_state("failed", raw_status=raw[sms.id], last_error=errors[sms.id])
-        if groups["retry"]:
-            self.env["participant.sms.package"].sudo()._refund_sms(groups["retry"])
-            for sms in groups["retry"]:
+                accepted.append(sms.id)
+                continue
+            error = result.error
+            if result.error_kind:
+                error = self.env["participant.sms.account"]._error_message(
+                    ProviderError(result.error_kind, result.error)
+                )
+            if result.outcome in ("refused", "retry"):
+                refunded.append(sms.id)
+            if result.outcome == "refused":
+                sms._set_state("failed", raw_status=result.raw_status, last_error=error)
+            elif result.outcome == "retry":
                 sms.write(
                     {
                         "state": "queued",
                         "claimed_at": False,
-                        "last_error": errors[sms.id],
+                        "last_error": error,
                         "next_attempt_at": now + RETRY_BACKOFF,
                     }
                 )
-            groups["retry"]._resync_requeued()
-        for sms in groups["unknown"]:
-            sms.write(
-                {
-                    "last_error": _(
-                        "The provider may have received this SMS (%s): it will be "
-                        "asked, and the SMS "
-                        "is not sent again.",
-                        errors[sms.id],
-                    )
-                }
+                retried.append(sms.id)
+            else:  # unknown
+                sms.write(
+                    {
+                        "last_error": _(
+                            "The provider may have received this SMS (%s): it will be "
+                            "asked, and the SMS "
+                            "is not sent again.",
+                            error,
+                        )
+                    }
+                )
+        messages.browse(accepted)._post_context_notes("sent")
+        if refunded:
+            self.env["participant.sms.package"].sudo()._refund_sms(
+                messages.browse(refunded)
             )
-
-    @api.model
-    def _result_error(self, result):
-        """The users' message for a message the provider did not accept."""
-        if result.error_kind:
-            return self.env["participant.sms.account"]._error_message(
-                ProviderError(result.error_kind, result.error)
-            )
-        return result.error
+        if retried:
+            messages.browse(retried)._resync_requeued()
 
     # ----------------------------------------------------------------------------------
     # reconciliation: SMS whose fate at the provider is not known
@@ -408,36 +406,44 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM),
             ]
         )
-        for (account, tag), group in stale.grouped(
-            lambda s: (s.account_id, s.provider_tag)
-        ).items():
-            with self._charge_lock(group.company_id[:1], auto_commit):
-                self._commit(auto_commit)
-                self._reconcile(group, account, tag)
-                self._commit(auto_commit)
+        for account, of_account in stale.grouped("account_id").items():
+            try:
+                provider = account._get_provider()
+            except ProviderError as error:
+                _logger.warning(
+                    "SMS reconciliation through account %s failed: %s",
+                    account.id,
+                    error.kind,
+                )
+                continue  # try again at the next run
+            for tag, group in of_account.grouped("provider_tag").items():
+                with self._charge_lock(group.company_id[:1], auto_commit):
+                    self._commit(auto_commit)
+                    self._reconcile(group, provider, tag)
+                    self._commit(auto_commit)
 
     @api.model
-    def _reconcile(self, messages, account, tag):
+    def _reconcile(self, messages, provider, tag):
+        if not provider.can_lookup:
+            messages._set_state(
+                "unknown",
+                last_error=_(
+                    "The provider may have received this SMS and cannot be asked: "
+                    "it is not "
+                    "sent again, to avoid a duplicate."
+                ),
+            )
+            return
         try:
-            provider = account._get_provider()
-            if not provider.can_lookup:
-                messages._set_state(
-                    "unknown",
-                    last_error=_(
-                        "The provider may have received this SMS and cannot be asked: "
-                        "it is not "
-                        "sent again, to avoid a duplicate."
-                    ),
-                )
-                return
             known = provider.lookup(tag, messages.mapped("number"))
         except ProviderError as error:
             _logger.warning(
                 "SMS reconciliation through account %s failed: %s",
-                account.id,
+                messages.account_id[:1].id,
                 error.kind,
             )
             return  # try again at the next run
+        requeued = []
         for sms in messages:
             if sms.number in known:
                 sms.write(
@@ -462,46 +468,48 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                         ),
                     }
                 )
-        messages.filtered(lambda s: s.state == "queued")._resync_requeued()
+                requeued.append(sms.id)
+        messages.browse(requeued)._resync_requeued()
 
     # ----------------------------------------------------------------------------------
     # statuses
     # ----------------------------------------------------------------------------------
     @api.model
     def _cron_poll_statuses(self, limit=DEFAULT_BATCH, auto_commit=False):
-        """Ask the providers the status of the SMS that are not final, then expire; a
-        commit per batch when ``auto_commit``."""
+        """Ask the providers the status of the SMS that are not final, then expire and
+        read the providers' credit; a commit per batch when ``auto_commit``. One
+        client per account for the whole run; a provider that fails is asked again
+        at the next run."""
         pending = self.env["participant.sms"].search(
             [("state", "in", POLLED_STATES), ("provider_id", "!=", False)],
             order="sent_at, id",
         )
+        providers = {}
         for account, group in pending.grouped("account_id").items():
-            for start in range(0, len(group), limit):
-                self._poll(group[start : start + limit], account)
-                self._commit(auto_commit)
+            try:
+                provider = providers[account] = account._get_provider()
+                if not provider.can_poll:
+                    continue
+                for start in range(0, len(group), limit):
+                    batch = group[start : start + limit]
+                    updates = provider.fetch_statuses(
+                        [
+                            StatusQuery(sms.provider_id, sms.number, sms.state)
+                            for sms in batch
+                        ]
+                    )
+                    self._apply_status_updates(account, updates)
+                    self._commit(auto_commit)
+            except ProviderError as error:  # the next run asks again
+                _logger.warning(
+                    "SMS status poll through account %s failed: %s",
+                    account.id,
+                    error.kind,
+                )
         self._cron_expire(auto_commit)
         accounts = self.env["res.company"].search([])._psms_account()
-        accounts._refresh_balance()
+        accounts._refresh_balance(providers)
         self._commit(auto_commit)
-
-    @api.model
-    def _poll(self, messages, account):
-        try:
-            provider = account._get_provider()
-            if not provider.can_poll:
-                return
-            updates = provider.fetch_statuses(
-                [
-                    StatusQuery(sms.provider_id, sms.number, sms.state)
-                    for sms in messages
-                ]
-            )
-        except ProviderError as error:
-            _logger.warning(
-                "SMS status poll through account %s failed: %s", account.id, error.kind
-            )
-            return
-        self._apply_status_updates(account, updates)
 
     @api.model
     def _apply_status_updates(self, account, updates):
@@ -516,20 +524,24 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 ("provider_id", "in", [u.provider_id for u in updates]),
             ]
         )
-        by_provider_id = {sms.provider_id: sms for sms in messages}
+        by_provider_id = dict(
+            zip(messages.mapped("provider_id"), messages, strict=True)
+        )
         groups = defaultdict(list)  # one write per (status, raw status, error)
         for update in updates:
             sms = by_provider_id.get(update.provider_id)
             if not sms or sms.state in FINAL_STATES or sms.state == update.status:
                 continue
             groups[update.status, update.raw_status, update.error].append(sms.id)
-        changed = Sms
+        changed = stopped = Sms
         for (status, raw_status, error), ids in groups.items():
             values = {"raw_status": raw_status}
             if error:
                 values["last_error"] = error
-            changed |= messages.browse(ids)._set_state(status, **values)
-        stopped = changed.filtered(lambda s: s.state == "stop")
+            moved = messages.browse(ids)._set_state(status, **values)
+            changed |= moved
+            if status == "stop":
+                stopped |= moved
         if stopped:
             self.env["phone.blacklist"].sudo()._add(
                 stopped.mapped("number"),

@@ -58,40 +58,6 @@ class ParticipantSmsPackage(models.Model):
         packages = self.search([("company_id", "=", company.id), ("remaining", ">", 0)])
         return sum(packages.mapped("remaining"))
 
-    @api.model
-    def _lock_for_company(self, company):
-        """Lock the company's packages with credit left (FOR UPDATE: concurrent
-        dispatchers wait for each other here, so that credit is never spent twice)
-        and return them oldest first."""
-        self.env.cr.execute(
-            """SELECT id FROM participant_sms_package
-                WHERE company_id = %s AND consumed < quantity
-                ORDER BY purchase_date, id FOR UPDATE""",
-            [company.id],
-        )
-        packages = self.browse([row[0] for row in self.env.cr.fetchall()])
-        packages.invalidate_recordset(["consumed", "remaining"])
-        return packages
-
-    def _consume(self, credits):
-        """Take ``credits`` from these (locked) packages, oldest first; return the
-        package used for the largest part, or an empty recordset if the credit is not
-        enough."""
-        available = sum(self.mapped("remaining"))
-        if credits > available:
-            return self.browse()
-        main = self.browse()
-        left = credits
-        for package in self:
-            take = min(left, package.remaining)
-            if take:
-                package.consumed += take
-                main = main or package
-                left -= take
-            if not left:
-                break
-        return main
-
     def _refund(self, credits):
         self.ensure_one()
         self.consumed = max(0, self.consumed - credits)
@@ -103,23 +69,45 @@ class ParticipantSmsPackage(models.Model):
     def _charge(self, company, messages):
         """Charge the credit of each SMS (one per segment, oldest package first).
         With enforced packages the SMS that do not fit stay queued with the reason;
-        otherwise they go uncharged. Return the SMS that may go."""
-        packages = self._lock_for_company(company)
-        charges = defaultdict(
-            list
-        )  # (package, credits) -> SMS ids: one write per group
+        otherwise they go uncharged. Return the SMS that may go.
+
+        The company's packages with credit left are locked first (FOR UPDATE:
+        concurrent dispatchers wait for each other here, so that credit is never
+        spent twice)."""
+        self.env.cr.execute(
+            """SELECT array_agg(id ORDER BY purchase_date, id)
+                 FROM (SELECT id, purchase_date FROM participant_sms_package
+                        WHERE company_id = %s AND consumed < quantity
+                        ORDER BY purchase_date, id FOR UPDATE) AS locked""",
+            [company.id],
+        )
+        packages = self.browse(self.env.cr.fetchone()[0] or [])
+        packages.invalidate_recordset(["consumed", "remaining"])
+        left = sum(packages.mapped("remaining"))
+        charges = defaultdict(list)  # (package, credits) -> SMS ids: one write each
         for sms in messages:
-            package = packages._consume(sms.segments)
-            if package:
-                charges[package.id, sms.segments].append(sms.id)
+            if not 0 < sms.segments <= left:
+                continue  # not enough credit left
+            left -= sms.segments
+            # taken oldest package first; the SMS names the first package used
+            main, credits = None, sms.segments
+            for package in packages:
+                take = min(credits, package.remaining)
+                if take:
+                    package.consumed += take
+                    main = main or package
+                    credits -= take
+                if not credits:
+                    break
+            charges[main.id, sms.segments].append(sms.id)
         charged = messages.browse()
         for (package_id, credits), ids in charges.items():
             group = messages.browse(ids)
             group.write({"credits": credits, "package_id": package_id})
             charged |= group
-        short = messages - charged
         if not company.psms_enforce_packages:
             return messages
+        short = messages - charged
         if short:
             short.write(
                 {

@@ -1,4 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import nullcontext
+from dataclasses import dataclass
+
 from odoo import api, fields, models
 
 
@@ -35,41 +38,36 @@ class ParticipantSmsSimulatorMessage(models.Model):
         ).unlink()
 
 
+@dataclass(frozen=True)
 class _DatabaseStore:
-    """The store of ``tools.providers.simulator``. For a dispatcher that commits
-    (``durable``) it writes through its own cursor and commits at once: the
-    provider's side survives the dispatcher's crash. Otherwise (tests) it writes in
-    the caller's transaction."""
+    """The store of ``tools.providers.simulator``: the simulator's outbox, one row per
+    accepted message. For a dispatcher that commits (``durable``) it writes through
+    its own cursor and commits at once: the provider's side survives the
+    dispatcher's crash. Otherwise (tests) it writes in the caller's transaction. The
+    same plain insert either way (an Environment on a cursor of its own would wait
+    for the registry lock a running test holds)."""
 
-    def __init__(self, model, durable=False):
-        self.model = model
-        self.durable = durable
+    model: object  # participant.sms.simulator.message, as superuser
+    durable: bool = False
 
     def remember(self, tag, accepted):
-        rows = [
-            {"tag": tag, "ref": ref, "number": number, "provider_id": provider_id}
-            for ref, number, provider_id in accepted
-        ]
-        if self.durable:
-            # its own transaction, committed at once; a plain insert (an Environment on
-            # this cursor would wait for the registry lock a running test holds)
-            with self.model.env.registry.cursor() as cr:
-                cr.execute(
-                    """INSERT INTO participant_sms_simulator_message
-                              (tag, ref, number, provider_id, accepted_at)
-                       SELECT %s, ref, number, provider_id, now() at time zone 'UTC'
-                         FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[])
-                              AS t(ref, number, provider_id)""",
-                    [
-                        tag,
-                        *(
-                            [row[key] for row in rows]
-                            for key in ("ref", "number", "provider_id")
-                        ),
-                    ],
-                )
-        else:
-            self.model.create(rows)
+        refs, numbers, provider_ids = zip(*accepted, strict=True)
+        env = self.model.env
+        with env.registry.cursor() if self.durable else nullcontext(env.cr) as cr:
+            cr.execute(
+                """INSERT INTO participant_sms_simulator_message
+                          (tag, ref, number, provider_id, accepted_at)
+                   SELECT %s, ref, number, provider_id, %s
+                     FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[])
+                          AS t(ref, number, provider_id)""",
+                [
+                    tag,
+                    fields.Datetime.now(),
+                    list(refs),
+                    list(numbers),
+                    list(provider_ids),
+                ],
+            )
 
     def find(self, tag, numbers):
         rows = self.model.search_read(

@@ -218,3 +218,19 @@ class TestSmsProviderAccounts(SmsCommon):
         )
         self.assertNotIn("callback_token_hash", fields_for_user)
         self.assertNotIn("ovh_application_secret", fields_for_user)
+
+    def test_an_account_in_use_is_not_archived(self):
+        """Invariant: a company's SMS account stays active (archiving it is refused,
+        and only a change of ``active`` is checked); an unused one is archived, and
+        the settings of the account in use are written freely."""
+        Account = self.env["participant.sms.account"]
+        spare = Account.create({"name": "Spare", "provider": "simulator"})
+        self.company.psms_account_id = self.simulator
+        with self.assertRaisesRegex(UserError, "choose another account"):
+            with self.env.cr.savepoint():
+                self.simulator.action_archive()
+        self.assertTrue(self.simulator.active)
+        self.simulator.write({"timeout": 20, "balance": 5})
+        self.assertEqual(self.simulator.timeout, 20)
+        spare.action_archive()
+        self.assertFalse(spare.active)

@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """SMS provider clients (framework-free). ``get_provider(name, **settings)`` builds
-one."""
+one; importing this package registers every client."""
 
 from .base import (
     FINAL_STATUSES,
+    PROVIDERS,
     InboundReply,
     OutgoingSms,
     Provider,
@@ -12,6 +13,7 @@ from .base import (
     StatusQuery,
     StatusUpdate,
     check_token,
+    get_provider,
     require,
 )
 from .octopush import OctopushProvider
@@ -19,16 +21,22 @@ from .odoo_iap import OdooIapProvider
 from .ovh import OvhProvider
 from .simulator import SimulatorProvider
 
-PROVIDERS = {
-    SimulatorProvider.name: SimulatorProvider,
-    OvhProvider.name: OvhProvider,
-    OctopushProvider.name: OctopushProvider,
-    OdooIapProvider.name: OdooIapProvider,
-}
 
-
-def get_provider(name, **settings):
-    try:
-        return PROVIDERS[name](**settings)
-    except KeyError:
-        raise ProviderError("config", f"Unknown SMS provider: {name!r}") from None
+__all__ = [
+    "FINAL_STATUSES",
+    "PROVIDERS",
+    "InboundReply",
+    "OctopushProvider",
+    "OdooIapProvider",
+    "OutgoingSms",
+    "OvhProvider",
+    "Provider",
+    "ProviderError",
+    "SendResult",
+    "SimulatorProvider",
+    "StatusQuery",
+    "StatusUpdate",
+    "check_token",
+    "get_provider",
+    "require",
+]

@@ -181,10 +181,27 @@ def check_token(expected, given):
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
+#: the provider clients by name: each subclass of :class:`Provider` adds itself
+PROVIDERS = {}
+
+
+def get_provider(name, **settings):
+    """The client of the provider ``name``, built with ``settings``."""
+    try:
+        return PROVIDERS[name](**settings)
+    except KeyError:
+        raise ProviderError("config", f"Unknown SMS provider: {name!r}") from None
+
+
 class Provider:
     """Base class of the provider clients."""
 
     name = None
+
+    def __init_subclass__(cls):
+        """Each client is known by its name (``object``'s hook does nothing)."""
+        PROVIDERS[cls.name] = cls
+
     #: how many messages one ``send`` call may carry
     batch_size = 500
     #: whether statuses can be fetched (otherwise they come by callback only)

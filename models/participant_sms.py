@@ -601,10 +601,8 @@ class ParticipantSms(models.Model):
         )
         if movable:
             movable.write(dict(values, state=state))
-            finals = movable.filtered_domain(
-                [("state", "in", FINAL_STATE_LIST), ("state", "!=", "cancelled")]
-            )
-            finals._post_context_notes("final")
+            if state in FINAL_STATES and state != "cancelled":
+                movable._post_context_notes("final")
         return movable
 
     # ----------------------------------------------------------------------------------

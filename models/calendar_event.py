@@ -21,12 +21,16 @@ class CalendarEvent(models.Model):
     _psms_context_type = "appointment"
     _psms_event_start_field = "start"
     _psms_template_type = "appointment"
-    _psms_merge_trigger_fields = (
-        "location",
-        "participant_collaborator_id",
-        "participant_appointment_type_id",
-        "participant_theme_id",
-        "participant_id",
+    #: the fields the SMS text is made of (a change re-renders it)
+    _psms_text_fields = frozenset(
+        (
+            "start",
+            "location",
+            "participant_collaborator_id",
+            "participant_appointment_type_id",
+            "participant_theme_id",
+            "participant_id",
+        )
     )
 
     participant_id = fields.Many2one(

@@ -13,10 +13,14 @@ class ParticipantOrientation(models.Model):
     _psms_context_type = "orientation"
     _psms_event_start_field = "planned_date"
     _psms_template_type = "orientation"
-    _psms_merge_trigger_fields = (
-        "orientation_type_id",
-        "referent_id",
-        "participant_id",
+    #: the fields the SMS text is made of (a change re-renders it)
+    _psms_text_fields = frozenset(
+        (
+            "planned_date",
+            "orientation_type_id",
+            "referent_id",
+            "participant_id",
+        )
     )
 
     participant_id = fields.Many2one(

@@ -400,7 +400,7 @@ class ParticipantSms(models.Model):
     def _prepare_text(self, body, company):
         """``(text as it will be sent, its measure)``, or a ValidationError saying
         why not: blank, or more SMS than the company allows per message."""
-        body = self._convert_text(body, company)
+        body = sms_text.convert(body or "", company.psms_text_mode)
         measure = sms_text.measure(body)
         if sms_text.is_blank(body):
             raise ValidationError(
@@ -608,32 +608,9 @@ class ParticipantSms(models.Model):
     # ----------------------------------------------------------------------------------
     # chatter of the context record
     # ----------------------------------------------------------------------------------
-    def _note_body(self, kind):
-        self.ensure_one()
-        number = format_international(self.number) if self.number else ""
-        recipient = self.partner_id.name or number
-        status = dict(self._fields["state"]._description_selection(self.env))[
-            self.state
-        ]
-        if kind == "sent":
-            head = _(
-                "SMS sent to %(recipient)s (%(number)s)",
-                recipient=recipient,
-                number=number,
-            )
-        else:
-            head = _(
-                "SMS to %(recipient)s (%(number)s): %(status)s",
-                recipient=recipient,
-                number=number,
-                status=status,
-            )
-        body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (head, self.body)
-        if kind != "sent" and self.last_error:
-            body += Markup("<p><em>%s</em></p>") % self.last_error
-        return body
-
     def _post_context_notes(self, kind):
+        """A note on the record of each of these SMS (``kind``: "sent" or "final"),
+        in the language of the record's staff, not the cron user's (OdooBot)."""
         by_model = {}
         models_ = self._reminder_models()
         for sms in self:
@@ -643,8 +620,26 @@ class ParticipantSms(models.Model):
             records = self.env[model].sudo().browse(list(messages)).exists()
             bodies = {}
             for record in records:
-                # in the language of the record's staff, not the cron user's (OdooBot)
                 sms = messages[record.id].with_context(lang=record._psms_note_lang())
-                bodies[record.id] = sms._note_body(kind)
+                number = format_international(sms.number) if sms.number else ""
+                recipient = sms.partner_id.name or number
+                if kind == "sent":
+                    head = sms.env._(
+                        "SMS sent to %(recipient)s (%(number)s)",
+                        recipient=recipient,
+                        number=number,
+                    )
+                else:
+                    states = sms._fields["state"]._description_selection(sms.env)
+                    head = sms.env._(
+                        "SMS to %(recipient)s (%(number)s): %(status)s",
+                        recipient=recipient,
+                        number=number,
+                        status=dict(states)[sms.state],
+                    )
+                body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (head, sms.body)
+                if kind != "sent" and sms.last_error:
+                    body += Markup("<p><em>%s</em></p>") % sms.last_error
+                bodies[record.id] = body
             if bodies:
                 records._message_log_batch(bodies)

@@ -28,6 +28,7 @@ import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
+from operator import attrgetter
 
 import psycopg2.errors
 
@@ -289,21 +290,20 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         before any request was made. No database write here (the simulator, a
         provider, keeps what it accepted in its own committed transaction when the
         run commits)."""
+        outgoing = []
+        for sms in messages:
+            outgoing.append(
+                OutgoingSms(
+                    ref=str(sms.id),
+                    number=sms.number,
+                    body=sms.body,
+                    sender=sms.company_id.psms_sender or "",
+                    reply=sms.reply_enabled,
+                )
+            )
         try:
             provider = account._get_provider(durable=auto_commit)
-            return provider.send(
-                [
-                    OutgoingSms(
-                        ref=str(sms.id),
-                        number=sms.number,
-                        body=sms.body,
-                        sender=sms.company_id.psms_sender or "",
-                        reply=sms.reply_enabled,
-                    )
-                    for sms in messages
-                ],
-                tag=tag,
-            )
+            return provider.send(outgoing, tag=tag)
         except ProviderError as error:
             _logger.warning(
                 "SMS dispatch of %s messages through account %s failed: %s",
@@ -491,13 +491,12 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 if not provider.can_poll:
                     continue
                 for start in range(0, len(group), limit):
-                    batch = group[start : start + limit]
-                    updates = provider.fetch_statuses(
-                        [
+                    queries = []
+                    for sms in group[start : start + limit]:
+                        queries.append(
                             StatusQuery(sms.provider_id, sms.number, sms.state)
-                            for sms in batch
-                        ]
-                    )
+                        )
+                    updates = provider.fetch_statuses(queries)
                     self._apply_status_updates(account, updates)
                     self._commit(auto_commit)
             except ProviderError as error:  # the next run asks again
@@ -521,7 +520,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         messages = Sms.search(
             [
                 ("account_id", "=", account.id),
-                ("provider_id", "in", [u.provider_id for u in updates]),
+                ("provider_id", "in", list(map(attrgetter("provider_id"), updates))),
             ]
         )
         by_provider_id = dict(

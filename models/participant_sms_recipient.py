@@ -71,7 +71,19 @@ class ParticipantSmsRecipient(models.AbstractModel):
             valid.append(number)
             if not partner:
                 free_numbers.append(number)
-        blacklisted = self._blacklisted(valid) if valid else set()
+        blacklisted = set()
+        if valid:
+            # the STOP list (Odoo's phone.blacklist) in one indexed query: Odoo's
+            # search on ``number`` re-formats every searched value with phonenumbers
+            # (about 0.3 ms each: 1.5 s for a 5,000-recipient batch preview); our
+            # numbers are already E.164
+            self.env["phone.blacklist"].flush_model(["number", "active"])
+            self.env.cr.execute(
+                """SELECT ARRAY_AGG(number) FROM phone_blacklist
+                    WHERE active AND number = ANY(%s)""",
+                [list(set(valid))],
+            )
+            blacklisted = set(self.env.cr.fetchone()[0] or ())
         refusing = self._refusing_numbers(free_numbers) if free_numbers else set()
         verdicts = []
         for (partner, _raw), (number, code) in zip(entries, numbers, strict=True):
@@ -83,24 +95,6 @@ class ParticipantSmsRecipient(models.AbstractModel):
                 code = "stop"
             verdicts.append(Verdict(number, code))
         return verdicts
-
-    @api.model
-    def _blacklisted(self, numbers):
-        """The E.164 ``numbers`` that are on the active STOP list (Odoo's
-        ``phone.blacklist``).
-
-        Odoo's search on ``number`` re-formats every searched value with phonenumbers
-        (about 0.3 ms each): measured at 1.5 s for a 5,000-recipient batch preview.
-        Our numbers are already E.164, so one indexed query does it."""
-        if not numbers:
-            return set()
-        self.env["phone.blacklist"].flush_model(["number", "active"])
-        self.env.cr.execute(
-            """SELECT ARRAY_AGG(number) FROM phone_blacklist
-                WHERE active AND number = ANY(%s)""",
-            [list(set(numbers))],
-        )
-        return set(self.env.cr.fetchone()[0] or ())
 
     @api.model
     def _refusing_numbers(self, numbers):

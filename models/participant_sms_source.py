@@ -5,7 +5,7 @@ A **source** is a record that happens at a date and has SMS about it: an appoint
 a pathway step, an orientation (any model inheriting ``participant.sms.source``; the
 engine finds them as Odoo finds a model's heirs, ``registry.descendants``). It gives
 ``_psms_context_type``, ``_psms_event_start_field``, ``_psms_template_type``,
-``_psms_merge_trigger_fields`` (fields whose change re-renders the text) and
+``_psms_text_fields`` (the fields its texts are made of: a change re-renders them) and
 ``_psms_merge_values()``, has a ``participant_id``, and answers one question for each
 purpose (the **reminder** before it, the **follow-up** after it):
 
@@ -40,6 +40,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime
 
+from ..tools import sms_text
 from ..tools.merge import render
 from ..tools.schedule import PAST_TOLERANCE, ScheduleError
 
@@ -91,7 +92,7 @@ class ParticipantSmsSource(models.AbstractModel):
     _psms_context_type = None
     _psms_event_start_field = None
     _psms_template_type = None
-    _psms_merge_trigger_fields = ()
+    _psms_text_fields = frozenset()
 
     sms_reminder = fields.Boolean(string="SMS reminder", copy=False)
     sms_reminder_days = fields.Selection(DAYS, string="Reminder delay", copy=False)
@@ -158,7 +159,7 @@ class ParticipantSmsSource(models.AbstractModel):
             "participant_id",
             "participant_id.mobile",
             "participant_id.accepts_sms",
-            *self._psms_merge_trigger_fields,
+            *self._psms_text_fields,
             *REMINDER_FIELDS,
         ]
     )
@@ -280,14 +281,7 @@ class ParticipantSmsSource(models.AbstractModel):
         choice)."""
         body = template.with_context(lang=self._psms_lang()).body
         text = render(body, self._psms_merge_values())
-        return self.env["participant.sms"]._convert_text(text, self.env.company)
-
-    def _psms_text_fields(self):
-        """Fields whose change can make a text wrong."""
-        return set(self._psms_merge_trigger_fields) | {
-            self._psms_event_start_field,
-            "participant_id",
-        }
+        return sms_text.convert(text, self.env.company.psms_text_mode)
 
     def _psms_recipient(self):
         """The participant's E.164 mobile, or a clear UserError when they cannot
@@ -400,7 +394,7 @@ class ParticipantSmsSource(models.AbstractModel):
         return records
 
     def write(self, vals):
-        watched = set(vals) & (self._psms_text_fields() | {*REMINDER_FIELDS, "active"})
+        watched = set(vals) & (self._psms_text_fields | {*REMINDER_FIELDS, "active"})
         if not watched:
             return super().write(vals)
         if vals.get("sms_reminder_planned_at") and "sms_reminder_days" not in vals:
@@ -408,7 +402,7 @@ class ParticipantSmsSource(models.AbstractModel):
         changed = watched - set(REMINDER_FIELDS)
         # the reminder before the write, and whether its text was typed over its
         # template's (then a change that rewrites it says so)
-        text_changed = bool(changed & self._psms_text_fields())
+        text_changed = bool(changed & self._psms_text_fields)
         before = {}
         for record in self:
             snapshot = before[record.id] = {}
@@ -422,37 +416,31 @@ class ParticipantSmsSource(models.AbstractModel):
                 and not record._psms_body_is_rendered()
             )
         result = super().write(vals)
-        # records alike reconcile together; one with neither an explicit nor a
-        # consequential change has nothing to reconcile
+        # explicit: the reminder fields this write changed as the user's own choice:
+        # changed, and not a copy of the reminder's SMS (what the engine writes back,
+        # or the form sending back its rendered text). Records alike reconcile
+        # together; one with neither an explicit nor a consequential change has
+        # nothing to reconcile.
         groups = {}
         for record in self:
-            snapshot = before[record.id]
-            explicit = frozenset(record._psms_explicit(snapshot, vals))
+            snapshot, sms = before[record.id], record.sms_reminder_sms_id
+            explicit = set()
+            for name in REMINDER_FIELDS:
+                if name not in vals or record[name] == snapshot[name]:
+                    continue
+                copied = COPIED_FROM_SMS.get(name)
+                if copied and sms.state == "queued" and record[name] == sms[copied]:
+                    continue
+                explicit.add(name)
+            if "sms_reminder_body" in explicit and record._psms_body_is_rendered():
+                explicit.discard("sms_reminder_body")  # the form's copy of the render
+            explicit = frozenset(explicit)
             if explicit or changed:
                 key = (explicit, snapshot["typed"])
                 groups.setdefault(key, []).append(record.id)
         for (explicit, typed), ids in groups.items():
             self.browse(ids)._psms_reconcile(changed, explicit, typed=typed)
         return result
-
-    def _psms_explicit(self, before, vals):
-        """The reminder fields this write changed as the user's own choice: changed,
-        and not a copy of the reminder's SMS (what the engine writes back, or the
-        form sending back its rendered text)."""
-        explicit = set()
-        sms = self.sms_reminder_sms_id
-        for name in REMINDER_FIELDS:
-            if name not in vals or self[name] == before[name]:
-                continue
-            copied = COPIED_FROM_SMS.get(name)
-            if copied and sms.state == "queued" and self[name] == sms[copied]:
-                continue
-            explicit.add(name)
-        if "sms_reminder_body" in explicit and self._psms_body_is_rendered():
-            # the form's copy of what the engine writes itself (its template rendered
-            # for the record as it now is): not a text the user typed
-            explicit.discard("sms_reminder_body")
-        return explicit
 
     def _psms_body_is_rendered(self):
         template = self.sms_reminder_template_id
@@ -629,7 +617,7 @@ class ParticipantSmsSource(models.AbstractModel):
         if (
             last.state == "processing"
             and not last.provider_id
-            and changed & self._psms_text_fields()
+            and changed & self._psms_text_fields
         ):
             last.sudo().rewrite_after_flight = True
         return Wanted(keep=True)
@@ -645,7 +633,7 @@ class ParticipantSmsSource(models.AbstractModel):
             not body or "sms_reminder_template_id" in explicit or switched_on
         ):
             return self._psms_render(template), False
-        if changed & self._psms_text_fields():
+        if changed & self._psms_text_fields:
             if not template:
                 raise UserError(
                     _(
@@ -737,7 +725,7 @@ class ParticipantSmsSource(models.AbstractModel):
             sms.rewrite_after_flight = False
         (self - rewrite)._psms_reconcile()
         for record in rewrite:
-            record._psms_reconcile(changed=record._psms_text_fields())
+            record._psms_reconcile(changed=record._psms_text_fields)
 
     def _psms_sms_cancelled_by_user(self, messages):
         """The engine's hook: a user cancelled these SMS of the record (Upcoming
@@ -815,7 +803,7 @@ class ParticipantSmsSource(models.AbstractModel):
 
     def _apply_onchange_methods(self, field_name, result):
         applied = super()._apply_onchange_methods(field_name, result)
-        if field_name in self._psms_text_fields():
+        if field_name in self._psms_text_fields:
             self._psms_onchange_text()
         return applied
 

@@ -14,11 +14,15 @@ class ParticipantStep(models.Model):
     _psms_context_type = "step"
     _psms_event_start_field = "planned_start"
     _psms_template_type = "step"
-    _psms_merge_trigger_fields = (
-        "step_type_id",
-        "partner_organisation_id",
-        "referent_id",
-        "participant_id",
+    #: the fields the SMS text is made of (a change re-renders it)
+    _psms_text_fields = frozenset(
+        (
+            "planned_start",
+            "step_type_id",
+            "partner_organisation_id",
+            "referent_id",
+            "participant_id",
+        )
     )
 
     participant_id = fields.Many2one(

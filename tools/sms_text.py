@@ -98,7 +98,7 @@ def _count_segments(costs, encoding):
 def measure(text):
     """Measure ``text`` (``None`` counts as empty) and return a :class:`SmsMeasure`."""
     text = text or ""
-    forcing = ucs2_chars(text)
+    forcing = tuple(dict.fromkeys(NOT_GSM7_RE.findall(text)))  # as ucs2_chars
     encoding = UCS2 if forcing else GSM7
     double = GSM7_EXTENSION_RE if encoding == GSM7 else ASTRAL_RE
     units = len(text) + len(double.findall(text))

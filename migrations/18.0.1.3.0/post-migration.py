@@ -55,7 +55,7 @@ def _migrate_changed_in_flight(env):
     rewrite = [
         sms_id
         for sms_id, model, changed in cr.fetchall()
-        if model in env and set(changed.split(",")) & env[model]._psms_text_fields()
+        if model in env and set(changed.split(",")) & env[model]._psms_text_fields
     ]
     if rewrite:
         cr.execute(

@@ -5,10 +5,8 @@ Creates N participants with French mobile numbers, then times:
   - the batch wizard's preview (one line per participant: merge, measure, checks),
   - its validation (N appointments and N SMS created in bulk),
   - Odoo's sms.composer mass send of the same text to N other contacts (Odoo's composer
-    refuses
-    participants: one way to text them; it queues sms.sms records; no IAP call is made:
-    mass_force_send is off),
-and deletes everything it created.
+    refuses participants: one way to text them; it queues sms.sms records; no IAP call
+    is made: mass_force_send is off), and deletes everything it created.
 
     python3 bench/bench_batch.py --db DATABASE [--count 5000]
 """

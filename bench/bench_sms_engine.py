@@ -7,8 +7,8 @@ database connection, one commit per batch), and polling their N statuses twice
 (processing -> delivered to operator -> final). Everything the benchmark creates is
 deleted at the end.
 
-    python3 bench/bench_sms_engine.py --db DATABASE [--count 10000] [--workers 2]
-    [--batch 500]
+    python3 bench/bench_sms_engine.py --db DATABASE [--count 10000] [--workers 2] \
+        [--batch 500]
 
 DATABASE must have participant_sms installed (``./scripts/run.sh`` makes one); the
 addons path defaults to the ``.addons`` folder that the scripts create.

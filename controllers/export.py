@@ -14,10 +14,10 @@ CHUNK = 2000
 
 
 class ParticipantSmsExport(http.Controller):
-    """Excel export of the SMS lists: a real .xlsx written with openpyxl in
-    write-only mode (rows streamed to a temporary file, not kept in memory), headers
-    in the user's language, dates as Excel dates in the user's time zone, texts as
-    text (never formulas: a text typed as ``=HYPERLINK(…)`` reads as typed)."""
+    """Excel export of the SMS lists: a real .xlsx written with openpyxl in write-only
+    mode (rows streamed to a temporary file, not kept in memory), headers in the user's
+    language, dates as Excel dates in the user's time zone, texts as text (never
+    formulas: a text typed as ``=HYPERLINK(…)`` reads as typed)."""
 
     def _headers(self):
         return [
@@ -93,9 +93,8 @@ class ParticipantSmsExport(http.Controller):
         )
 
     def _write_xlsx(self, env, records):
-        """Write ``records`` to a temporary .xlsx file (write-only: rows streamed,
-        read from the database in chunks); return the open file, rewound, and its
-        size."""
+        """Write ``records`` to a temporary .xlsx file (write-only: rows streamed, read
+        from the database in chunks); return the open file, rewound, and its size."""
         Sms = env["participant.sms"]
         labels = {
             name: dict(Sms._fields[name]._description_selection(env))

@@ -33,8 +33,8 @@ if not any(type(f).__name__ == "RedactCallbackTokens" for f in _access_log.filte
 
 
 class ParticipantSmsController(http.Controller):
-    """Callbacks of the SMS providers. They are public (providers do not log in) and
-    act only when the unguessable token of an account is in the address; none of the
+    """Callbacks of the SMS providers. They are public (providers do not log in) and act
+    only when the unguessable token of an account is in the address; none of the
     providers signs its callbacks."""
 
     @staticmethod
@@ -59,8 +59,8 @@ class ParticipantSmsController(http.Controller):
         )
 
     def _handle(self, token, kind, parse, apply):
-        """Authenticate by token, parse with the account's provider, apply; 403 / 400
-        / 200."""
+        """Authenticate by token, parse with the account's provider, apply; 403 / 400 /
+        200."""
         account = request.env["participant.sms.account"].sudo()._find_by_token(token)
         if not account:
             _logger.warning(
@@ -133,8 +133,8 @@ class ParticipantSmsController(http.Controller):
         max_content_length=MAX_BODY,
     )
     def iap_status(self, account_id, signature, message_statuses=None, **_kwargs):
-        """Delivery reports of Odoo's SMS service (JSON-RPC, as Odoo's
-        ``/sms/status``), for the account whose signature is in the address."""
+        """Delivery reports of Odoo's SMS service (JSON-RPC, as Odoo's ``/sms/status``),
+        for the account whose signature is in the address."""
         account = (
             request.env["participant.sms.account"]
             .sudo()

@@ -161,9 +161,9 @@ class CalendarEvent(models.Model):
         return events
 
     def _psms_show_staff_attendees(self):
-        """A participant's appointment hidden from this user (and only for that
-        reason) keeps its staff attendees, so that it stays in their calendars as
-        busy time; a participant among the attendees is never shown."""
+        """A participant's appointment hidden from this user (and only for that reason)
+        keeps its staff attendees, so that it stays in their calendars as busy time; a
+        participant among the attendees is never shown."""
         field = self._fields["partner_ids"]
         hidden = self.filtered(
             lambda event: event.env.cache.contains(event, field)
@@ -188,8 +188,8 @@ class CalendarEvent(models.Model):
 
     def get_formview_id(self, access_uid=None):
         """A participant's appointment opens in the appointment form (links from the
-        chatter, My SMS, the SMS lists) for those who follow participants; meetings,
-        and every user outside the Participants groups, keep calendar's form."""
+        chatter, My SMS, the SMS lists) for those who follow participants; meetings, and
+        every user outside the Participants groups, keep calendar's form."""
         user = self.env["res.users"].browse(access_uid) if access_uid else self.env.user
         if (
             len(self) == 1
@@ -213,8 +213,8 @@ class CalendarEvent(models.Model):
     @api.model
     def _psms_hidden_query(self):
         """The participants' appointments the current user may only see as busy time
-        (their messages and attachments included), as a query; None when the user
-        sees them all."""
+        (their messages and attachments included), as a query; None when the user sees
+        them all."""
         if self._psms_sees_participants():
             return None
         return (
@@ -308,8 +308,8 @@ class CalendarEvent(models.Model):
     # collective appointments: the session and its participants' appointments
     # ----------------------------------------------------------------------------------
     def _psms_session_appointments(self):
-        """The participants' appointments of those of these events that are sessions,
-        as the current user (record rules apply: changing them needs the Participants
+        """The participants' appointments of those of these events that are sessions, as
+        the current user (record rules apply: changing them needs the Participants
         groups)."""
         sessions = self.filtered(lambda event: not event.participant_id)
         if not sessions:
@@ -329,8 +329,8 @@ class CalendarEvent(models.Model):
                 moved.write(values)
 
     def _psms_leave_moved_sessions(self, vals):
-        """An appointment given a time, place or collaborator other than its
-        session's leaves the session (and gets its collaborator as attendee again)."""
+        """An appointment given a time, place or collaborator other than its session's
+        leaves the session (and gets its collaborator as attendee again)."""
         compared = list(SESSION_FIELDS)
         if "participant_collaborator_id" in vals:
             compared.append("participant_collaborator_id")

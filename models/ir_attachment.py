@@ -6,8 +6,8 @@ from odoo.osv import expression
 
 class IrAttachment(models.Model):
     """The files of a participant's appointment are read only by those who follow
-    participants (README, "Who sees what", W3): other employees see the appointment
-    as busy time only."""
+    participants (README, "Who sees what", W3): other employees see the appointment as
+    busy time only."""
 
     _inherit = "ir.attachment"
 

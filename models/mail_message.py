@@ -4,9 +4,9 @@ from odoo import api, models
 
 class MailMessage(models.Model):
     """The messages of a participant's appointment (notes quoting SMS, replies,
-    tracking) are read only by those who follow participants (README, "Who sees
-    what", W3): other employees, who see the appointment as busy time, do not find
-    them by searching messages."""
+    tracking) are read only by those who follow participants (README, "Who sees what",
+    W3): other employees, who see the appointment as busy time, do not find them by
+    searching messages."""
 
     _inherit = "mail.message"
 

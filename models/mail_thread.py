@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """``mail.thread._message_sms`` (and ``_message_sms_with_template``, which calls it)
-refuses participants before the message is posted: the partners and numbers given,
-and the record itself when it is a contact. ``sms.sms``'s constraint
-(``models/sms_sms.py``) still catches the recipients Odoo computes afterwards (a
-record's customer, its number fields)."""
+refuses participants before the message is posted: the partners and numbers given, and
+the record itself when it is a contact. ``sms.sms``'s constraint (``models/sms_sms.py``)
+still catches the recipients Odoo computes afterwards (a record's customer, its number
+fields)."""
 
 from odoo import models
 from odoo.exceptions import UserError

@@ -3,8 +3,8 @@ from odoo import api, fields, models
 
 
 class ParticipantAppointmentThemeLine(models.Model):
-    """A theme addressed during an appointment, with its synthesis (the guide's
-    "thème" of an "entretien"). An SMS reply adds one under the theme *SMS reply*."""
+    """A theme addressed during an appointment, with its synthesis (the guide's "thème"
+    of an "entretien"). An SMS reply adds one under the theme *SMS reply*."""
 
     _name = "participant.appointment.theme.line"
     _description = "Appointment theme entry"

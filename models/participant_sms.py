@@ -6,20 +6,17 @@ The engine keeps these invariants (README, "How sending works"; proved by
 
 I1. A record (appointment, step, orientation) has at most one pending SMS per purpose
     (reminder, follow-up); while pending, its recipient, number, text, reply mode,
-    planned time
-    and deadline match the record's current state, or it is cancelled with a note on the
-    record saying why (``participant.sms.source``).
-I2. An SMS that the provider accepted, or may have accepted (no answer after the request
-left,
-    unreadable success answer), is never sent again: it is reconciled with the provider
-    by its dispatch tag, never resent, failed or refunded blind
+    planned time and deadline match the record's current state, or it is cancelled
+    with a note on the record saying why (``participant.sms.source``).
+I2. An SMS that the provider accepted, or may have accepted (no answer after the
+    request left, unreadable success answer), is never sent again: it is reconciled
+    with the provider by its dispatch tag, never resent, failed or refunded blind
     (``participant.sms.dispatcher``).
-I3. SMS are created (``_queue``) and changed (``_revise``) only here, after checking the
-acting
-    user's permission for that kind of send; users have no create/write right on the
-    model.
-I4. A final status never changes (``write``). I5. Nothing leaves outside the send window
-but an explicit test SMS (the dispatcher).
+I3. SMS are created (``_queue``) and changed (``_revise``) only here, after checking
+    the acting user's permission for that kind of send; users have no create/write
+    right on the model.
+I4. A final status never changes (``write``).
+I5. Nothing leaves outside the send window but an explicit test SMS (the dispatcher).
 """
 
 import logging
@@ -457,9 +454,9 @@ class ParticipantSms(models.Model):
         return self.sudo().create(vals_list)
 
     def _revise(self, vals, origin=None):
-        """Change this pending SMS to ``vals`` (only REVISABLE fields). With
-        ``origin``, the change is the current user's own send of that kind: their
-        permission is checked and they become its author."""
+        """Change this pending SMS to ``vals`` (only REVISABLE fields). With ``origin``,
+        the change is the current user's own send of that kind: their permission is
+        checked and they become its author."""
         self.ensure_one()
         if self.state != "queued":
             raise UserError(_("This SMS has already left: it cannot be changed."))
@@ -514,8 +511,8 @@ class ParticipantSms(models.Model):
         return super().write(vals)
 
     def _resync_requeued(self):
-        """SMS back in the queue (crash, retry): their records, maybe changed
-        meanwhile in another transaction, decide again (I1)."""
+        """SMS back in the queue (crash, retry): their records, maybe changed meanwhile
+        in another transaction, decide again (I1)."""
         if not self:
             return
         self.env.flush_all()
@@ -534,8 +531,8 @@ class ParticipantSms(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_kept(self):
         """SMS are kept, as evidence of what was sent or meant to be (the retention
-        anonymises them): none is deleted, not even by a superuser; an SMS not yet
-        sent is cancelled instead (*Cancel the SMS*)."""
+        anonymises them): none is deleted, not even by a superuser; an SMS not yet sent
+        is cancelled instead (*Cancel the SMS*)."""
         raise UserError(
             _(
                 'SMS are kept. An SMS not yet sent can be cancelled with "Cancel '
@@ -554,8 +551,8 @@ class ParticipantSms(models.Model):
         return True
 
     def _check_cancel_rights(self):
-        """Cancelling an SMS is for its author, the referent of its participant and
-        the SMS administrators."""
+        """Cancelling an SMS is for its author, the referent of its participant and the
+        SMS administrators."""
         if self.env.su or self.env.user.has_group("participant_sms.group_sms_admin"):
             return
         self.check_access("read")

@@ -226,8 +226,8 @@ class ParticipantSmsAccount(models.Model):
 
     def _register_callbacks(self, dlr_url, inbound_url):
         """Give the new addresses to a provider that can take them by API (Octopush);
-        return what the dialog says about it (empty when the provider's console must
-        be used)."""
+        return what the dialog says about it (empty when the provider's console must be
+        used)."""
         provider = self._get_provider_or_none()
         if not provider or not provider.can_register_callbacks:
             return False
@@ -268,9 +268,8 @@ class ParticipantSmsAccount(models.Model):
         )
 
     def _iap_settings(self):
-        """Odoo's SMS service: the database's IAP account, the endpoints Odoo's
-        ``sms`` and ``iap`` modules use (or this account's address), and our status
-        webhook."""
+        """Odoo's SMS service: the database's IAP account, the endpoints Odoo's ``sms``
+        and ``iap`` modules use (or this account's address), and our status webhook."""
         params = self.env["ir.config_parameter"].sudo()
         iap_account = self.env["iap.account"].sudo().get("sms")
         return {

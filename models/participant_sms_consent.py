@@ -15,8 +15,8 @@ class ParticipantSmsConsent(models.Model):
     never edited.
 
     Invariant **C1** (tests/test_sms_privacy.py, random sequences of edits): one line
-    per real change, in order, with its source and author; the last line is the
-    current consent."""
+    per real change, in order, with its source and author; the last line is the current
+    consent."""
 
     _name = "participant.sms.consent"
     _description = "SMS consent change"

@@ -58,8 +58,8 @@ class ParticipantSmsDashboard(models.TransientModel):
 
     @api.depends("provider_balance")
     def _compute_provider_balance_display(self):
-        """A count reads without decimals ("10 000", not "10 000,00"); a provider
-        that counts in fractions (IAP credits, euros) keeps its two decimals."""
+        """A count reads without decimals ("10 000", not "10 000,00"); a provider that
+        counts in fractions (IAP credits, euros) keeps its two decimals."""
         for dashboard in self:
             balance = dashboard.provider_balance or 0.0
             digits = 0 if float(balance).is_integer() else 2

@@ -151,8 +151,8 @@ class ParticipantSmsDesk(models.TransientModel):
         return _("%s new replies to your appointments.", count)
 
     def action_new_appointment(self):
-        """The guide's entry point: a new appointment of mine, its SMS reminder
-        switched on."""
+        """The guide's entry point: a new appointment of mine, its SMS reminder switched
+        on."""
         self._check_desk_rights()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "participant_sms.action_participant_appointments"

@@ -56,8 +56,8 @@ def _plain(text):
 
 
 def _paragraphs(html):
-    """``(set of its paragraphs, its whole text)`` of an HTML body, as plain text
-    with the whitespace collapsed."""
+    """``(set of its paragraphs, its whole text)`` of an HTML body, as plain text with
+    the whitespace collapsed."""
     if not html or not str(html).strip():
         return set(), ""
     root = lxml.html.fragment_fromstring(str(html), create_parent="div")
@@ -165,8 +165,8 @@ class ParticipantSmsPrivacy(models.AbstractModel):
     @api.model
     def _anonymize_sms_notes(self, messages):
         """The chatter notes of the context records that quote these SMS (sent, final
-        status): found by record and text (one search per model), their body
-        replaced."""
+        status): found by record and text (one search per model), their body replaced.
+        """
         Message = self.env["mail.message"].sudo()
         notes = Message
         quoting = messages.filtered(
@@ -203,10 +203,9 @@ class ParticipantSmsPrivacy(models.AbstractModel):
 
     @api.model
     def _anonymize_reminder_texts(self, messages):
-        """The reminder text of the records these SMS were sent for, when it is the
-        text of one of them (whitespace aside) and the record's reminder is over;
-        written without syncing the reminder (nothing is queued, revised or
-        cancelled)."""
+        """The reminder text of the records these SMS were sent for, when it is the text
+        of one of them (whitespace aside) and the record's reminder is over; written
+        without syncing the reminder (nothing is queued, revised or cancelled)."""
         reminder_models = self.env["participant.sms"]._reminder_models()
         sent_for = messages.filtered(
             lambda s: s.res_model in reminder_models
@@ -236,8 +235,8 @@ class ParticipantSmsPrivacy(models.AbstractModel):
     def _reminder_to_come(self, record):
         """Whether ``record``'s reminder may still send its text: its reminder SMS is
         not final, or the reminder is on for a later start and its SMS has not left
-        (none, or cancelled). A reminder SMS that left is never sent again: the text
-        is only a copy."""
+        (none, or cancelled). A reminder SMS that left is never sent again: the text is
+        only a copy."""
         current = record.sms_reminder_sms_id
         if current and current.state not in FINAL_STATES:
             return True
@@ -284,11 +283,10 @@ class ParticipantSmsPrivacy(models.AbstractModel):
 
     @api.model
     def _anonymize_reply_alerts(self, replies):
-        """The collaborator's to-do of an "alert" reply (open, done or archived) and
-        the message saying it was done, on the participant: those holding the reply's
-        text as a paragraph of their own and its date and time of reception (in any
-        installed language), so that another reply with the same text keeps its
-        to-do."""
+        """The collaborator's to-do of an "alert" reply (open, done or archived) and the
+        message saying it was done, on the participant: those holding the reply's text
+        as a paragraph of their own and its date and time of reception (in any installed
+        language), so that another reply with the same text keeps its to-do."""
         applied = replies.filtered(
             lambda r: r.result == "applied" and r.text and r.text != ANONYMISED
         )

@@ -54,8 +54,8 @@ class ParticipantSmsRecipient(models.AbstractModel):
     @api.model
     def _check(self, entries, company):
         """``entries``: ``(partner, raw number)`` pairs (either may be empty: the
-        partner's mobile is used when no number is given). Return one
-        :class:`Verdict` per entry."""
+        partner's mobile is used when no number is given). Return one :class:`Verdict`
+        per entry."""
         region = company._psms_zone().region
         numbers, valid, free_numbers = [], [], []
         for partner, raw in entries:

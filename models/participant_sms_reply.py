@@ -98,8 +98,8 @@ class ParticipantSmsReply(models.Model):
 
     # ----------------------------------------------------------------------------------
     def action_mark_seen(self):
-        """The collaborator of the appointment (or an SMS administrator) marks
-        replies seen."""
+        """The collaborator of the appointment (or an SMS administrator) marks replies
+        seen."""
         self.check_access("read")
         user = self.env.user
         if not user.has_group("participant_sms.group_sms_admin") and self.filtered(
@@ -133,17 +133,17 @@ class ParticipantSmsReply(models.Model):
 
     @api.model
     def _process(self, account, replies):
-        """Record and apply inbound replies at once (polling, simulated replies).
-        Return the new records."""
+        """Record and apply inbound replies at once (polling, simulated replies). Return
+        the new records."""
         created = self._record(account, replies)
         created._apply_all()
         return created
 
     @api.model
     def _receive(self, account, replies):
-        """The webhook's path: record the replies only (a few queries, as the
-        providers ask of a callback) and wake the cron that applies them, in the
-        order they came."""
+        """The webhook's path: record the replies only (a few queries, as the providers
+        ask of a callback) and wake the cron that applies them, in the order they came.
+        """
         created = self._record(account, replies)
         if created and not self.search_count(
             [("result", "=", "pending"), ("id", "<", created[0].id)], limit=1
@@ -157,12 +157,11 @@ class ParticipantSmsReply(models.Model):
 
     @api.model
     def _record(self, account, replies):
-        """Keep inbound replies, *pending*; one already recorded (same provider id)
-        is skipped. One INSERT ... ON CONFLICT DO NOTHING per reply: the webhook's
-        whole work, so that a provider's callback costs a few queries
-        (bench/bench_replies.py measured the ORM create with its duplicate search and
-        defaults at a third of the webhook's time); the text is checked and bounded
-        here as anywhere else."""
+        """Keep inbound replies, *pending*; one already recorded (same provider id) is
+        skipped. One INSERT ... ON CONFLICT DO NOTHING per reply: the webhook's whole
+        work, so that a provider's callback costs a few queries (bench/bench_replies.py
+        measured the ORM create with its duplicate search and defaults at a third of the
+        webhook's time); the text is checked and bounded here as anywhere else."""
         ids = []
         for reply in replies:
             text, length = bound_text(check_text(reply.text or "", "reply text"))
@@ -196,10 +195,10 @@ class ParticipantSmsReply(models.Model):
 
     @api.model
     def _cron_process_replies(self, limit=200, auto_commit=False):
-        """Apply the pending replies, oldest first (so that the first reply to an SMS
-        is the one that counts), one batch and one commit at a time; when a batch
-        fails, its replies are applied one by one, and one that cannot be applied is
-        kept as unmatched without stopping the others."""
+        """Apply the pending replies, oldest first (so that the first reply to an SMS is
+        the one that counts), one batch and one commit at a time; when a batch fails,
+        its replies are applied one by one, and one that cannot be applied is kept as
+        unmatched without stopping the others."""
         dispatcher = self.env["participant.sms.dispatcher"]
         done = 0
         while pending := self._claim_pending(limit):
@@ -227,8 +226,8 @@ class ParticipantSmsReply(models.Model):
 
     @api.model
     def _claim_pending(self, limit):
-        """Lock up to ``limit`` pending replies; a concurrent run skips them
-        (measured: the webhook must stay a few queries, the work is done here)."""
+        """Lock up to ``limit`` pending replies; a concurrent run skips them (measured:
+        the webhook must stay a few queries, the work is done here)."""
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT id FROM participant_sms_reply WHERE result = 'pending'
@@ -245,9 +244,9 @@ class ParticipantSmsReply(models.Model):
             return number
 
     def _find_sms_all(self):
-        """``{reply id: SMS answered}``: by the provider's reference when it gives
-        one, else the last reply-enabled SMS sent to that number (one search for all
-        of them)."""
+        """``{reply id: SMS answered}``: by the provider's reference when it gives one,
+        else the last reply-enabled SMS sent to that number (one search for all of
+        them)."""
         Sms = self.env["participant.sms"]
         found = {}
         for reply in self.filtered("provider_ref"):
@@ -285,8 +284,8 @@ class ParticipantSmsReply(models.Model):
         first reply to an SMS sets the appointment's outcome (by its first word) and
         adds the theme "SMS reply"; later ones are recorded only; STOP blacklists the
         number; every reply is noted in the chatter of what it answered. Batched: one
-        search for the SMS answered, one for the replies they already had, one
-        creation of theme lines and of notes."""
+        search for the SMS answered, one for the replies they already had, one creation
+        of theme lines and of notes."""
         replies = self.sorted("id")
         for reply in replies:
             reply.number = reply._e164(reply.number)
@@ -366,8 +365,8 @@ class ParticipantSmsReply(models.Model):
     def _when(self):
         """Date and time of the reception, in the company's time zone (as the chatter
         note gives it) and the reader's language: converted once, the local time then
-        formatted as it is (``format_time`` given a datetime would convert it again,
-        to the user's zone)."""
+        formatted as it is (``format_time`` given a datetime would convert it again, to
+        the user's zone)."""
         tz = self.env.company._psms_zone().tz
         local = self.received_at.replace(tzinfo=UTC).astimezone(pytz.timezone(tz))
         return format_date(self.env, local.date()), format_time(
@@ -471,8 +470,8 @@ class ParticipantSmsReply(models.Model):
 
     @api.model
     def _post_notes(self, notes):
-        """Log the notes ``[(reply, record, body)]``, one batch per model and round
-        (a record gets one note per round), each reply keeping its note."""
+        """Log the notes ``[(reply, record, body)]``, one batch per model and round (a
+        record gets one note per round), each reply keeping its note."""
         while notes:
             rounds, rest, taken = {}, [], set()
             for reply, record, body in notes:
@@ -500,14 +499,14 @@ class ParticipantSmsReply(models.Model):
         """Fetch the replies of providers that deliver them only by pull (OVH
         ``/incoming``).
 
-        No reply is lost: the provider is told to forget a reply (OVH deletes it)
-        only after the transaction that recorded it is committed (a post-commit
-        callback); a database error, a crash or a restart before that leaves it at
-        the provider, and the next run fetches it again. Recording is idempotent (one
-        row per account and provider id): a reply fetched twice, its deletion having
-        failed after the commit, is recorded once. Each account is polled apart and,
-        as a cron, committed on its own: one account's failure neither loses nor
-        holds back another's replies."""
+        No reply is lost: the provider is told to forget a reply (OVH deletes it) only
+        after the transaction that recorded it is committed (a post-commit callback); a
+        database error, a crash or a restart before that leaves it at the provider, and
+        the next run fetches it again. Recording is idempotent (one row per account and
+        provider id): a reply fetched twice, its deletion having failed after the
+        commit, is recorded once. Each account is polled apart and, as a cron, committed
+        on its own: one account's failure neither loses nor holds back another's
+        replies."""
         dispatcher = self.env["participant.sms.dispatcher"]
         recorded = 0
         for account in self.env["participant.sms.account"].search([]):
@@ -563,10 +562,10 @@ class ParticipantSmsReply(models.Model):
 
     @api.model
     def _record_polled(self, account, replies):
-        """Record each reply in its own savepoint: one that cannot be recorded stays
-        at the provider (not acknowledged) without holding back the others. Return
-        the new records and the provider ids of the replies now recorded (new or
-        already there)."""
+        """Record each reply in its own savepoint: one that cannot be recorded stays at
+        the provider (not acknowledged) without holding back the others. Return the new
+        records and the provider ids of the replies now recorded (new or already there).
+        """
         created, kept = self.browse(), []
         for reply in replies:
             try:

@@ -7,8 +7,8 @@ from odoo import api, fields, models
 
 class ParticipantSmsSimulatorMessage(models.Model):
     """What the simulator accepted, kept as a real provider keeps it: outside the
-    dispatcher's transaction, so that after a crash reconciliation finds it by
-    dispatch tag exactly as it would at OVH (``GET /outgoing?tag=``)."""
+    dispatcher's transaction, so that after a crash reconciliation finds it by dispatch
+    tag exactly as it would at OVH (``GET /outgoing?tag=``)."""
 
     _name = "participant.sms.simulator.message"
     _description = "Message accepted by the SMS simulator"

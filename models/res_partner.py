@@ -118,9 +118,9 @@ class ResPartner(models.Model):
 
     def get_formview_id(self, access_uid=None):
         """A participant opens in the participant's file (links from appointments,
-        steps, orientations, the chatter) for those who follow participants; every
-        other contact, and every user outside the Participants groups, keeps
-        Contacts' form."""
+        steps, orientations, the chatter) for those who follow participants; every other
+        contact, and every user outside the Participants groups, keeps Contacts' form.
+        """
         user = self.env["res.users"].browse(access_uid) if access_uid else self.env.user
         if (
             len(self) == 1
@@ -191,12 +191,11 @@ class ResPartner(models.Model):
         return result
 
     def _psms_clear_number_keys(self):
-        """Keep ``sms.sms``'s cache of participants' number keys
-        (``models/sms_sms.py``) up to date: cleared when a participant gets a number
-        (created with one, number changed, or a contact with a number becoming a
-        participant). A number that goes away leaves its key, which only costs one
-        look-up when that number is texted. Only a key the cache lacks clears it
-        (Odoo's shared cache, on every worker)."""
+        """Keep ``sms.sms``'s cache of participants' number keys (``models/sms_sms.py``)
+        up to date: cleared when a participant gets a number (created with one, number
+        changed, or a contact with a number becoming a participant). A number that goes
+        away leaves its key, which only costs one look-up when that number is texted.
+        Only a key the cache lacks clears it (Odoo's shared cache, on every worker)."""
         keys = {
             number_key(number)
             for partner in self.sudo()
@@ -243,9 +242,8 @@ class ResPartner(models.Model):
             records._psms_reconcile()
 
     def unlink(self):
-        """A deleted participant's steps and orientations go with them (through the
-        ORM, so that their SMS reminders are cancelled), and so do all their pending
-        SMS."""
+        """A deleted participant's steps and orientations go with them (through the ORM,
+        so that their SMS reminders are cancelled), and so do all their pending SMS."""
         participants = self.filtered("is_participant")
         followed = participants.with_context(active_test=False).filtered(
             "participant_appointment_ids"

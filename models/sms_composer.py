@@ -41,9 +41,9 @@ class SmsComposer(models.TransientModel):
         return super()._action_send_sms()
 
     def _psms_check_recipients(self):
-        """Refuse when a recipient of this send is a participant or has a
-        participant's number: the records' partners and numbers as Odoo will compute
-        them, the numbers typed, the single recipient's corrected number."""
+        """Refuse when a recipient of this send is a participant or has a participant's
+        number: the records' partners and numbers as Odoo will compute them, the numbers
+        typed, the single recipient's corrected number."""
         partners = self.env["res.partner"]
         numbers = []
         for composer in self:

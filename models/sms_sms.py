@@ -39,9 +39,9 @@ class SmsSms(models.Model):
         self._psms_refuse(self.partner_id, self.mapped("number"))
 
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
-        """An SMS queued before its partner became a participant (or got a
-        participant's number) does not leave either: it is cancelled as opted out,
-        silently (cron path)."""
+        """An SMS queued before its partner became a participant (or got a participant's
+        number) does not leave either: it is cancelled as opted out, silently (cron
+        path)."""
         blocked = self._psms_blocked()
         if blocked:
             _logger.info(
@@ -137,9 +137,9 @@ class SmsSms(models.Model):
     @api.model
     @tools.ormcache()
     def _psms_participant_number_keys(self):
-        """The keys (last digits) of every participant's mobile and phone, archived
-        ones too. Cleared when a participant's number appears; a key that stays after
-        a change only costs one look-up, never a wrong answer."""
+        """The keys (last digits) of every participant's mobile and phone, archived ones
+        too. Cleared when a participant's number appears; a key that stays after a
+        change only costs one look-up, never a wrong answer."""
         self.env["res.partner"].flush_model(["is_participant", "mobile", "phone"])
         self.env.cr.execute(
             SQL(
@@ -159,9 +159,8 @@ class SmsSms(models.Model):
     @api.model
     def _psms_refuse(self, partners, numbers, error=ValidationError):
         """Raise ``error`` with the translated refusal when any of ``partners`` is a
-        participant or any of ``numbers`` a participant's number; the participants
-        are named only to users of the Participants groups (the others cannot read
-        them)."""
+        participant or any of ``numbers`` a participant's number; the participants are
+        named only to users of the Participants groups (the others cannot read them)."""
         participants, matched = self._psms_participants_among(partners, numbers)
         if not participants and not matched:
             return

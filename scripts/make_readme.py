@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Make README.md from the fragments in readme/ (as OCA addons keep their README).
 
-python3 scripts/make_readme.py          # write README.md python3 scripts/make_readme.py
---check  # exit 1 if README.md is not what the fragments give
+python3 scripts/make_readme.py          # write README.md
+python3 scripts/make_readme.py --check  # exit 1 if README.md differs from them
 """
 
 import os

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The table of tests/test_access_matrix.py: for each (model, method) anyone may call
-by RPC, who may call it (a set of profiles) and how the test calls it (``run(test,
-env)``)."""
+"""The table of tests/test_access_matrix.py: for each (model, method) anyone may call by
+RPC, who may call it (a set of profiles) and how the test calls it (``run(test, env)``).
+"""
 
 import base64
 

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Invariant I1 for one pending SMS of a record, computed from the record itself
-(used by the state machine of ``test_sms_engine_states``)."""
+"""Invariant I1 for one pending SMS of a record, computed from the record itself (used
+by the state machine of ``test_sms_engine_states``)."""
 
 from datetime import timedelta
 

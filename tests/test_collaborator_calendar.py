@@ -441,10 +441,9 @@ class TestCollectiveAppointment(SmsCommon):
         )
     )
     def test_any_sequence_keeps_the_invariant(self, steps):
-        """Whatever the order of moves, changes and deletion: an appointment is in
-        its session exactly while nothing took it away, shares its time and place,
-        and is in the collaborator's calendar once, through the session or on its
-        own."""
+        """Whatever the order of moves, changes and deletion: an appointment is in its
+        session exactly while nothing took it away, shares its time and place, and is in
+        the collaborator's calendar once, through the session or on its own."""
         # the previous example was rolled back under the caches
         self.env.invalidate_all()
         with self.env.cr.savepoint(flush=False) as savepoint:

@@ -2,22 +2,19 @@
 """The Participants app's own forms (issue 17: "Odoo's generic forms").
 
 F1. The appointments action opens the appointment form ("Entretien"), its list and its
-calendar
-    included (the calendar asks for the default form, which the action's context names);
-    the
-    Calendar app keeps calendar's own form.
+    calendar included (the calendar asks for the default form, which the action's
+    context names); the Calendar app keeps calendar's own form.
 F2. In the appointment form no meeting-only field can be seen (videocall, Odoo meeting,
     recurrence, privacy, alarms, tags, organizer, description, invitations), and the
     fields come in the guide's order: participant, date and time, collaborator, type,
-    theme, outcome,
-    location, channel, programme, synthesis, then the SMS reminder as the first tab.
+    theme, outcome, location, channel, programme, synthesis, then the SMS reminder as
+    the first tab.
 F3. The participants action opens the participant's file: identity, mobile, consent,
-referent,
-    file number and pathway, without VAT, website, sales & purchase or accounting.
+    referent, file number and pathway, without VAT, website, sales & purchase or
+    accounting.
 F4. Contacts keep their form for everyone: the default partner form is base's (VAT and
-all);
-    a user outside the Participants groups sees nothing of the addon in it, and its
-    participant tab is shown on participants only.
+    all); a user outside the Participants groups sees nothing of the addon in it, and
+    its participant tab is shown on participants only.
 F5. In the appointments' search, a typed word is first the appointment's title, the
     participant comes next.
 """
@@ -127,9 +124,9 @@ class TestDedicatedForms(ParticipantCommon):
     # F1
     # ----------------------------------------------------------------------------------
     def test_appointments_action_opens_appointment_form(self):
-        """The action's form, and the default form under the action's context (what
-        the calendar and the participant's appointments ask for), are the appointment
-        form."""
+        """The action's form, and the default form under the action's context (what the
+        calendar and the participant's appointments ask for), are the appointment form.
+        """
         form = self.env.ref(APPOINTMENT_FORM)
         form_id, arch = self._action_form_arch(
             "participant_sms.action_participant_appointments", self.user_participant
@@ -241,9 +238,9 @@ class TestDedicatedForms(ParticipantCommon):
         self.assertGreater(reminder, positions[-1])
 
     def test_appointment_form_books_an_appointment(self):
-        """The form, as the web client checks it (required and readonly fields),
-        books an appointment with the guide's fields; the collaborator is among its
-        attendees."""
+        """The form, as the web client checks it (required and readonly fields), books
+        an appointment with the guide's fields; the collaborator is among its attendees.
+        """
         user = self.user_participant
         env = self.env(
             user=user, context=dict(self.env.context, no_mail_to_attendees=True)

@@ -152,8 +152,8 @@ class TestFrenchFigures(SmsCommon):
         self.assertEqual(desk.new_reply_message, "2 new replies to your appointments.")
 
     def test_counts_in_french(self):
-        """The French of the singular and plural forms (read from i18n/fr.po merged
-        with the translation template: it needs the template regenerated with the new
+        """The French of the singular and plural forms (read from i18n/fr.po merged with
+        the translation template: it needs the template regenerated with the new
         strings)."""
         Desk = self.env["participant.sms.desk"].with_context(lang="fr_FR")
         self.assertEqual(

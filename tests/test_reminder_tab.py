@@ -71,8 +71,8 @@ class TestReminderTab(SmsCommon):
 
     # -- helpers -----------------------------------------------------------------------
     def _form(self, model, user, record=None, participant=None, start=None):
-        """A form of ``model`` as ``user``: a new record with its participant and
-        date, or ``record``."""
+        """A form of ``model`` as ``user``: a new record with its participant and date,
+        or ``record``."""
         Model = self.env[model].with_user(user)
         form = Form(record.with_user(user) if record else Model, view=FORMS[model])
         if record:
@@ -121,8 +121,8 @@ class TestReminderTab(SmsCommon):
         return self.env[model].with_user(user).create(dict(base, **values))
 
     def _button_visible(self, form, user, name="action_sms_send_now"):
-        """Whether the button shows in ``form`` for ``user``: in their view (groups)
-        and not invisible for the form's current values (the web client's rule)."""
+        """Whether the button shows in ``form`` for ``user``: in their view (groups) and
+        not invisible for the form's current values (the web client's rule)."""
         model = form._record._name
         arch = (
             self.env[model]
@@ -271,8 +271,8 @@ class TestReminderTab(SmsCommon):
         self.assertFalse(form.sms_reminder_warning)
 
     def test_text_follows_the_form(self):
-        """The text shown is the one saving sends: a date changed after ticking
-        rewrites it from its template, as saving would."""
+        """The text shown is the one saving sends: a date changed after ticking rewrites
+        it from its template, as saving would."""
         for model in FORMS:
             with self.subTest(model=model):
                 form = self._form(model, self.user_both)
@@ -443,11 +443,11 @@ class TestReminderTab(SmsCommon):
             form.sms_reminder = False
 
     def test_a_record_whose_reminder_left_or_is_not_mine_still_moves(self):
-        """Invariant: the form's copy of the text the engine renders is not a change
-        of the user's: an appointment whose reminder left is still moved and saved
-        (the sent SMS kept as it was), and a user without *SMS: individual scheduled*
-        moves an appointment whose reminder is pending (the engine follows, as for
-        any move)."""
+        """Invariant: the form's copy of the text the engine renders is not a change of
+        the user's: an appointment whose reminder left is still moved and saved (the
+        sent SMS kept as it was), and a user without *SMS: individual scheduled* moves
+        an appointment whose reminder is pending (the engine follows, as for any move).
+        """
         for model in FORMS:
             with self.subTest(model=model):
                 record = self._create(
@@ -569,9 +569,9 @@ class TestReminderTab(SmsCommon):
     )
     @given(st.sampled_from(sorted(FORMS)), actions)
     def test_any_sequence_never_raises_before_saving(self, model, steps):
-        """R1/R2: whatever the user does in the form, nothing is raised before
-        saving; then the save refuses exactly what the tab said (same words), or
-        schedules the text shown."""
+        """R1/R2: whatever the user does in the form, nothing is raised before saving;
+        then the save refuses exactly what the tab said (same words), or schedules the
+        text shown."""
         # the previous example was rolled back under the caches
         self.env.invalidate_all()
         with self.env.cr.savepoint(flush=False) as savepoint:

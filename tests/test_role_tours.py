@@ -63,8 +63,8 @@ FRENCH_MODULES = [
 
 
 class ScreenshotBrowser(tests_common.ChromeBrowser):
-    """Odoo's test browser, at exactly 1440x900 CSS pixels in Paris time, that takes
-    a screenshot when the page logs ``psms-screenshot:<name>`` and then sets
+    """Odoo's test browser, at exactly 1440x900 CSS pixels in Paris time, that takes a
+    screenshot when the page logs ``psms-screenshot:<name>`` and then sets
     ``window.__psmsShot = <name>`` (the tour step waits for it, so the page does not
     change while it is captured)."""
 
@@ -278,8 +278,8 @@ class TestRoleToursUi(HttpCase):
 
     @staticmethod
     def _save_small(data, path):
-        """A screen of the web client holds few colours: a 256-colour palette keeps
-        it sharp at a third of the size (the README's pictures stay small in the
+        """A screen of the web client holds few colours: a 256-colour palette keeps it
+        sharp at a third of the size (the README's pictures stay small in the
         repository)."""
         with Image.open(io.BytesIO(data)) as image:
             small = image.convert("RGB").quantize(

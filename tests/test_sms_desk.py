@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The collaborator's desk ("My SMS"): my upcoming reminders and follow-ups, the
-replies to my appointments (new first, markable as seen by me only), failures and
-STOPs of the participants I refer, the entry point for a new appointment with its
-reminder; only for users who may send SMS, and each of them sees their own."""
+"""The collaborator's desk ("My SMS"): my upcoming reminders and follow-ups, the replies
+to my appointments (new first, markable as seen by me only), failures and STOPs of the
+participants I refer, the entry point for a new appointment with its reminder; only for
+users who may send SMS, and each of them sees their own."""
 
 from datetime import timedelta
 

@@ -194,8 +194,8 @@ class TestEngineDefects(SmsCommon):
 
     # -- crash -------------------------------------------------------------------------
     def test_crash_between_send_and_answer_with_the_simulator(self):
-        """The simulator remembers what it accepted: after a crash, reconciliation
-        finds the 20 SMS and none is sent again."""
+        """The simulator remembers what it accepted: after a crash, reconciliation finds
+        the 20 SMS and none is sent again."""
         messages = self.queue_numbers([f"+336123457{i:02d}" for i in range(20)])
         claimed, sendable, tag = self.Dispatcher._claim_and_charge(self.company, 100)
         provider = self.simulator._get_provider()
@@ -398,8 +398,8 @@ class TestEngineDefects(SmsCommon):
 @tagged("post_install", "-at_install")
 class TestEngineDefectsFoundByTheStateMachine(SmsCommon):
     def test_two_sms_to_one_number_never_share_a_provider_id_after_a_crash(self):
-        """Found by the random state machine (1,000 examples): two SMS to one number
-        in a crashed batch both got the same provider id at reconciliation."""
+        """Found by the random state machine (1,000 examples): two SMS to one number in
+        a crashed batch both got the same provider id at reconciliation."""
         first, second = self.queue(2)
         claimed, sendable, tag = self.Dispatcher._claim_and_charge(self.company, 50)
         self.assertEqual(len(sendable), 1, "one SMS per number in a dispatch")
@@ -422,9 +422,8 @@ class TestEngineDefectsFoundByTheStateMachine(SmsCommon):
         )
 
     def test_a_reminder_switched_back_on_is_rendered_for_the_current_date(self):
-        """Found by the random state machine: archived, moved while archived,
-        unarchived and ticked again, the reminder carried the text written for the
-        old time."""
+        """Found by the random state machine: archived, moved while archived, unarchived
+        and ticked again, the reminder carried the text written for the old time."""
         self.env["participant.sms.automation"].create(
             {
                 "name": "Auto",

@@ -1,10 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Found by the random state machine (800 examples): a reminder edited while its SMS
-was in flight (claimed, the worker dead before the provider answered, or the provider
-asking to retry) came back to the queue as it was before the edit: still pending
-after being switched off or archived, addressed to the former participant, with the
-former place. Back in the queue, an SMS is now decided again by its record, as after
-any edit (I1)."""
+"""Found by the random state machine (800 examples): a reminder edited while its SMS was
+in flight (claimed, the worker dead before the provider answered, or the provider asking
+to retry) came back to the queue as it was before the edit: still pending after being
+switched off or archived, addressed to the former participant, with the former place.
+Back in the queue, an SMS is now decided again by its record, as after any edit (I1)."""
 
 from datetime import timedelta
 

@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Exports hold data, never formulas (OWASP "CSV injection"): whatever a participant
-answered or a user typed, every text cell of the SMS history and of the SMS list
-exports is written as text (openpyxl ``data_type`` "s"), with the exact characters
-stored, and one that a spreadsheet could take for a formula (``= + - @``, tab,
-carriage return, ``#N/A``) has the quote prefix style. Downloaded through the real
-HTTP routes, read back with openpyxl."""
+answered or a user typed, every text cell of the SMS history and of the SMS list exports
+is written as text (openpyxl ``data_type`` "s"), with the exact characters stored, and
+one that a spreadsheet could take for a formula (``= + - @``, tab, carriage return,
+``#N/A``) has the quote prefix style. Downloaded through the real HTTP routes, read back
+with openpyxl."""
 
 import io
 

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Hostile requests on the public callback routes: always a clear 4xx, nothing
-changed, and the access log never shows a token."""
+"""Hostile requests on the public callback routes: always a clear 4xx, nothing changed,
+and the access log never shows a token."""
 
 import json
 import logging
@@ -139,9 +139,9 @@ class TestHostileCallbacks(CallbackTokens, HttpCase):
         self.assertEqual((len(reply.text), reply.text_length), (MAX_TEXT, 10000))
 
     def test_the_access_log_never_shows_a_token(self):
-        """The server writes its access line after answering (and tests run it
-        quiet): the filters installed on the real ``werkzeug`` logger get the line
-        werkzeug writes."""
+        """The server writes its access line after answering (and tests run it quiet):
+        the filters installed on the real ``werkzeug`` logger get the line werkzeug
+        writes."""
         token = self.token(self.simulator)
         access = logging.getLogger("werkzeug")
         self.assertTrue(access.filters, "the redaction filter is installed")

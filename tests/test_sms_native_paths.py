@@ -124,8 +124,8 @@ class TestSmsNativePaths(MockSMS):
         return str(caught.exception)
 
     def assertTexted(self, call, numbers):
-        """``call`` creates one ``sms.sms`` per number of ``numbers`` (E.164), as
-        Odoo does."""
+        """``call`` creates one ``sms.sms`` per number of ``numbers`` (E.164), as Odoo
+        does."""
         before = self.env["sms.sms"].sudo().search([]).ids
         call()
         self.env.flush_all()

@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odoo's SMS service (IAP) as a provider, against a local server that speaks its
 JSON-RPC protocol (``sms.endpoint`` / ``iap.endpoint`` pointed at it, as Odoo's own
-``sms`` tests point theirs at a mock): sends with the database's IAP account,
-per-number answers, credit, and the delivery reports it posts back to our signed
-webhook, over HTTP."""
+``sms`` tests point theirs at a mock): sends with the database's IAP account, per-number
+answers, credit, and the delivery reports it posts back to our signed webhook, over
+HTTP."""
 
 from datetime import timedelta
 

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """RGPD: retention (R1–R3 of models/participant_sms_privacy.py), tried on many random
 sets of SMS and replies (Hypothesis, one savepoint per example), the right of access
-(R4: the SMS history .xlsx, by HTTP), and consent changes recorded with their source
-and author."""
+(R4: the SMS history .xlsx, by HTTP), and consent changes recorded with their source and
+author."""
 
 import io
 from datetime import datetime, timedelta
@@ -207,8 +207,8 @@ class TestRetention(SmsCommon):
         self.assertEqual((reply.text, sms.body), (ANONYMISED, ANONYMISED))
 
     def test_the_cron_is_daily_and_runs(self):
-        """The cron runs the retention, committing as a cron (its code asks for it;
-        run here without commits, as a test must)."""
+        """The cron runs the retention, committing as a cron (its code asks for it; run
+        here without commits, as a test must)."""
         cron = self.env.ref("participant_sms.ir_cron_sms_anonymize")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
         self.assertEqual(cron.code, "model._cron_anonymize(auto_commit=True)")

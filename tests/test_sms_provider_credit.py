@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The provider's own credit: read from OVH (creditsLeft) and Octopush
-(check-balance) on the local servers that speak their protocols, with each status
-update and on demand; a low credit warns the SMS administrators once."""
+"""The provider's own credit: read from OVH (creditsLeft) and Octopush (check-balance)
+on the local servers that speak their protocols, with each status update and on demand;
+a low credit warns the SMS administrators once."""
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Quiet days (company option): batch and free sends and J+n follow-ups never go on a
 Sunday or a public holiday of the company's zone; the preview shows the moved time;
-reminders before an event keep theirs; the dispatcher holds campaign SMS on a quiet
-day, even a retry."""
+reminders before an event keep theirs; the dispatcher holds campaign SMS on a quiet day,
+even a retry."""
 
 from datetime import datetime, timedelta
 

@@ -184,8 +184,8 @@ class TestSmsReminder(SmsCommon):
             )
 
     def test_number_follows_the_participant_until_sent(self):
-        """I1: a pending reminder goes to the participant's current mobile; once
-        sent, the SMS keeps the number it went to."""
+        """I1: a pending reminder goes to the participant's current mobile; once sent,
+        the SMS keeps the number it went to."""
         event = self._event(
             sms_reminder=True,
             sms_reminder_days="1",

@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The reply cron applies replies in batches: whatever the replies and however they
-are cut into batches, the result is the guide's rule applied one reply at a time, in
-the order they came (Hypothesis, one savepoint per example): the first reply to an
-SMS sets the outcome of its appointment and adds the theme "SMS reply", later ones
-are recorded only, STOP counts as an answer, a reply to no SMS is unmatched, and
-every matched reply has its own note."""
+"""The reply cron applies replies in batches: whatever the replies and however they are
+cut into batches, the result is the guide's rule applied one reply at a time, in the
+order they came (Hypothesis, one savepoint per example): the first reply to an SMS sets
+the outcome of its appointment and adds the theme "SMS reply", later ones are recorded
+only, STOP counts as an answer, a reply to no SMS is unmatched, and every matched reply
+has its own note."""
 
 from datetime import timedelta
 

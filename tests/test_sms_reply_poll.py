@@ -1,14 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Polling OVH for replies loses none: a reply is deleted at OVH only after the
 transaction that recorded it is committed, it is recorded once however often it is
-fetched, and one account's failure neither loses nor holds back another's replies.
-And no text is garbled: an OVH job is coded as its text was measured and charged
-(7bit GSM-7, 8bit UCS-2).
+fetched, and one account's failure neither loses nor holds back another's replies. And
+no text is garbled: an OVH job is coded as its text was measured and charged (7bit
+GSM-7, 8bit UCS-2).
 
-Everything runs against the local OVH server (real HTTP on loopback, ``FakeOvh``).
-The commit tests use real database connections (committed data, removed at the end):
-there the commit and the rollback are PostgreSQL's and Odoo's own, post-commit
-callbacks included."""
+Everything runs against the local OVH server (real HTTP on loopback, ``FakeOvh``). The
+commit tests use real database connections (committed data, removed at the end): there
+the commit and the rollback are PostgreSQL's and Odoo's own, post-commit callbacks
+included."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -73,9 +73,9 @@ class TestReplyPollCommit(TransactionCase):
             env["participant.sms.reply"]._cron_poll_replies(auto_commit=auto_commit)
 
     def test_a_run_that_dies_before_its_commit_leaves_the_replies_at_ovh(self):
-        """Invariant: a reply is deleted at OVH only once its record is committed; a
-        run rolled back (a database error, a restart) deletes nothing, the next run
-        records the replies and deletes each exactly once."""
+        """Invariant: a reply is deleted at OVH only once its record is committed; a run
+        rolled back (a database error, a restart) deletes nothing, the next run records
+        the replies and deletes each exactly once."""
         with FakeOvh() as server:
             account_id = self._commit_account(server, "OVH poll commit")
             ids = {
@@ -123,10 +123,10 @@ class TestReplyPollCommit(TransactionCase):
 
     @mute_logger(REPLY_LOGGER, "odoo.sql_db")
     def test_a_database_error_on_one_account_holds_back_no_other(self):
-        """Invariant: accounts are independent. A concurrent transaction holds
-        account B's row, so recording B's replies fails with a real database error
-        (lock not available): A's replies are recorded and deleted at A; B's stay at
-        B, untouched, and are recorded by the next run once the lock is gone."""
+        """Invariant: accounts are independent. A concurrent transaction holds account
+        B's row, so recording B's replies fails with a real database error (lock not
+        available): A's replies are recorded and deleted at A; B's stay at B, untouched,
+        and are recorded by the next run once the lock is gone."""
         with FakeOvh() as server_a, FakeOvh() as server_b:
             account_a = self._commit_account(server_a, "OVH A")
             account_b = self._commit_account(server_b, "OVH B")
@@ -188,8 +188,8 @@ class TestReplyPoll(SmsCommon):
 
     @mute_logger(REPLY_LOGGER)
     def test_a_failed_deletion_records_the_reply_once(self):
-        """Invariant: recording is idempotent: a reply whose deletion failed after
-        the commit is fetched again, recorded once, then deleted."""
+        """Invariant: recording is idempotent: a reply whose deletion failed after the
+        commit is fetched again, recorded once, then deleted."""
         server = self.server
         inbound = server.add_incoming("+33612345678", "OUI")
         server.delete_faults = ["server"]
@@ -209,8 +209,8 @@ class TestReplyPoll(SmsCommon):
     def test_a_control_character_is_kept_as_a_space_and_holds_back_nothing(self):
         """A polled reply holding a control character (which the webhook refuses) is
         recorded with a space in its place, not fetched again and again and never
-        recorded; the replies fetched with it are recorded too, and all are deleted
-        at OVH after commit."""
+        recorded; the replies fetched with it are recorded too, and all are deleted at
+        OVH after commit."""
         server = self.server
         good = server.add_incoming("+33612345678", "OUI")
         odd = server.add_incoming("+33612345679", "OUI\x00merci")
@@ -245,10 +245,10 @@ class TestReplyPoll(SmsCommon):
         )
     )
     def test_any_sequence_loses_no_reply_and_records_none_twice(self, steps):
-        """Invariant, after every step of any sequence of new replies, runs that
-        commit, runs that die before their commit, deletions and fetches that fail:
-        every reply is at OVH or recorded (committed), none is recorded twice nor
-        deleted twice; a last clean run leaves OVH empty with every reply recorded."""
+        """Invariant, after every step of any sequence of new replies, runs that commit,
+        runs that die before their commit, deletions and fetches that fail: every reply
+        is at OVH or recorded (committed), none is recorded twice nor deleted twice; a
+        last clean run leaves OVH empty with every reply recorded."""
         server = self.server
         server.incoming, server.deleted = {}, []
         self.env.invalidate_all()

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Replies recorded as the guide says (§3.4.4–3.4.5): the first reply adds the theme
-"SMS reply" to the appointment, its synthesis giving the date, time and text; an
-outcome marked "alert the collaborator" gives the appointment's collaborator a to-do
-when a reply sets it."""
+"SMS reply" to the appointment, its synthesis giving the date, time and text; an outcome
+marked "alert the collaborator" gives the appointment's collaborator a to-do when a
+reply sets it."""
 
 from odoo.tests import new_test_user, tagged
 

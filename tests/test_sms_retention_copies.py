@@ -1,11 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Retention removes every copy (R5 of models/participant_sms_privacy.py): once an
-SMS or a reply is anonymised, its text and number are found nowhere in the database:
-not on the SMS or the reply, nor in the reminder text of the record it was sent for,
-the chatter notes, the "SMS reply" theme line, the collaborator's to-do (open or
-done, and the message telling them of it), tracking values or the simulator's store.
-Checked by searching every text, varchar and jsonb column of every table for unique
-markers; a reminder still to come keeps its text (the same search finds it)."""
+"""Retention removes every copy (R5 of models/participant_sms_privacy.py): once an SMS
+or a reply is anonymised, its text and number are found nowhere in the database: not on
+the SMS or the reply, nor in the reminder text of the record it was sent for, the
+chatter notes, the "SMS reply" theme line, the collaborator's to-do (open or done, and
+the message telling them of it), tracking values or the simulator's store. Checked by
+searching every text, varchar and jsonb column of every table for unique markers; a
+reminder still to come keeps its text (the same search finds it)."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -64,9 +64,9 @@ class TestRetentionCopies(SmsCommon):
         }
 
     def _scan(self, needles):
-        """``{needle: {"table.column", ...}}``: where each needle is written, in
-        every text, varchar and jsonb column of every table (a commit's pre-commit
-        hooks run first)."""
+        """``{needle: {"table.column", ...}}``: where each needle is written, in every
+        text, varchar and jsonb column of every table (a commit's pre-commit hooks run
+        first)."""
         self.flush_tracking()
         self.env.cr.execute("""
             SELECT c.table_name, c.column_name FROM information_schema.columns c
@@ -218,9 +218,9 @@ class TestRetentionCopies(SmsCommon):
         self.assertTrue(event.sms_reminder_sms_id, "the record still knows its SMS")
 
     def test_a_recent_reply_with_the_same_text_keeps_its_todo(self):
-        """The to-do of an old "NON" is anonymised; that of a recent "NON" of the
-        same participant, to the same collaborator, keeps its text (found by date and
-        time too)."""
+        """The to-do of an old "NON" is anonymised; that of a recent "NON" of the same
+        participant, to the same collaborator, keeps its text (found by date and time
+        too)."""
         Reply = self.env["participant.sms.reply"].sudo()
         self._reminder(self._event(self.participant, "Entretien A"), "ancien")
         self._deliver()

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""While the company sends through the simulator, every place that shows SMS says
-that no real SMS is sent, and simulated statuses are marked."""
+"""While the company sends through the simulator, every place that shows SMS says that
+no real SMS is sent, and simulated statuses are marked."""
 
 from datetime import timedelta
 

@@ -94,9 +94,8 @@ class TestSmsTemplate(SmsCommon):
         self.assertEqual(sms.body, wizard.body)
 
     def test_an_appointment_without_a_place_leaves_no_hole(self):
-        """Issue 17: the demo template "… at {{time}}, {{location}}.
-        {{company_name}}" on an appointment without a place gave "… at 10:00, .
-        YourCompany"."""
+        """Issue 17: the demo template "… at {{time}}, {{location}}. {{company_name}}"
+        on an appointment without a place gave "… at 10:00, . YourCompany"."""
         template = self.env.ref("participant_sms.sms_template_appointment")
         self.assertIn("{{time}}, {{location}}.", template.body)
         self.event.location = False

@@ -100,9 +100,9 @@ class TestSmsBatchUi(HttpCase):
 @tagged("post_install", "-at_install")
 class TestSmsDashboardUi(HttpCase):
     def test_dashboard_tour(self):
-        """Charts on the page; each period button is reachable (nothing lies over
-        it), becomes the active one when clicked and shows its months, in words;
-        counts are whole numbers (axis and table); a figure opens its list."""
+        """Charts on the page; each period button is reachable (nothing lies over it),
+        becomes the active one when clicked and shows its months, in words; counts are
+        whole numbers (axis and table); a figure opens its list."""
         self.env.company.write(
             {
                 "psms_window_start": 0.0,

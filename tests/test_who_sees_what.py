@@ -3,15 +3,13 @@
 database.
 
 W1. Installing the addon hurts no user: every internal user whatever their groups,
-portal and
-    public users and users of another company log in, get their session and open
-    Calendar and
-    Contacts.
+    portal and public users and users of another company log in, get their session and
+    open Calendar and Contacts.
 W2. A participant's file, steps, orientations, SMS and replies are read only by the
     Participants groups (SMS administrators imply them), within their companies.
 W3. Other employees see a participant's appointment as busy time only: never the
-participant,
-    the name, the reminder text, the synthesis or the outcome; they never change it.
+    participant, the name, the reminder text, the synthesis or the outcome; they never
+    change it.
 """
 
 from datetime import timedelta

@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """W2 and W3 of "Who sees what" (README), tried on random sequences (Hypothesis, one
 savepoint per example): users get and lose groups and companies, participants move
-between companies, appointments are made in either company; after every step what
-each user finds is exactly what the invariants say, through search, read and the
-messages of the appointments."""
+between companies, appointments are made in either company; after every step what each
+user finds is exactly what the invariants say, through search, read and the messages of
+the appointments."""
 
 from datetime import timedelta
 

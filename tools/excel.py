@@ -207,12 +207,12 @@ def looks_like_formula(value):
 
 
 def data_cell(sheet, value):
-    """A cell of ``sheet`` holding ``value`` as data, for ``sheet.append``
-    (write-only sheets too). openpyxl writes a text starting with ``=`` as a formula
-    and ``#N/A`` as an error: every text is stored as text here (``data_type`` "s",
-    the exact characters kept); one that looks like a formula also gets Excel's
-    *quote prefix* style, so that editing the cell in Excel or LibreOffice keeps it
-    text (as if typed after an apostrophe) instead of running it."""
+    """A cell of ``sheet`` holding ``value`` as data, for ``sheet.append`` (write-only
+    sheets too). openpyxl writes a text starting with ``=`` as a formula and ``#N/A`` as
+    an error: every text is stored as text here (``data_type`` "s", the exact characters
+    kept); one that looks like a formula also gets Excel's *quote prefix* style, so that
+    editing the cell in Excel or LibreOffice keeps it text (as if typed after an
+    apostrophe) instead of running it."""
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"

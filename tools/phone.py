@@ -8,9 +8,9 @@ MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 class PhoneError(ValueError):
-    """A number that cannot receive SMS. ``code`` is one of ``empty``,
-    ``unparsable``, ``invalid``, ``not_mobile``; the message is a readable reason in
-    English (the Odoo layer translates by code)."""
+    """A number that cannot receive SMS. ``code`` is one of ``empty``, ``unparsable``,
+    ``invalid``, ``not_mobile``; the message is a readable reason in English (the Odoo
+    layer translates by code)."""
 
     def __init__(self, code, message, raw=None):
         super().__init__(message)

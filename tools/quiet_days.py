@@ -38,8 +38,8 @@ def _holidays(subdiv, year, language):
 
 
 class QuietDays:
-    """Which local dates are quiet in a zone. ``language``: ``fr`` or ``en_US`` for
-    the names."""
+    """Which local dates are quiet in a zone. ``language``: ``fr`` or ``en_US`` for the
+    names."""
 
     def __init__(self, zone_code, alsace_moselle=False, language="en_US"):
         if zone_code not in SUBDIVISIONS:

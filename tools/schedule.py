@@ -70,8 +70,8 @@ class SendWindow:
         return local_aware.astimezone(UTC).replace(tzinfo=None)
 
     def _local_at(self, day, at):
-        """Aware local datetime of ``day`` at wall-clock ``at`` (a time inside a DST
-        gap is moved forward by the gap, as a clock would be)."""
+        """Aware local datetime of ``day`` at wall-clock ``at`` (a time inside a DST gap
+        is moved forward by the gap, as a clock would be)."""
         naive = datetime.combine(day, at)
         aware = naive.replace(tzinfo=self.zone)
         # round trip through UTC normalises times that do not exist (spring-forward gap)
@@ -94,8 +94,8 @@ class SendWindow:
         return utc_naive
 
     def clamp_same_day(self, utc_naive):
-        """Move ``utc_naive`` into the window of the same local day (to its start
-        when before, to its end when after)."""
+        """Move ``utc_naive`` into the window of the same local day (to its start when
+        before, to its end when after)."""
         local = self.to_local(utc_naive)
         if local.time() < self.start:
             return self.to_utc(self._local_at(local.date(), self.start))
@@ -140,9 +140,9 @@ class SendWindow:
         return self.to_utc(self._local_at(day, self.start))
 
     def campaign_send_at(self, utc_naive):
-        """When a campaign SMS (batch, free) planned at ``utc_naive`` goes out: the
-        next opening of the window, moved to the next allowed day's opening if that
-        day is quiet."""
+        """When a campaign SMS (batch, free) planned at ``utc_naive`` goes out: the next
+        opening of the window, moved to the next allowed day's opening if that day is
+        quiet."""
         planned = self.next_opening(utc_naive)
         day = self.to_local(planned).date()
         allowed = self._allowed_day(day)

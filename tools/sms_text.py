@@ -127,9 +127,9 @@ def max_units(encoding, max_segments):
 
 
 def is_blank(text):
-    """Whether ``text`` shows nothing: empty, or only spaces, line breaks and
-    invisible characters (zero-width spaces and joiners, word joiner, byte-order
-    mark, other format characters)."""
+    """Whether ``text`` shows nothing: empty, or only spaces, line breaks and invisible
+    characters (zero-width spaces and joiners, word joiner, byte-order mark, other
+    format characters)."""
     for char in (text or "").strip():
         if not (char.isspace() or unicodedata.category(char) in BLANK_CATEGORIES):
             return False
@@ -190,8 +190,8 @@ def _letter(char):
 
 def gsm_replacements(text, letters=False):
     """``{character: replacement}`` of the characters of ``text`` that :func:`to_gsm`
-    would replace, in order of first appearance. A character GSM-7 has is never
-    touched."""
+    would replace, in order of first appearance. A character GSM-7 has is never touched.
+    """
     found = {}
     for char in dict.fromkeys(text or ""):
         if char in GSM7_ALL:
@@ -207,9 +207,9 @@ def gsm_replacements(text, letters=False):
 
 def to_gsm(text, letters=False):
     """``text`` with its typography (’ « » … – non-breaking and invisible spaces...)
-    written with GSM-7 characters, and with ``letters`` also the letters GSM-7 lacks
-    (ê â î ô û ë ï ç œ and their capitals... ; é è à ù, which GSM-7 has, stay). Emoji
-    and other characters stay: the text then goes in Unicode, as typed."""
+    written with GSM-7 characters, and with ``letters`` also the letters GSM-7 lacks (ê
+    â î ô û ë ï ç œ and their capitals... ; é è à ù, which GSM-7 has, stay). Emoji and
+    other characters stay: the text then goes in Unicode, as typed."""
     replacements = gsm_replacements(text, letters)
     if not replacements:
         return text or ""

@@ -39,9 +39,9 @@ def check_text(value, what="value"):
 
 
 def strip_control(value):
-    """``value`` with each control character a check refuses written as a space: for
-    a text from an authenticated provider poll, kept rather than left at the provider
-    for ever."""
+    """``value`` with each control character a check refuses written as a space: for a
+    text from an authenticated provider poll, kept rather than left at the provider for
+    ever."""
     return _CONTROL.sub(" ", value or "")
 
 
@@ -69,9 +69,9 @@ def json_depth_ok(text, limit=MAX_DEPTH):
 
 
 def read_params(args, form, body, mimetype, content_length=None):
-    """The callback's parameters (query, form, JSON object), all checked; ``args``
-    and ``form`` are ``(key, value)`` pairs, ``body`` the raw bytes (read up to
-    ``MAX_BODY + 1``)."""
+    """The callback's parameters (query, form, JSON object), all checked; ``args`` and
+    ``form`` are ``(key, value)`` pairs, ``body`` the raw bytes (read up to ``MAX_BODY +
+    1``)."""
     if (content_length or 0) > MAX_BODY or len(body or b"") > MAX_BODY:
         raise WebhookError(413, f"The body is over {MAX_BODY} bytes.")
     params = {}

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""SMS zones: where the structure is, which gives the time zone of the send window
-and the region used to read national phone numbers (``0692 12 34 56`` is a Réunion
-mobile for a structure in La Réunion)."""
+"""SMS zones: where the structure is, which gives the time zone of the send window and
+the region used to read national phone numbers (``0692 12 34 56`` is a Réunion mobile
+for a structure in La Réunion)."""
 
 from collections import namedtuple
 

@@ -3,9 +3,9 @@ from odoo import fields, models
 
 
 class ParticipantSmsAccountAddresses(models.TransientModel):
-    """Shows new callback addresses once, right after they are made. The dialog is
-    never saved: its values come from the action's context, so the secret is stored
-    nowhere."""
+    """Shows new callback addresses once, right after they are made. The dialog is never
+    saved: its values come from the action's context, so the secret is stored nowhere.
+    """
 
     _name = "participant.sms.account.addresses"
     _description = "New SMS callback addresses"

@@ -11,8 +11,8 @@ _logger = logging.getLogger(__name__)
 
 
 class ParticipantSmsBatch(models.TransientModel):
-    """Batch SMS (the seed's "SMS par lot"): one appointment in each participant's
-    file and one SMS each, tagged with one batch reference."""
+    """Batch SMS (the seed's "SMS par lot"): one appointment in each participant's file
+    and one SMS each, tagged with one batch reference."""
 
     _name = "participant.sms.batch"
     _inherit = ["participant.sms.send.mixin"]
@@ -248,9 +248,9 @@ class ParticipantSmsBatch(models.TransientModel):
         )
 
     def _session_values(self, stop):
-        """The collective appointment: one event in the collaborator's calendar for
-        the whole batch, organised and attended by them only (no invitation mail),
-        without any participant data: its participants' appointments link to it."""
+        """The collective appointment: one event in the collaborator's calendar for the
+        whole batch, organised and attended by them only (no invitation mail), without
+        any participant data: its participants' appointments link to it."""
         return {
             "name": self.name or self.appointment_type_id.name,
             "start": self.start,
@@ -265,8 +265,8 @@ class ParticipantSmsBatch(models.TransientModel):
 
     def _appointment_values(self, partner, session):
         """The appointment in the participant's file, linked to the session: the
-        collaborator sees it there, once, so it has no attendee (never the
-        participant)."""
+        collaborator sees it there, once, so it has no attendee (never the participant).
+        """
         return {
             "name": session.name,
             "participant_id": partner.id,

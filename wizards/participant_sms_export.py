@@ -7,8 +7,8 @@ from odoo import api, fields, models
 class ParticipantSmsExport(models.TransientModel):
     """An Excel export asked from an SMS list: the selected SMS, or the list's whole
     domain, kept here so that the download address carries only this record's id (no
-    list of ids in a URL, whatever the number of SMS). Like every transient record,
-    only its creator reads it."""
+    list of ids in a URL, whatever the number of SMS). Like every transient record, only
+    its creator reads it."""
 
     _name = "participant.sms.export"
     _description = "SMS Excel export"

@@ -96,9 +96,9 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         )
 
     def _check_prepare(self):
-        """Preparing and previewing a send is for the senders of this kind and the
-        SMS administrators (who see every SMS menu): the send permission is asked
-        when sending."""
+        """Preparing and previewing a send is for the senders of this kind and the SMS
+        administrators (who see every SMS menu): the send permission is asked when
+        sending."""
         if not (
             self.env.user.has_group(self._psms_group)
             or self.env.user.has_group("participant_sms.group_sms_admin")
@@ -106,8 +106,8 @@ class ParticipantSmsSendMixin(models.AbstractModel):
             raise AccessError(self._missing_permission_message())
 
     def _check_permission(self):
-        """Sending needs the send permission of this kind, administrator or not
-        (server side)."""
+        """Sending needs the send permission of this kind, administrator or not (server
+        side)."""
         if not self.env.user.has_group(self._psms_group):
             raise AccessError(self._missing_permission_message())
 
@@ -132,8 +132,8 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         return self.env["ir.model"]._get(self._name).name
 
     def _planned(self):
-        """The send time: the next window opening for "now", else the planned time
-        moved into the window."""
+        """The send time: the next window opening for "now", else the planned time moved
+        into the window."""
         window = self.env.company._psms_window()
         now = fields.Datetime.now()
         if self.send_mode == "now":

@@ -8,8 +8,8 @@ from ..tools.providers import InboundReply
 
 
 class ParticipantSmsSimulateReply(models.TransientModel):
-    """The simulator answers an SMS as the participant would (demo and tests): the
-    reply goes through the same path as a provider's callback."""
+    """The simulator answers an SMS as the participant would (demo and tests): the reply
+    goes through the same path as a provider's callback."""
 
     _name = "participant.sms.simulate.reply"
     _description = "Simulate an SMS reply"

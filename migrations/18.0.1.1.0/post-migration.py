@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Callback tokens were stored in clear: keep only their SHA-256 (the addresses given
-to the providers keep working) and drop the clear column."""
+"""Callback tokens were stored in clear: keep only their SHA-256 (the addresses given to
+the providers keep working) and drop the clear column."""
 
 import hashlib
 

@@ -1,13 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The collaborator attends the participant's appointments (their calendar shows
-them).
+"""The collaborator attends the participant's appointments (their calendar shows them).
 
-Appointments made before 18.0.1.2.0 by a batch (and the demo ones) had no attendee:
-the collaborator's own calendar showed nothing on the day they held them. Each
-participant's appointment now has its collaborator's partner among its attendees, as
-Odoo records one: a row of ``partner_ids`` and a ``calendar.attendee`` (accepted:
-they hold it). Nobody is invited by mail; an appointment that already has them is
-left as it is (run twice, nothing changes)."""
+Appointments made before 18.0.1.2.0 by a batch (and the demo ones) had no attendee: the
+collaborator's own calendar showed nothing on the day they held them. Each participant's
+appointment now has its collaborator's partner among its attendees, as Odoo records one:
+a row of ``partner_ids`` and a ``calendar.attendee`` (accepted: they hold it). Nobody is
+invited by mail; an appointment that already has them is left as it is (run twice,
+nothing changes)."""
 
 import logging
 

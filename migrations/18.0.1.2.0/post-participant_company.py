@@ -1,11 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Participants' data within their company (README, "Who sees what").
 
-Participants made before 18.0.1.2.0 may have no company, which made their file
-readable from every company of the database. Each one now belongs to its referent's
-company, else to the company of the user who created the file, else to the main
-company; their appointments, steps and orientations (whose company the upgrade
-computed before this script ran) follow them."""
+Participants made before 18.0.1.2.0 may have no company, which made their file readable
+from every company of the database. Each one now belongs to its referent's company, else
+to the company of the user who created the file, else to the main company; their
+appointments, steps and orientations (whose company the upgrade computed before this
+script ran) follow them."""
 
 import logging
 

@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """18.0.1.3.0, before the models load: the provider's credit unit is kept as the
-provider gives it (``balance_unit_code``, e.g. "simulated SMS"), and shown in the
-user's language by a computed ``balance_unit``. The stored column is renamed, so that
-the unit of every account stays known until the next balance refresh (dropping it
-would show no unit)."""
+provider gives it (``balance_unit_code``, e.g. "simulated SMS"), and shown in the user's
+language by a computed ``balance_unit``. The stored column is renamed, so that the unit
+of every account stays known until the next balance refresh (dropping it would show no
+unit)."""
 
 import logging
 

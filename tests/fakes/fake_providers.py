@@ -108,11 +108,11 @@ class FakeProvider:
 
 class FakeOvh(FakeProvider):
     """``POST /1.0/sms/{service}/jobs``, ``GET /1.0/sms/{service}/outgoing/{id}``,
-    ``GET|DELETE /1.0/sms/{service}/incoming/{id}``, ``GET /1.0/auth/time``; every
-    call but auth/time must carry a valid signature. A job's ``coding`` must be the
-    one its message needs (``7bit`` for GSM-7, ``8bit`` for Unicode): OVH would
-    garble a Unicode character sent in 7bit, and bill a GSM-7 text sent in 8bit as
-    Unicode, so the fake refuses both (400)."""
+    ``GET|DELETE /1.0/sms/{service}/incoming/{id}``, ``GET /1.0/auth/time``; every call
+    but auth/time must carry a valid signature. A job's ``coding`` must be the one its
+    message needs (``7bit`` for GSM-7, ``8bit`` for Unicode): OVH would garble a Unicode
+    character sent in 7bit, and bill a GSM-7 text sent in 8bit as Unicode, so the fake
+    refuses both (400)."""
 
     def __init__(
         self,
@@ -382,8 +382,8 @@ class FakeOctopush(FakeProvider):
 class FakeOdooIap(FakeProvider):
     """Odoo's SMS service as the ``sms`` module speaks to it: JSON-RPC ``POST
     /api/sms/3/send`` and ``POST /iap/1/balance``, checked against the database's
-    ``account_token``; ``report()`` posts delivery reports to the ``webhook_url`` it
-    was given, as the service does. ``states`` forces the answer for a number (e.g.
+    ``account_token``; ``report()`` posts delivery reports to the ``webhook_url`` it was
+    given, as the service does. ``states`` forces the answer for a number (e.g.
     ``wrong_number_format``); mode ``credit`` answers the InsufficientCreditError."""
 
     def __init__(self, account_token="iap-token"):
@@ -455,8 +455,8 @@ class FakeOdooIap(FakeProvider):
         return handler._answer(200, {"jsonrpc": "2.0", "id": call_id, "result": result})
 
     def report(self, sms_status, uuids, base_url=None):
-        """Post a delivery report to the webhook (``base_url`` replaces its scheme
-        and host, e.g. a test server's)."""
+        """Post a delivery report to the webhook (``base_url`` replaces its scheme and
+        host, e.g. a test server's)."""
         import requests  # noqa: PLC0415 (only the tests post reports)
 
         target = urlparse(self.webhook_url)

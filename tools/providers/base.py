@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The provider interface: send a batch, fetch statuses, parse a delivery-report
-callback, authenticate a callback. Statuses are ours (see ``STATUSES``); the
-provider's raw code is kept beside them."""
+callback, authenticate a callback. Statuses are ours (see ``STATUSES``); the provider's
+raw code is kept beside them."""
 
 import hmac
 from dataclasses import dataclass
@@ -219,9 +219,9 @@ class Provider:
         """Send ``messages`` (a list of :class:`OutgoingSms`) under ``tag`` (our
         reference of the dispatch, given back by ``lookup``); return one
         :class:`SendResult` per message, in order. Each provider request decides the
-        outcome of its own messages only (accepted, refused, to retry, or unknown
-        when the request may have been acted on). Raise :class:`ProviderError` only
-        when no request was made."""
+        outcome of its own messages only (accepted, refused, to retry, or unknown when
+        the request may have been acted on). Raise :class:`ProviderError` only when no
+        request was made."""
         raise NotImplementedError
 
     def balance(self):
@@ -230,9 +230,9 @@ class Provider:
         raise NotImplementedError
 
     def lookup(self, tag, numbers):
-        """After an interrupted dispatch: ``{number: provider_id}`` of the messages
-        sent under ``tag`` that the provider has (a number absent from the answer was
-        not sent)."""
+        """After an interrupted dispatch: ``{number: provider_id}`` of the messages sent
+        under ``tag`` that the provider has (a number absent from the answer was not
+        sent)."""
         raise NotImplementedError
 
     def fetch_statuses(self, queries):

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""One place for the HTTP calls of the provider clients: requests with a timeout,
-errors turned into :class:`ProviderError`. Secrets never reach the error messages."""
+"""One place for the HTTP calls of the provider clients: requests with a timeout, errors
+turned into :class:`ProviderError`. Secrets never reach the error messages."""
 
 import requests
 import urllib3
@@ -42,8 +42,8 @@ def request(method, url, timeout, **kwargs):
 
 def _never_connected(exc):
     """Whether a ConnectionError happened before the request was sent (connection
-    refused, name not resolved: urllib3's NewConnectionError somewhere in the chain
-    of causes)."""
+    refused, name not resolved: urllib3's NewConnectionError somewhere in the chain of
+    causes)."""
     seen, cause = set(), exc
     while isinstance(cause, BaseException) and id(cause) not in seen:
         if isinstance(cause, urllib3.exceptions.NewConnectionError):

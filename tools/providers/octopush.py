@@ -112,8 +112,8 @@ class OctopushProvider(Provider):
     def send(self, messages, tag=""):
         """One campaign per group of messages; each campaign's answer decides for its
         own messages only. Octopush cannot be asked afterwards what it received, so a
-        campaign that may have been created (no answer, unreadable answer) is
-        reported UNKNOWN and is never sent again."""
+        campaign that may have been created (no answer, unreadable answer) is reported
+        UNKNOWN and is never sent again."""
         results = {}
         for campaign in group_messages(messages, self.batch_size):
             try:

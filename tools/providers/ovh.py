@@ -154,10 +154,10 @@ class OvhProvider(Provider):
         return payload
 
     def send(self, messages, tag=""):
-        """One job per group of messages; each job's answer decides for its own
-        messages only: accepted receivers are sent, invalid ones refused, a failed
-        job is retried (or, when OVH may have created it — no answer, unreadable
-        answer — left to ``lookup``)."""
+        """One job per group of messages; each job's answer decides for its own messages
+        only: accepted receivers are sent, invalid ones refused, a failed job is retried
+        (or, when OVH may have created it — no answer, unreadable answer — left to
+        ``lookup``)."""
         self._server_time_delta()  # fails before any job is posted: nothing was sent
         results = {}
         for job in group_messages(messages, self.batch_size):
@@ -309,9 +309,9 @@ class OvhProvider(Provider):
         return replies
 
     def acknowledge_replies(self, inbound_ids):
-        """``DELETE /incoming/{id}`` of replies recorded and committed; one already
-        gone (404) is fine. Raise ProviderError at the first that fails: it and the
-        rest stay at OVH, fetched again by the next poll."""
+        """``DELETE /incoming/{id}`` of replies recorded and committed; one already gone
+        (404) is fine. Raise ProviderError at the first that fails: it and the rest stay
+        at OVH, fetched again by the next poll."""
         for inbound_id in inbound_ids:
             response = self.call(
                 "DELETE", f"/sms/{self.service_name}/incoming/{inbound_id}"

@@ -13,11 +13,14 @@ operator) -> final status chosen by the last two digits of the number:
 ==========  ====================================================
 ends with   what happens
 ==========  ====================================================
-``00``      failed (number unreachable) ``01``      not_received (phone off; becomes
-expired after 48 h) ``02``      expired ``03``      stop (recipient opted out at the
-operator) ``96``      accepted, but the answer is lost (as after a timeout): the outcome
-is unknown ``97``      the simulated service fails (like an HTTP 500): not sent, to
-retry ``98``      refused at send time (bad destination) otherwise   delivered
+``00``      failed (number unreachable)
+``01``      not_received (phone off; becomes expired after 48 h)
+``02``      expired
+``03``      stop (recipient opted out at the operator)
+``96``      accepted, but the answer is lost (as after a timeout): outcome unknown
+``97``      the simulated service fails (like an HTTP 500): not sent, to retry
+``98``      refused at send time (bad destination)
+otherwise   delivered
 ==========  ====================================================
 """
 

@@ -172,8 +172,8 @@ def test_ovh_job_coding_fits_the_text(body, expected):
 
 
 def test_fake_ovh_refuses_a_coding_that_does_not_fit():
-    """The local OVH server is a real check: a Unicode text in 7bit (garbled by OVH)
-    or a GSM-7 text in 8bit (billed as Unicode) is refused, nothing is created."""
+    """The local OVH server is a real check: a Unicode text in 7bit (garbled by OVH) or
+    a GSM-7 text in 8bit (billed as Unicode) is refused, nothing is created."""
     with FakeOvh() as server:
         ovh = get_provider("ovh", **server.settings())
         for body, wrong in (
@@ -197,8 +197,8 @@ def ovh_server():
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(st.text(alphabet="aéàçÇ€[]{}^~|\\ Ω@£\n’«»✓Œ😀", min_size=1, max_size=80))
 def test_ovh_any_text_goes_out_with_its_coding(ovh_server, body):
-    """Whatever the mix of GSM-7, extension and Unicode characters, the job is
-    accepted with the coding the addon charged, and OVH keeps the text as it was."""
+    """Whatever the mix of GSM-7, extension and Unicode characters, the job is accepted
+    with the coding the addon charged, and OVH keeps the text as it was."""
     (result,) = get_provider("ovh", **ovh_server.settings()).send(
         [sms("1", "+33612345678", body=body)]
     )
@@ -247,9 +247,8 @@ def test_ovh_errors(mode, outcome, kind):
 
 
 def test_ovh_each_job_decides_for_its_own_messages():
-    """Job 1 accepted, job 2 answered 500, job 3 created but its answer is
-    unreadable, job 4 created but its answer is lost (timeout): only job 2 may be
-    sent again."""
+    """Job 1 accepted, job 2 answered 500, job 3 created but its answer is unreadable,
+    job 4 created but its answer is lost (timeout): only job 2 may be sent again."""
     with FakeOvh() as server:
         server.job_faults, server.delay = ["ok", "server", "garbage", "lost"], 1.5
         ovh = get_provider("ovh", timeout=0.5, **server.settings())
@@ -523,8 +522,8 @@ def test_ovh_reply_polling_and_acknowledge():
 
 def test_ovh_fetching_deletes_nothing_acknowledging_does():
     """Invariant: a reply leaves OVH only by ``acknowledge_replies`` (the caller's
-    commit decides when); a deletion that fails keeps the reply there for the next
-    poll, and acknowledging a reply already gone is no error."""
+    commit decides when); a deletion that fails keeps the reply there for the next poll,
+    and acknowledging a reply already gone is no error."""
     with FakeOvh() as server:
         ovh = get_provider("ovh", **server.settings())
         first = server.add_incoming("+33612345678", "OUI")

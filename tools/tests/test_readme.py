@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""README.md is made from the readme/ fragments (scripts/make_readme.py): never
-edited apart."""
+"""README.md is made from the readme/ fragments (scripts/make_readme.py): never edited
+apart."""
 
 import importlib.util
 import os
@@ -33,8 +33,8 @@ def test_readme_keeps_the_two_commands_and_the_invariants():
 
 
 def test_fragments_suit_ocas_readme_generator():
-    """OCA's generator (oca-gen-addon-readme) takes "##" headings at most in a
-    fragment and no mermaid block."""
+    """OCA's generator (oca-gen-addon-readme) takes "##" headings at most in a fragment
+    and no mermaid block."""
     folder = os.path.join(ROOT, "readme")
     for name in os.listdir(folder):
         with open(os.path.join(folder, name), encoding="utf-8") as handle:

@@ -69,8 +69,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     @api.model
     def _cron_dispatch(self, batch_size=DEFAULT_BATCH, auto_commit=False):
         """Send the SMS that are due, in batches, one commit per batch when
-        ``auto_commit``. Outside a company's send window only its explicit test SMS
-        go (I5)."""
+        ``auto_commit``. Outside a company's send window only its explicit test SMS go
+        (I5)."""
         self._reconcile_stale_claims(auto_commit)
         done = 0
         for company in self.env["res.company"].search([]):
@@ -134,11 +134,11 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # ----------------------------------------------------------------------------------
     @contextmanager
     def _charge_lock(self, company, auto_commit):
-        """Serialise the charge (and refund) steps of the dispatchers of one company:
-        a session-level advisory lock, taken only by runs that commit (a run that
-        does not commit holds its rows until its end anyway). The caller commits
-        right after taking it: Odoo's transactions are REPEATABLE READ, and only a
-        snapshot taken after the lock sees the other dispatchers' committed charges."""
+        """Serialise the charge (and refund) steps of the dispatchers of one company: a
+        session-level advisory lock, taken only by runs that commit (a run that does not
+        commit holds its rows until its end anyway). The caller commits right after
+        taking it: Odoo's transactions are REPEATABLE READ, and only a snapshot taken
+        after the lock sees the other dispatchers' committed charges."""
         if not auto_commit:
             yield
             return
@@ -251,8 +251,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         self, company, limit, tests_only=False, hold_campaigns=False, auto_commit=False
     ):
         """Claim, charge and send one batch; return how many SMS were claimed. With
-        ``auto_commit``, the claim is committed before the provider is called, and
-        the answers right after."""
+        ``auto_commit``, the claim is committed before the provider is called, and the
+        answers right after."""
         for _retry in range(MAX_CONFLICT_RETRIES):
             try:
                 with self._charge_lock(company, auto_commit):
@@ -288,8 +288,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _send(self, messages, account, tag, auto_commit=False):
         """The provider's results for these claimed SMS, or the ProviderError raised
         before any request was made. No database write here (the simulator, a
-        provider, keeps what it accepted in its own committed transaction when the
-        run commits)."""
+        provider, keeps what it accepted in its own committed transaction when the run
+        commits)."""
         outgoing = []
         for sms in messages:
             outgoing.append(
@@ -480,40 +480,47 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         read the providers' credit; a commit per batch when ``auto_commit``. One
         client per account for the whole run; a provider that fails is asked again
         at the next run."""
-        pending = self.env["participant.sms"].search(
-            [("state", "in", POLLED_STATES), ("provider_id", "!=", False)],
-            order="sent_at, id",
-        )
+        Sms = self.env["participant.sms"]
+        polled = [("state", "in", POLLED_STATES), ("provider_id", "!=", False)]
         providers = {}
-        for account, group in pending.grouped("account_id").items():
+        # one account at a time, ``limit`` SMS at a time, oldest first (by id): memory
+        # stays bounded whatever the backlog
+        for (account,) in Sms._read_group(polled, ["account_id"]):
             try:
                 provider = providers[account] = account._get_provider()
                 if not provider.can_poll:
                     continue
-                for start in range(0, len(group), limit):
-                    queries = []
-                    for sms in group[start : start + limit]:
+                last_id = 0
+                while batch := Sms.search(
+                    [*polled, ("account_id", "=", account.id), ("id", ">", last_id)],
+                    order="id",
+                    limit=limit,
+                ):
+                    last_id, queries = batch[-1].id, []
+                    for sms in batch:
                         queries.append(
                             StatusQuery(sms.provider_id, sms.number, sms.state)
                         )
                     updates = provider.fetch_statuses(queries)
                     self._apply_status_updates(account, updates)
                     self._commit(auto_commit)
+                    if auto_commit:
+                        self.env.invalidate_all()
             except ProviderError as error:  # the next run asks again
                 _logger.warning(
                     "SMS status poll through account %s failed: %s",
                     account.id,
                     error.kind,
                 )
-        self._cron_expire(auto_commit)
+        self._cron_expire(limit, auto_commit)
         accounts = self.env["res.company"].search([])._psms_account()
         accounts._refresh_balance(providers)
         self._commit(auto_commit)
 
     @api.model
     def _apply_status_updates(self, account, updates):
-        """Apply provider status updates (idempotent: unknown ids, repeats and
-        updates of final SMS change nothing). Return the SMS that changed."""
+        """Apply provider status updates (idempotent: unknown ids, repeats and updates
+        of final SMS change nothing). Return the SMS that changed."""
         Sms = self.env["participant.sms"].sudo()
         if not updates:
             return Sms
@@ -549,16 +556,26 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return changed
 
     @api.model
-    def _cron_expire(self, auto_commit=False):
-        """*Sent, not received* for 48 hours becomes *Expired*."""
-        old = self.env["participant.sms"].search(
-            [
-                ("state", "=", "not_received"),
-                ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY),
-            ]
-        )
-        old._set_state(
-            "expired", last_error=_("The phone stayed unreachable for 48 hours.")
-        )
-        self._commit(auto_commit)
-        return old
+    def _cron_expire(self, batch_size=DEFAULT_BATCH, auto_commit=False):
+        """*Sent, not received* for 48 hours becomes *Expired*, ``batch_size`` SMS at
+        a time (memory stays bounded whatever the backlog: each batch is committed
+        and forgotten when ``auto_commit``). Return how many expired."""
+        Sms = self.env["participant.sms"]
+        domain = [
+            ("state", "=", "not_received"),
+            ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY),
+        ]
+        reason = _("The phone stayed unreachable for 48 hours.")
+        done = 0
+        while batch := Sms.search(domain, order="id", limit=batch_size):
+            expired = batch._set_state("expired", last_error=reason)
+            if not expired:
+                break  # nothing could move: never the same batch twice
+            done += len(expired)
+            self._commit(auto_commit)
+            if auto_commit:
+                self.env.invalidate_all()
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=Sms.search_count(domain)
+                )
+        return done

@@ -131,6 +131,31 @@ class TestSmsDispatch(SmsCommon):
         self.Dispatcher._cron_expire()
         self.assertEqual(sms.state, "expired")
 
+    def test_backlogs_worked_through_in_bounded_batches(self):
+        """A poll or an expiry backlog larger than a batch is worked through batch by
+        batch (bounded memory, a commit per batch in cron mode), every SMS once."""
+        numbers = [f"+336123456{index:02d}" for index in range(10, 17)]
+        messages = self.queue_numbers(numbers)
+        self.Dispatcher._cron_dispatch()
+        self.Dispatcher._cron_poll_statuses(limit=3)
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.Dispatcher._cron_poll_statuses(limit=3)
+        self.assertEqual(set(messages.mapped("state")), {"delivered"})
+        unreachable = self.queue_numbers(
+            [f"+3361234560{index}" for index in (1, 1, 1, 1, 1, 1, 1)]
+        )
+        self.Dispatcher._cron_dispatch()
+        self.Dispatcher._cron_dispatch()  # one SMS per number and dispatch
+        for _run in range(len(unreachable)):
+            self.Dispatcher._cron_dispatch()
+            self.Dispatcher._cron_poll_statuses(limit=3)
+            self.Dispatcher._cron_poll_statuses(limit=3)
+        self.assertEqual(set(unreachable.mapped("state")), {"not_received"})
+        unreachable.sudo().status_at = fields.Datetime.now() - timedelta(hours=49)
+        self.assertEqual(self.Dispatcher._cron_expire(batch_size=3), 7)
+        self.assertEqual(set(unreachable.mapped("state")), {"expired"})
+        self.assertEqual(self.Dispatcher._cron_expire(batch_size=3), 0)
+
     def test_operator_stop_blacklists_the_number(self):
         sms = self.queue_numbers(["+33612345603"])
         self.Dispatcher._cron_dispatch()
@@ -189,9 +214,9 @@ class TestSmsDispatch(SmsCommon):
 
     def test_commits_are_decided_at_the_crons_entry(self):
         """Invariant: the SMS crons commit only because their code asks for it
-        (``auto_commit=True``, as Odoo's ``mail`` does); their methods never commit
-        by default, whatever the test runner (Odoo's or pytest-odoo): this test
-        transaction forbids commits, and every cron method runs in it."""
+        (``auto_commit=True``, as Odoo's ``mail`` does); their methods never commit by
+        default, whatever the test runner (Odoo's or pytest-odoo): this test transaction
+        forbids commits, and every cron method runs in it."""
         crons = self.env["ir.cron"].search(
             [("ir_actions_server_id.model_id.model", "like", "participant.sms%")]
         )
@@ -246,9 +271,9 @@ class TestSmsDispatch(SmsCommon):
 
 @tagged("post_install", "-at_install")
 class TestConcurrentDispatch(TransactionCase):
-    """Two dispatchers on two real database connections: no SMS is sent twice. The
-    data is committed by a third connection (the test transaction would not be seen)
-    and removed at the end."""
+    """Two dispatchers on two real database connections: no SMS is sent twice. The data
+    is committed by a third connection (the test transaction would not be seen) and
+    removed at the end."""
 
     def test_two_workers_no_duplicate(self):
         registry = self.registry
@@ -355,8 +380,8 @@ class TestConcurrentDispatch(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestOptionalPackages(SmsCommon):
-    """Packages are a budget unless enforced: a fresh install without any sends all
-    the same."""
+    """Packages are a budget unless enforced: a fresh install without any sends all the
+    same."""
 
     def test_without_enforcement_a_missing_package_blocks_nothing(self):
         self.company.psms_enforce_packages = False

@@ -566,16 +566,18 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY),
         ]
         reason = _("The phone stayed unreachable for 48 hours.")
-        done = 0
-        while batch := Sms.search(domain, order="id", limit=batch_size):
-            expired = batch._set_state("expired", last_error=reason)
-            if not expired:
-                break  # nothing could move: never the same batch twice
-            done += len(expired)
+        total = Sms.search_count(domain) if auto_commit else 0
+        done = last_id = 0
+        # by id from the last batch on (the primary key's index), each SMS once
+        while batch := Sms.search(
+            [*domain, ("id", ">", last_id)], order="id", limit=batch_size
+        ):
+            last_id = batch[-1].id
+            done += len(batch._set_state("expired", last_error=reason))
             self._commit(auto_commit)
             if auto_commit:
                 self.env.invalidate_all()
                 self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=Sms.search_count(domain)
+                    done=done, remaining=max(total - done, 0)
                 )
         return done

@@ -466,13 +466,20 @@ class ParticipantSmsSource(models.AbstractModel):
     # the engine: what is wanted against what is pending
     # ----------------------------------------------------------------------------------
     def _psms_reconcile(
-        self, changed=frozenset(), explicit=frozenset(), creating=False, typed=False
+        self,
+        changed=frozenset(),
+        explicit=frozenset(),
+        creating=False,
+        typed=False,
+        pending_only=False,
     ):
         """Make the pending SMS of these records what they want, purpose by purpose
         (I1): create, revise, or cancel with the reason (on the record when it says
         so). ``changed``: the fields a consequential change touched; ``explicit``: the
         reminder fields the user changed; ``creating``: the records are new;
-        ``typed``: their reminder's text was typed over its template's."""
+        ``typed``: their reminder's text was typed over its template's;
+        ``pending_only``: only the SMS pending are decided (an upgrade makes what an
+        earlier version left pending match its record, it plans nothing new)."""
         Sms = self.env["participant.sms"].sudo()
         pending = {}
         for sms in Sms.search(
@@ -488,6 +495,8 @@ class ParticipantSmsSource(models.AbstractModel):
         for record in self:
             for purpose in PURPOSES:
                 sms = pending.get((record.id, purpose), Sms)
+                if pending_only and not sms:
+                    continue
                 wanted = record._psms_wanted(
                     purpose, changed, explicit, creating, cache, typed
                 )

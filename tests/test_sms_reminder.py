@@ -40,6 +40,30 @@ class TestSmsReminder(SmsCommon):
             }
         )
 
+    def test_upgrade_reconciles_what_is_pending_and_plans_nothing(self):
+        """The upgrade's reconciliation (``pending_only``) makes an SMS an earlier
+        version left pending match its record, and plans no SMS that is not pending."""
+        event = self._event(
+            sms_reminder=True,
+            sms_reminder_days="2",
+            sms_reminder_template_id=self.template.id,
+        )
+        sms = event.sms_reminder_sms_id
+        rendered = sms.body
+        self.env.cr.execute(
+            "UPDATE participant_sms SET body = 'Texte d''une ancienne version.' "
+            "WHERE id = %s",
+            [sms.id],
+        )
+        self.env.invalidate_all()
+        event._psms_reconcile(pending_only=True)
+        self.assertEqual(sms.body, rendered)
+        sms._cancel("cancelled elsewhere")
+        count = self.env["participant.sms"].search_count([])
+        event._psms_reconcile(pending_only=True)
+        self.assertEqual(self.env["participant.sms"].search_count([]), count)
+        self.assertEqual(event.sms_reminder_sms_id, sms)
+
     def test_reminder_lifecycle_on_appointment(self):
         event = self._event(
             sms_reminder=True,

@@ -2,7 +2,8 @@
 """18.0.1.4.0, after the models load: every record with a pending SMS reconciles it
 (``participant.sms.source._psms_reconcile``, the engine's one function, as after any
 change), so that what an earlier version left pending is what the record wants now
-(invariant I1)."""
+(invariant I1): revised, or cancelled with its reason. The upgrade plans nothing new
+(``pending_only``): no SMS an earlier version did not plan is sent because of it."""
 
 import logging
 
@@ -26,7 +27,7 @@ def migrate(cr, version):
             .browse(set(messages.mapped("res_id")))
             .exists()
         )
-        records._psms_reconcile()
+        records._psms_reconcile(pending_only=True)
         _logger.info(
             "participant_sms 18.0.1.4.0: %s records of %s reconciled",
             len(records),

@@ -10,6 +10,7 @@ from . import participant_step_type
 from . import participant_step_end_reason
 from . import participant_orientation_type
 from . import participant_sms_source
+from . import participant_sms_reminder_tab
 from . import participant_sms_template
 from . import participant_sms_automation
 from . import participant_step

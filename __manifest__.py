@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Participant SMS",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "summary": "SMS reminders, batch and free sends for social-insertion participants",
     "category": "Services",
     "author": "Participant SMS contributors",
@@ -31,6 +31,8 @@
         "views/participant_appointment_views.xml",
         "views/participant_step_views.xml",
         "views/participant_orientation_views.xml",
+        "views/participant_document_views.xml",
+        "report/participant_agreement_report.xml",
         "views/participant_config_views.xml",
         "views/participant_sms_views.xml",
         "views/participant_sms_account_views.xml",

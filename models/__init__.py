@@ -9,6 +9,7 @@ from . import participant_programme
 from . import participant_step_type
 from . import participant_step_end_reason
 from . import participant_orientation_type
+from . import participant_sms_record
 from . import participant_sms_source
 from . import participant_sms_reminder_tab
 from . import participant_sms_template
@@ -32,6 +33,10 @@ from . import participant_reply_keyword
 from . import participant_sms_reply
 from . import participant_sms_privacy
 from . import participant_sms_consent
+from . import participant_document_type
+from . import participant_document
+from . import participant_agreement_attempt
+from . import participant_agreement
 from . import ir_http
 from . import sms_sms
 from . import sms_composer

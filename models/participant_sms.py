@@ -16,7 +16,8 @@ I3. SMS are created (``_queue``) and changed (``_revise``) only here, after chec
     the acting user's permission for that kind of send; users have no create/write
     right on the model.
 I4. A final status never changes (``write``).
-I5. Nothing leaves outside the send window but an explicit test SMS (the dispatcher).
+I5. Nothing leaves outside the send window but an explicit test SMS and an agreement
+    code, sent at once in the referent's request (the dispatcher).
 """
 
 import logging
@@ -133,7 +134,8 @@ class ParticipantSms(models.Model):
         readonly=True,
         index=True,
         help="For an SMS of an appointment, step or orientation: the "
-        "reminder before it or the follow-up after it.",
+        "reminder before it or the follow-up after it; for a document, the code that "
+        "collects the participant's agreement.",
     )
     context_type = fields.Selection(
         CONTEXT_TYPES, string="Context", readonly=True, index=True
@@ -260,18 +262,24 @@ class ParticipantSms(models.Model):
         return False
 
     @api.model
-    @ormcache()
-    def _reminder_models(self):
-        """``{model name: context type}`` of the models that declare SMS reminders:
-        those inheriting ``participant.sms.source`` with a
-        ``_psms_context_type``, found the way Odoo finds a model's heirs (the
+    @ormcache("contract")
+    def _context_models(self, contract="participant.sms.record"):
+        """``{model name: context type}`` of the models that have SMS (those
+        inheriting ``participant.sms.record``, or ``contract``, with a
+        ``_psms_context_type``), found the way Odoo finds a model's heirs (the
         registry's ``_inherit`` graph), once per registry (read-only); the engine
         names none of them."""
         registry, context_types = self.env.registry, {}
-        for name in registry.descendants(["participant.sms.source"], "_inherit"):
+        for name in registry.descendants([contract], "_inherit"):
             if registry[name]._psms_context_type:
                 context_types[name] = registry[name]._psms_context_type
         return MappingProxyType(context_types)
+
+    @api.model
+    def _reminder_models(self):
+        """The models of records with SMS at a date (``participant.sms.source``):
+        reminders and follow-ups."""
+        return self._context_models("participant.sms.source")
 
     # ----------------------------------------------------------------------------------
     # actions
@@ -369,7 +377,7 @@ class ParticipantSms(models.Model):
         vals.update(encoding=measure.encoding, segments=measure.segments)
         if vals.get("res_model"):
             vals.setdefault(
-                "context_type", self._reminder_models().get(vals["res_model"])
+                "context_type", self._context_models().get(vals["res_model"])
             )
         now = fields.Datetime.now()
         planned = vals.get("planned_at") and fields.Datetime.to_datetime(
@@ -581,7 +589,7 @@ class ParticipantSms(models.Model):
             for (model, res_id), group in cancelled.grouped(
                 lambda s: (s.res_model, s.res_id)
             ).items():
-                if model in self._reminder_models() and res_id:
+                if model in self._context_models() and res_id:
                     record = (
                         self.env[model]
                         .sudo()
@@ -609,7 +617,7 @@ class ParticipantSms(models.Model):
         """A note on the record of each of these SMS (``kind``: "sent" or "final"),
         in the language of the record's staff, not the cron user's (OdooBot)."""
         by_model = {}
-        models_ = self._reminder_models()
+        models_ = self._context_models()
         for sms in self:
             if sms.res_model in models_ and sms.res_id:
                 by_model.setdefault(sms.res_model, {})[sms.res_id] = sms

@@ -173,9 +173,15 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             [company.id, fields.Datetime.now(), tests_only, hold_campaigns, limit],
         )
         claimed = self.env["participant.sms"].browse(self.env.cr.fetchone()[0] or [])
+        return (claimed, *self._charge_claimed(company, claimed))
+
+    @api.model
+    def _charge_claimed(self, company, claimed):
+        """Close the claimed SMS that must not go, charge the others and mark them
+        *Processing* under a fresh dispatch tag. Return (sendable, tag)."""
         tag = uuid.uuid4().hex
         if not claimed:
-            return claimed, claimed, tag
+            return claimed, tag
         retired = claimed.filtered_domain([("account_id.active", "=", False)])
         if retired:  # an archived account sends no more: the company's current one does
             retired.write({"account_id": company._psms_account().id})
@@ -194,7 +200,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     "attempts": attempts + 1,
                 }
             )
-        return claimed, sendable, tag
+        return sendable, tag
 
     @api.model
     def _filter_sendable(self, messages):
@@ -285,18 +291,44 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return len(claimed)
 
     @api.model
-    def _send(self, messages, account, tag, auto_commit=False):
+    def _send_at_once(self, messages, texts):
+        """Send these SMS, just queued, in the current transaction (no commit): an
+        agreement code, which the person waits for during the interview, so outside
+        the send window too (I5). ``texts`` ({SMS id: text}) are their texts as they
+        leave, given to the provider only: the text stored (a code masked) is not the
+        text sent. What the provider did not take stays as the results leave it
+        (queued again, failed, or *Processing* when it may have it, I2)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT id FROM participant_sms
+                WHERE id IN %s AND state = 'queued' FOR UPDATE""",
+            [tuple(messages.ids)],
+        )
+        claimed = messages.browse([row[0] for row in self.env.cr.fetchall()])
+        for company, group in claimed.grouped("company_id").items():
+            sendable, tag = self._charge_claimed(company, group)
+            for account, sending in sendable.grouped("account_id").items():
+                outcome = self._send(sending, account, tag, texts=texts)
+                if isinstance(outcome, ProviderError):
+                    self._apply_send_error(sending, outcome)
+                else:
+                    self._apply_send_results(sending, outcome)
+        return messages
+
+    @api.model
+    def _send(self, messages, account, tag, auto_commit=False, texts=None):
         """The provider's results for these claimed SMS, or the ProviderError raised
-        before any request was made. No database write here (the simulator, a
-        provider, keeps what it accepted in its own committed transaction when the run
-        commits)."""
+        before any request was made; ``texts`` replaces the stored text of some (see
+        ``_send_at_once``). No database write here (the simulator, a provider, keeps
+        what it accepted in its own committed transaction when the run commits)."""
+        texts = texts or {}
         outgoing = []
         for sms in messages:
             outgoing.append(
                 OutgoingSms(
                     ref=str(sms.id),
                     number=sms.number,
-                    body=sms.body,
+                    body=texts.get(sms.id, sms.body),
                     sender=sms.company_id.psms_sender or "",
                     reply=sms.reply_enabled,
                 )

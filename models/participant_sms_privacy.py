@@ -357,7 +357,8 @@ class ParticipantSmsPrivacy(models.AbstractModel):
 
     @api.model
     def _history_xlsx(self, partner):
-        """Every SMS and reply of ``partner`` as an .xlsx (bytes): one sheet each."""
+        """Every SMS, reply and agreement of ``partner`` as an .xlsx (bytes): one sheet
+        each."""
         self._check_history_rights()
         self = self.with_context(lang=self._history_lang())
         partner = partner.sudo()
@@ -437,16 +438,67 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                     self._local(reply.anonymized_at),
                 ],
             )
+        agreements = self._history_agreements(book, partner)
         buffer = io.BytesIO()
         book.save(buffer)
         _logger.info(
-            "SMS history of partner %s exported by user %s (%s SMS, %s replies)",
+            "SMS history of partner %s exported by user %s (%s SMS, %s replies, "
+            "%s agreements)",
             partner.id,
             self.env.uid,
             len(messages),
             len(replies),
+            len(agreements),
         )
         return buffer.getvalue()
+
+    @api.model
+    def _history_agreements(self, book, partner):
+        """The sheet of the participant's agreements to documents (by SMS code or on
+        paper), with what proves them."""
+        Agreement = self.env["participant.agreement"].sudo()
+        agreements = Agreement.search(
+            [("participant_id", "=", partner.id)], order="confirmed_at, id"
+        )
+        labels = {
+            name: dict(Agreement._fields[name]._description_selection(self.env))
+            for name in ("mode", "answer")
+        }
+        sheet = book.create_sheet(_("Agreements"))
+        self._append_header(
+            sheet,
+            [
+                _("Recorded at"),
+                _("Document"),
+                _("Document type"),
+                _("SHA-256 of the file"),
+                _("Answer"),
+                _("How"),
+                _("Mobile used"),
+                _("Code sent at"),
+                _("Provider's SMS id"),
+                _("Referent"),
+                _("IP address"),
+            ],
+        )
+        for agreement in agreements:
+            self._append(
+                sheet,
+                [
+                    self._local(agreement.confirmed_at),
+                    agreement.document_name,
+                    agreement.document_type or "",
+                    agreement.document_sha256 or "",
+                    labels["answer"].get(agreement.answer, ""),
+                    labels["mode"].get(agreement.mode, ""),
+                    agreement.number or "",
+                    self._local(agreement.code_sent_at),
+                    agreement.sms_provider_id or "",
+                    agreement.user_id.name or "",
+                    agreement.ip_address or "",
+                ],
+            )
+        return agreements
 
     @api.model
     def _history_filename(self):

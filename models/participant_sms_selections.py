@@ -38,8 +38,13 @@ CONTEXT_TYPES = [
     ("appointment", "Appointment"),
     ("step", "Step"),
     ("orientation", "Orientation"),
+    ("document", "Document"),
     ("batch", "Batch"),
     ("free", "Free"),
     ("test", "Test"),
 ]
-PURPOSES = [("reminder", "Reminder"), ("follow_up", "Follow-up")]
+PURPOSES = [
+    ("reminder", "Reminder"),
+    ("follow_up", "Follow-up"),
+    ("agreement_code", "Agreement code"),
+]

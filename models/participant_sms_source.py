@@ -34,8 +34,6 @@ pending it matches the record.
 
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -82,9 +80,9 @@ class Wanted:
 
 class ParticipantSmsSource(models.AbstractModel):
     _name = "participant.sms.source"
-    _description = "Record with SMS"
+    _inherit = "participant.sms.record"
+    _description = "Record with SMS at a date"
 
-    _psms_context_type = None
     _psms_event_start_field = None
     _psms_template_type = None
     _psms_text_fields = frozenset()
@@ -114,24 +112,6 @@ class ParticipantSmsSource(models.AbstractModel):
     # ----------------------------------------------------------------------------------
     # what the record is made of: its start, its merge values, its text
     # ----------------------------------------------------------------------------------
-    def _psms_note_lang(self):
-        """Language of the notes the engine (often a cron, as OdooBot) posts on this
-        record: its collaborator's (appointment) or referent's (step, orientation),
-        else that of the participant's company, else the participant's."""
-        record = self.sudo()
-        user = record.env["res.users"]
-        for name in ("participant_collaborator_id", "referent_id"):
-            if name in record._fields:
-                user = record[name]
-                break
-        company = record.participant_id.company_id or record.env.company
-        return (
-            user.lang
-            or company.partner_id.lang
-            or record.participant_id.lang
-            or "en_US"
-        )
-
     def _psms_lang(self):
         """Texts are written in the language of the user who writes them (the
         service's)."""
@@ -549,13 +529,6 @@ class ParticipantSmsSource(models.AbstractModel):
                 tell="always" if creating else "cancelled",
             )
         return Wanted(values=values)
-
-    def _psms_tell(self, message):
-        self._message_log(body=Markup("<p>%s</p>") % message)
-        self.env.user._bus_send(
-            "simple_notification",
-            {"type": "warning", "title": _("SMS"), "message": message},
-        )
 
     def _psms_after_flight(self, messages):
         """``messages`` of these records went back to the queue after a crash or a

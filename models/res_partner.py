@@ -60,6 +60,12 @@ class ResPartner(models.Model):
     participant_orientation_ids = fields.One2many(
         "participant.orientation", "participant_id", string="Orientations"
     )
+    participant_document_ids = fields.One2many(
+        "participant.document",
+        "participant_id",
+        string="Documents",
+        groups="participant_sms.group_participant_user",
+    )
     participant_appointment_count = fields.Integer(
         compute="_compute_participant_counts", string="Appointment count"
     )

@@ -58,6 +58,7 @@ CONFIG_MODELS = (
     "participant.step.end.reason",
     "participant.orientation.type",
     "participant.reply.keyword",
+    "participant.document.type",
 )
 
 
@@ -127,6 +128,95 @@ def open_reply_event(t, env):
     """The fixture reply, given an appointment, opened by the user."""
     t.fixtures["participant.sms.reply"].write({"event_id": t.theme_event.id})
     return t.fixture("participant.sms.reply", env).action_open_event()
+
+
+def document_with(what):
+    """The fixture document after ``what`` done by the referent (as superuser): a code
+    sent ("code"), or an agreement on paper ("agreed")."""
+
+    def prepare(t):
+        document = t.fixtures["participant.document"]
+        referent = document.with_user(t.collaborator)
+        if what == "code":
+            referent.action_agreement_send_code()
+        else:
+            referent.sudo()._agreement_record_paper("accepted")
+        return document
+
+    return prepare
+
+
+def document_call(what, method):
+    def run(t, env):
+        return getattr(document_with(what)(t).with_env(env), method)()
+
+    return run
+
+
+def collect_code(t, env):
+    """The referent sent a code; the user types a wrong one in the code window."""
+    document = document_with("code")(t)
+    attempt = document.attempt_ids.filtered(lambda a: a.state == "open")
+    return (
+        env["participant.agreement.collect"]
+        .create(
+            {
+                "document_id": document.id,
+                "attempt_id": attempt.id,
+                "mode": "sms",
+                "code": "000000",
+            }
+        )
+        .action_confirm_code()
+    )
+
+
+def collect_values(t):
+    return {
+        "document_id": t.fixtures["participant.document"].id,
+        "mode": "paper",
+        "answer": "accepted",
+        "paper_confirmed": True,
+    }
+
+
+def documents(table):
+    """A participant's documents: the participant users; codes: *SMS: individual
+    instant*; agreements and codes sent: nobody writes them."""
+    instant = frozenset({"instant"})
+    model = "participant.document"
+    table.update(crud(model, PARTICIPANT_USERS, PARTICIPANT_USERS, MANAGER))
+    table[model, "action_agreement_send_code"] = (
+        instant,
+        call(model, "action_agreement_send_code"),
+    )
+    table[model, "action_agreement_enter_code"] = (
+        PARTICIPANT_USERS,
+        document_call("code", "action_agreement_enter_code"),
+    )
+    table[model, "action_agreement_paper"] = (
+        PARTICIPANT_USERS,
+        call(model, "action_agreement_paper"),
+    )
+    for method in ("action_check_file", "action_open_certificate"):
+        table[model, method] = (PARTICIPANT_USERS, document_call("agreed", method))
+    table[model, "action_open_document"] = (
+        PARTICIPANT_USERS,
+        call(model, "action_open_document"),
+    )
+    table.update(crud("participant.agreement", NOBODY, NOBODY, NOBODY))
+    table.update(crud("participant.agreement.attempt", NOBODY, NOBODY, NOBODY))
+    collect = "participant.agreement.collect"
+    table.update(crud(collect, PARTICIPANT_USERS, PARTICIPANT_USERS, NOBODY))
+    table[collect, "action_confirm_code"] = (PARTICIPANT_USERS, collect_code)
+    table[collect, "action_record_paper"] = (
+        PARTICIPANT_USERS,
+        wizard(collect, "action_record_paper", collect_values),
+    )
+    table[collect, "action_send_new_code"] = (
+        instant,
+        wizard(collect, "action_send_new_code", collect_values),
+    )
 
 
 def matrix():
@@ -458,4 +548,5 @@ def matrix():
     )
     for model in ("participant.sms.simulate.reply", "participant.sms.test"):
         table.update(crud(model, ADMIN, ADMIN, NOBODY))
+    documents(table)
     return table

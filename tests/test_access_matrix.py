@@ -10,6 +10,7 @@ refused: AccessError), each called as that user, through the ORM, with their rig
 a savepoint rolled back after it.
 """
 
+import base64
 import logging
 from datetime import timedelta
 
@@ -127,6 +128,9 @@ class TestAccessMatrix(TransactionCase):
             "calendar.event": {"location": "Mairie"},
             "participant.step": {"notes": "Vu"},
             "participant.orientation": {"decision_notes": "Vu"},
+            "participant.agreement": {"number": "+33600000000"},
+            "participant.agreement.attempt": {"wrong_codes": 1},
+            "participant.agreement.collect": {"answer": "refused"},
         }
         cls.theme_event = cls.env["calendar.event"].create(
             {
@@ -140,6 +144,18 @@ class TestAccessMatrix(TransactionCase):
             model: cls.env[model].create(cls.new_values(cls, model))
             for model in cls.creatable()
         }
+        document = cls.fixtures["participant.document"]
+        cls.fixtures["participant.agreement.collect"] = cls.env[
+            "participant.agreement.collect"
+        ].create(cls.new_values(cls, "participant.agreement.collect"))
+        cls.fixtures["participant.agreement.attempt"] = (
+            cls.env["participant.agreement.attempt"]
+            .sudo()
+            ._open(document, "+33612345678")
+        )
+        cls.fixtures["participant.agreement"] = cls.env[
+            "participant.agreement"
+        ]._record({"document_id": document.id, "mode": "paper", "answer": "accepted"})
         cls.fixtures["res.partner"] = cls.env["res.partner"].create(
             {"name": "Matrix DELETABLE", "is_participant": True}
         )
@@ -176,10 +192,16 @@ class TestAccessMatrix(TransactionCase):
             "participant.appointment.theme.line",
             "participant.sms.consent",
             "participant.sms.desk",
+            "participant.document",
         )
 
     def new_values(self, model, number=1):
         name = f"Matrix {model} {number}"
+        if model == "participant.agreement.collect":
+            return {
+                "document_id": self.fixtures["participant.document"].id,
+                "mode": "paper",
+            }
         return {
             "participant.reply.keyword": {"name": f"matrixkw{number}"},
             "participant.list": {
@@ -255,6 +277,15 @@ class TestAccessMatrix(TransactionCase):
                 "source": "form",
             },
             "participant.sms.desk": {},
+            "participant.document": {
+                "name": name,
+                "participant_id": self.participant.id,
+                "document_type_id": self.env.ref(
+                    "participant_sms.document_type_cer"
+                ).id,
+                "file": base64.b64encode(b"%PDF-1.4 matrix"),
+                "file_name": "cer.pdf",
+            },
             "participant.sms.batch": batch_values(self),
             "participant.sms.free": free_values(self),
         }.get(model, {"name": name})

@@ -112,7 +112,8 @@ class TestSmsExportCells(HttpCase):
         self.assertEqual(response.status_code, 200)
         sheets = self._cells(response.content)
         self.assertOnlyData(sheets)
-        sms_rows, reply_rows = (rows[1:] for rows in sheets.values())
+        sms_rows, reply_rows, agreement_rows = (rows[1:] for rows in sheets.values())
+        self.assertFalse(agreement_rows, "no agreement: the sheet has its header only")
         self.assertEqual([row[3].value for row in sms_rows], self.sms.mapped("body"))
         self.assertIn(
             "\rX", self.sms.mapped("body"), "a carriage return is kept in an SMS"

@@ -387,7 +387,8 @@ class TestSmsHistoryExport(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("no-store", response.headers["Cache-Control"])
         book = load_workbook(io.BytesIO(response.content))
-        sms_sheet, reply_sheet = book.worksheets
+        sms_sheet, reply_sheet, agreement_sheet = book.worksheets
+        self.assertEqual(agreement_sheet.max_row, 1, "no agreement: the header only")
         rows = list(sms_sheet.iter_rows(values_only=True))
         texts = [row[3] for row in rows[1:]]
         self.assertEqual(texts, ["Bonjour Marie CURIE"] * 2)

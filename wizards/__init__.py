@@ -6,3 +6,4 @@ from . import participant_sms_free
 from . import participant_sms_simulate_reply
 from . import participant_sms_account_addresses
 from . import participant_sms_export
+from . import participant_agreement_collect

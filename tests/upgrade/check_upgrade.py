@@ -14,6 +14,7 @@ others as they were; the callback addresses given to the providers before still 
 (real HTTP on $UPGRADE_HTTP).
 """
 
+import base64
 import json
 import os
 import re
@@ -257,6 +258,43 @@ for model in ("calendar.event", "participant.step", "participant.orientation"):
         field and len(field.selection_ids) == 6,
         f"{len(field.selection_ids)} selection values",
     )
+
+# ---- 6b. documents and agreements (18.0.1.5.0): types, purpose, a whole path ------
+types = env["participant.document.type"].search([("code", "in", ("CER", "PPAE"))])
+check(
+    "document types CER and PPAE created",
+    len(types) == 2,
+    f"{types.mapped('code')}",
+)
+purposes = dict(env["participant.sms"]._fields["purpose"].selection)
+check(
+    "the agreement code is a purpose of the SMS",
+    "agreement_code" in purposes and "reminder" in purposes,
+    f"{sorted(purposes)}",
+)
+agreed_partner = env["res.partner"].search(
+    [
+        ("is_participant", "=", True),
+        ("mobile", "!=", False),
+        ("accepts_sms", "=", True),
+    ],
+    limit=1,
+)
+document = env["participant.document"].create(
+    {
+        "name": "CER upgrade",
+        "document_type_id": types[:1].id,
+        "participant_id": agreed_partner.id,
+        "file": base64.b64encode(b"%PDF-1.4 upgrade"),
+        "file_name": "cer.pdf",
+    }
+)
+document._agreement_record_paper("accepted")
+check(
+    "an agreement is recorded on a document after the upgrade",
+    document.state == "agreed" and document.agreement_id.document_sha256,
+    f"state {document.state}",
+)
 
 # ---- 7. a pending reminder from before follows its record ----------------------------
 follow = sms("reminder_follow")

@@ -84,6 +84,19 @@ ensure_chromium() {
     command -v chromium >/dev/null 2>&1 || log "no Chromium: the tours will be skipped"
 }
 
+# The certificate of an agreement is a QWeb PDF report: Odoo renders it with wkhtmltopdf.
+ensure_wkhtmltopdf() {
+    if command -v wkhtmltopdf >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "wkhtmltopdf is not installed: installing Debian's wkhtmltopdf for the PDF reports"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null || true
+    fi
+    command -v wkhtmltopdf >/dev/null 2>&1 || log "no wkhtmltopdf: PDF reports cannot be printed"
+}
+
 drop_db() {
     dropdb --if-exists "$1" >/dev/null 2>&1 || true
     # Odoo keeps the filestore beside the data dir: remove it with the database.

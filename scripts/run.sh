@@ -11,6 +11,7 @@ PORT="${PARTICIPANT_SMS_PORT:-8069}"
 ensure_odoo || { log "no Odoo 18 could be set up: see the messages above."; exit 1; }
 ensure_requirements || { log "this addon's Python requirements are missing: see above."; exit 1; }
 ensure_postgres
+ensure_wkhtmltopdf
 prepare_addons_dir
 drop_db "$DB"
 log "installing participant_sms with demo data in database '$DB', then serving on http://localhost:$PORT (login admin / admin)"

@@ -44,6 +44,7 @@ rm -f "$tools_log"
 if [ "$have_odoo" = yes ]; then
     ensure_postgres || { log "PostgreSQL unavailable: cannot run the Odoo tests"; exit 1; }
     ensure_chromium
+    ensure_wkhtmltopdf
     prepare_addons_dir
     run_id="$$"
     # 2a. install without demo data: no ERROR or WARNING from this addon

@@ -45,7 +45,6 @@ class ParticipantAgreement(models.Model):
     )
     answer = fields.Selection(
         [("accepted", "Agrees"), ("refused", "Does not agree")],
-        string="Answer",
         required=True,
         readonly=True,
     )
@@ -96,8 +95,10 @@ class ParticipantAgreement(models.Model):
         )
 
     def write(self, vals):
-        self.check_access("write")  # users have no write right: they are told so
-        raise UserError(_("An agreement is evidence: it never changes."))
+        if self:
+            self.check_access("write")  # users have no write right: they are told so
+            raise UserError(_("An agreement is evidence: it never changes."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_evidence(self):

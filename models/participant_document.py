@@ -56,7 +56,7 @@ class ParticipantDocument(models.Model):
     document_type_id = fields.Many2one(
         "participant.document.type", string="Type", required=True, tracking=True
     )
-    date = fields.Date(string="Date", required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True, default=fields.Date.context_today)
     participant_id = fields.Many2one(
         "res.partner",
         string="Participant",
@@ -89,7 +89,7 @@ class ParticipantDocument(models.Model):
         domain="[('participant_id', '=', participant_id)]",
         ondelete="set null",
     )
-    file = fields.Binary(string="File", attachment=True, required=True, copy=False)
+    file = fields.Binary(attachment=True, required=True, copy=False)
     file_name = fields.Char(string="File name", copy=False)
     sha256 = fields.Char(
         string="SHA-256",

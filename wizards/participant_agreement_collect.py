@@ -97,9 +97,9 @@ class ParticipantAgreementCollect(models.TransientModel):
                 "params": {
                     "type": "success",
                     "message": _(
-                        "%s agreed to “%s”.",
-                        agreement.participant_name,
-                        agreement.document_name,
+                        "%(participant)s agreed to “%(document)s”.",
+                        participant=agreement.participant_name,
+                        document=agreement.document_name,
                     ),
                     "next": {"type": "ir.actions.act_window_close"},
                 },

@@ -32,12 +32,14 @@ registry.category("web_tour.tours").add("participant_sms_agreement_tour", {
     },
     {
       content: "Collect the agreement by SMS",
-      trigger: "button[name=action_agreement_send_code]:contains(Recueillir l'accord par SMS)",
+      trigger:
+        "button[name=action_agreement_send_code]:contains(Recueillir l'accord par SMS)",
       run: "click",
     },
     {
       content: "The code was sent: the window asks for it",
-      trigger: ".modal .o_field_widget[name=number_display]:contains(+33 6 12 34 56 01)",
+      trigger:
+        ".modal .o_field_widget[name=number_display]:contains(+33 6 12 34 56 01)",
     },
     {
       content: "Type a wrong code",

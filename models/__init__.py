@@ -40,3 +40,4 @@ from . import mail_thread
 from . import mail_message
 from . import ir_attachment
 from . import participant_sms_indexes
+from . import participant_sms_daily

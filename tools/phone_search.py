@@ -4,10 +4,11 @@ that its indexes answer (issue 19).
 
 A whole number, however it is typed (``06 12 34 56 78``, ``0612345678``,
 ``+33 6 12 34 56 78``, ``0033612345678``, ``33612345678``), becomes its E.164 form and
-an equality (the b-tree index of ``number``); the start of a number (``06 12``,
-``+33 6``) a prefix, and any other run of digits (``5678``) a substring, both answered
-by the trigram index of ``number`` (``LIKE``, never ``ILIKE``, so that ``unaccent`` does
-not hide the column from the index).
+an equality (the b-tree index of ``number``); the start of a number (``+33 6``) a
+prefix, a national start (``06 12``) that prefix or the same digits anywhere (a user
+may copy ``0612`` from the middle), and any other run of digits (``5678``) a
+substring, all answered by the trigram index of ``number`` (``LIKE``, never
+``ILIKE``, so that ``unaccent`` does not hide the column from the index).
 """
 
 import re
@@ -45,8 +46,18 @@ def number_domain(term, region="FR"):
     if text.startswith("+"):
         return [("number", "=like", f"+{digits}%")]
     if text.startswith("00"):
-        return [("number", "=like", f"+{digits[2:]}%")]
+        # the international start (0033 6), or zeros from the middle (0000)
+        return [
+            "|",
+            ("number", "=like", f"+{digits[2:]}%"),
+            ("number", "like", digits),
+        ]
     if text.startswith("0") and len(digits) > 1:
+        # the start of a national number (06 12), or digits from its middle (0612)
         code = phonenumbers.country_code_for_region(region)
-        return [("number", "=like", f"+{code}{digits[1:]}%")]
+        return [
+            "|",
+            ("number", "=like", f"+{code}{digits[1:]}%"),
+            ("number", "like", digits),
+        ]
     return [("number", "like", digits)]

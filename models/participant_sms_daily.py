@@ -67,12 +67,14 @@ class ParticipantSmsDaily(models.Model):
     _log_access = False
     _order = "day desc"
 
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    day = fields.Date(readonly=True, index=True)
-    state = fields.Selection(STATES, readonly=True)
-    context_type = fields.Selection(CONTEXT_TYPES, readonly=True)
-    origin = fields.Selection(ORIGINS, readonly=True)
-    count = fields.Integer(readonly=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company", readonly=True, index=True
+    )
+    day = fields.Date(string="Day", readonly=True, index=True)
+    state = fields.Selection(STATES, string="Status", readonly=True)
+    context_type = fields.Selection(CONTEXT_TYPES, string="Context", readonly=True)
+    origin = fields.Selection(ORIGINS, string="Origin", readonly=True)
+    count = fields.Integer(string="Count", readonly=True)
 
     def init(self):
         cr = self.env.cr

@@ -232,7 +232,9 @@ class ParticipantSms(models.Model):
         if not isinstance(value, str) or operator not in SEARCH_OPERATORS:
             return [("number", operator, value)]
         domain = number_domain(value, self.env.company._psms_zone().region)
-        return ["!", *domain] if operator in ("not ilike", "not like") else domain
+        if operator in ("not ilike", "not like"):
+            return ["!", *domain]
+        return self._psms_number_search(domain)
 
     @api.depends("account_id.provider")
     def _compute_simulated(self):

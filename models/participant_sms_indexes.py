@@ -54,6 +54,8 @@ INDEXES = (
     ("participant_sms__number_index", ["number"], ""),
 )
 TRIGRAM_INDEX = "participant_sms_number_trgm_index"
+#: above this many SMS of a searched number, the list's ordered scan meets them soon
+SPARSE_NUMBER_LIMIT = 20000
 
 
 class ParticipantSms(models.Model):
@@ -69,6 +71,21 @@ class ParticipantSms(models.Model):
             create_index(
                 cr, TRIGRAM_INDEX, TABLE, ["number gin_trgm_ops"], method="gin"
             )
+
+    def _psms_number_search(self, domain):
+        """``domain`` on ``number`` (tools/phone_search.py) for a search of the lists.
+
+        PostgreSQL cannot tell how many SMS a part of a number matches: ordered by
+        planned send, it walks the list's index and reads a hundred thousand SMS to
+        find the few of one participant (2.4 s on 10,000,000). The SMS are found
+        first by the number's indexes, with no order; when they are few, the list
+        reads them by id; when they are many, the ordered scan meets them soon.
+        """
+        ids = self.sudo()._search(domain, limit=SPARSE_NUMBER_LIMIT + 1)
+        ids = ids.get_result_ids()
+        if len(ids) > SPARSE_NUMBER_LIMIT:
+            return domain
+        return [("id", "in", list(ids))]
 
     def _psms_trigram(self):
         """Whether pg_trgm is available in the database (created when the database

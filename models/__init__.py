@@ -44,3 +44,5 @@ from . import calendar_event_sms
 from . import mail_thread
 from . import mail_message
 from . import ir_attachment
+from . import participant_sms_indexes
+from . import participant_sms_daily

@@ -31,6 +31,7 @@ from odoo.tools import ormcache
 
 from ..tools import sms_text
 from ..tools.phone import format_international
+from ..tools.phone_search import number_domain
 from ..tools.schedule import retry_deadline
 from .participant_sms_selections import (
     CONTEXT_TYPES,
@@ -45,6 +46,9 @@ _logger = logging.getLogger(__name__)
 
 #: FINAL_STATES for the domains of ``filtered_domain`` (which reads a list or a tuple)
 FINAL_STATE_LIST = tuple(sorted(FINAL_STATES))
+
+#: the operators of a Phone search that ``_search_number_display`` normalises
+SEARCH_OPERATORS = ("ilike", "like", "=ilike", "not ilike", "not like")
 
 #: what ``_revise`` may change on a pending SMS
 REVISABLE = frozenset(
@@ -92,7 +96,9 @@ class ParticipantSms(models.Model):
         help="Number of the recipient (E.164), followed until the SMS goes.",
     )
     number_display = fields.Char(
-        compute="_compute_number_display", string="Phone number"
+        compute="_compute_number_display",
+        search="_search_number_display",
+        string="Phone number",
     )
     body = fields.Text(string="Text", required=True, readonly=True)
     encoding = fields.Selection(
@@ -221,6 +227,16 @@ class ParticipantSms(models.Model):
             sms.number_display = (
                 format_international(sms.number) if sms.number else False
             )
+
+    def _search_number_display(self, operator, value):
+        """A number as the user types it (06 12 34 56 78, +33 6..., 5678), searched by
+        the indexes of the E.164 ``number`` (``tools/phone_search.py``)."""
+        if not isinstance(value, str) or operator not in SEARCH_OPERATORS:
+            return [("number", operator, value)]
+        domain = number_domain(value, self.env.company._psms_zone().region)
+        if operator in ("not ilike", "not like"):
+            return ["!", *domain]
+        return self._psms_number_search(domain)
 
     @api.depends("account_id.provider")
     def _compute_simulated(self):

@@ -196,11 +196,16 @@ class ParticipantSmsDashboard(models.TransientModel):
                     ("planned_at", "<", stamp(month + relativedelta(months=1))),
                 ]
 
+            # summed from the daily counts (models/participant_sms_daily.py), never
+            # from the history: the dashboard is for SMS administrators, who see every
+            # SMS of the company
+            Daily = self.env["participant.sms.daily"].sudo()
+            company, since = dashboard.company_id, start.date()
             counts = {
-                (m.replace(tzinfo=None), state): count
-                for m, state, count in Sms._read_group(
-                    base, ["planned_at:month", "state"], ["__count"]
-                )
+                (datetime.combine(m, time.min), state): count
+                for (m, state), count in Daily._counts(
+                    company, since, SENT_STATES, ["month", "state"]
+                ).items()
             }
             series = []
             for state in SENT_STATES:
@@ -231,8 +236,8 @@ class ParticipantSmsDashboard(models.TransientModel):
                     "count": count,
                     "domain": base + [("state", "=", state)],
                 }
-                for state, count in Sms._read_group(
-                    base + [("state", "in", FAILURE_STATES)], ["state"], ["__count"]
+                for (state,), count in sorted(
+                    Daily._counts(company, since, FAILURE_STATES, ["state"]).items()
                 )
             ]
             other = _("Other")  # before the loop: _() reads a local named "context"
@@ -242,7 +247,12 @@ class ParticipantSmsDashboard(models.TransientModel):
                     "count": count,
                     "domain": base + [("context_type", "=", kind)],
                 }
-                for kind, count in Sms._read_group(base, ["context_type"], ["__count"])
+                for (kind,), count in sorted(
+                    Daily._counts(
+                        company, since, SENT_STATES, ["context_type"]
+                    ).items(),
+                    key=lambda item: item[0][0] or "",
+                )
             ]
             dashboard.charts = {
                 # "nov. 2026" in French: the month in the user's language, never

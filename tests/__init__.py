@@ -48,3 +48,5 @@ from . import test_sms_screens
 from . import test_role_tours
 from . import test_agreement
 from . import test_agreement_ui
+from . import test_sms_phone_search
+from . import test_sms_daily

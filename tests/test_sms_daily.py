@@ -1,0 +1,108 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The daily SMS counts the dashboard reads (models/participant_sms_daily.py).
+
+Invariant: after any sequence of SMS created, moved from status to status, revised
+(planned time), cancelled, deleted, and of compactions, the sum of the daily rows of
+every (company, day, status, context, origin) equals the number of SMS of that key
+counted in the history; the dashboard's charts count what ``read_group`` counts.
+"""
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from odoo import fields
+
+from .common_sms import SmsCommon
+
+KEYS = "company_id, day, state, context_type, origin"
+STATES = ("processing", "sent", "delivered", "failed", "not_sent", "unknown")
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("queue"), st.integers(-40, 5), st.sampled_from("fi")),
+        st.tuples(st.just("state"), st.integers(0, 50), st.sampled_from(STATES)),
+        st.tuples(st.just("replan"), st.integers(0, 50), st.integers(-3, 3)),
+        st.tuples(st.just("cancel"), st.integers(0, 50), st.none()),
+        st.tuples(st.just("delete"), st.integers(0, 50), st.none()),
+        st.tuples(st.just("compact"), st.none(), st.none()),
+    ),
+    max_size=25,
+)
+
+
+class TestSmsDaily(SmsCommon):
+    def summary(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"SELECT {KEYS}, sum(count) FROM participant_sms_daily GROUP BY {KEYS} "
+            "HAVING sum(count) <> 0"
+        )
+        return set(self.env.cr.fetchall())
+
+    def history(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT company_id, (planned_at AT TIME ZONE 'UTC')::date, state, "
+            "context_type, origin, count(*) FROM participant_sms "
+            f"GROUP BY {KEYS.replace('day', '2')}"
+        )
+        return set(self.env.cr.fetchall())
+
+    def test_install_counted_the_history(self):
+        self.queue_numbers(["+33612345678"])
+        self.assertEqual(self.summary(), self.history())
+        self.env["participant.sms.daily"]._rebuild()
+        self.assertEqual(self.summary(), self.history())
+
+    @settings(max_examples=30, deadline=None)
+    @given(steps=steps)
+    def test_counts_follow_any_sequence(self, steps):
+        Sms = self.Sms.sudo()
+        now = fields.Datetime.now()
+        for action, which, arg in steps:
+            existing = Sms.search([], order="id")
+            sms = (
+                existing[which % len(existing)]
+                if existing and which is not None
+                else None
+            )
+            if action == "queue":
+                values = {"planned_at": now + timedelta(days=which)}
+                if arg == "i":
+                    values.update(origin="instant", context_type="appointment")
+                self.queue_numbers(["+33612345678"], **values)
+            elif action == "compact":
+                self.env["participant.sms.daily"]._cron_compact()
+            elif sms is None:
+                continue
+            elif action == "state":
+                sms._set_state(arg)
+            elif action == "replan" and sms.state == "queued":
+                sms.write({"planned_at": sms.planned_at + timedelta(days=arg)})
+            elif action == "cancel" and sms.state == "queued":
+                sms._cancel("test")
+            elif action == "delete":
+                self.env.cr.execute(
+                    "DELETE FROM participant_sms WHERE id = %s", [sms.id]
+                )
+                self.env.invalidate_all()
+            self.assertEqual(self.summary(), self.history(), (action, which, arg))
+
+    def test_dashboard_counts_what_read_group_counts(self):
+        sms = self.queue_numbers(["+33612345678", "+33612345679", "+33612345670"])
+        sms[0]._set_state("delivered")
+        sms[1]._set_state("failed")
+        sms[2]._set_state("sent")
+        dashboard = (
+            self.env["participant.sms.dashboard"]
+            .with_user(self.user_admin_sms)
+            .create({"period": "year"})
+        )
+        charts = dashboard.charts
+        for serie in charts["by_state"]:
+            for count, domain in zip(serie["counts"], serie["domains"], strict=True):
+                self.assertEqual(count, self.Sms.search_count(domain))
+        for item in charts["failures"] + charts["contexts"]:
+            self.assertEqual(item["count"], self.Sms.search_count(item["domain"]))

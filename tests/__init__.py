@@ -46,3 +46,4 @@ from . import test_glossary
 from . import test_template_preview
 from . import test_sms_screens
 from . import test_role_tours
+from . import test_sms_retention_batches

@@ -30,6 +30,7 @@ spreadsheet could take it for a formula).
 
 import io
 import logging
+from collections import namedtuple
 
 import lxml.html
 from dateutil.relativedelta import relativedelta
@@ -39,6 +40,7 @@ from openpyxl.styles import Font
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from ..tools.excel import data_row
 from .participant_sms_selections import FINAL_STATES
@@ -47,7 +49,23 @@ _logger = logging.getLogger(__name__)
 
 #: what an anonymised text or number reads
 ANONYMISED = "—"
-BATCH = 1000
+#: SMS or replies anonymised per batch (and per commit, as a cron)
+BATCH = 2000
+#: the columns of participant.sms and participant.sms.reply the anonymisation writes
+ANONYMISED_SMS_FIELDS = [
+    "body",
+    "number",
+    "last_error",
+    "anonymized_at",
+    "write_date",
+    "write_uid",
+]
+ANONYMISED_REPLY_FIELDS = ["text", "number", "anonymized_at", "write_date", "write_uid"]
+
+#: what the copies of an SMS are found by (``ParticipantSmsPrivacy._sms_rows``)
+_SmsRow = namedtuple(
+    "_SmsRow", "id res_model res_id body number provider_tag provider_id"
+)
 
 
 def _plain(text):
@@ -67,6 +85,29 @@ def _paragraphs(html):
     )
 
 
+class _Progress:
+    """The progress of a cron run, a batch at a time: with ``auto_commit`` each batch
+    is committed, the cache emptied (the memory stays that of one batch) and the count
+    told to the cron (``total``: what there was to do when the run started)."""
+
+    def __init__(self, privacy, auto_commit):
+        self.env, self.auto_commit = privacy.env, auto_commit
+        self.total = self.done = 0
+
+    def step(self, count):
+        self.done += count
+        self.commit()
+        if self.auto_commit:
+            self.env["ir.cron"]._notify_progress(
+                done=self.done, remaining=max(self.total - self.done, 0)
+            )
+
+    def commit(self):
+        self.env["participant.sms.dispatcher"]._commit(self.auto_commit)
+        if self.auto_commit:
+            self.env.invalidate_all()
+
+
 class ParticipantSmsPrivacy(models.AbstractModel):
     _name = "participant.sms.privacy"
     _description = "SMS personal data"
@@ -75,86 +116,205 @@ class ParticipantSmsPrivacy(models.AbstractModel):
     # retention
     # ----------------------------------------------------------------------------------
     @api.model
-    def _anonymize(self, auto_commit=False):
-        """Anonymise what is past each company's retention, a commit per batch when
-        ``auto_commit``; return (SMS count, reply count)."""
-        Sms = self.env["participant.sms"].sudo()
-        Reply = self.env["participant.sms.reply"].sudo()
+    def _anonymize(self, auto_commit=False, batch_size=BATCH):
+        """Anonymise what is past each company's retention; return (SMS count, reply
+        count).
+
+        Set-based and bounded whatever the history: the SMS (then the replies) are
+        taken ``batch_size`` at a time by id from the last batch on (the primary key's
+        index), each batch's copies are erased (R5) and the batch anonymised by a few
+        statements; with ``auto_commit`` (the cron) each batch is committed, forgotten
+        by the cache and its progress told to the cron, so that a first run over years
+        of history needs the memory of one batch, and a crash leaves whole batches done
+        (R3: the next run takes the rest)."""
+        self.env.flush_all()
         now = fields.Datetime.now()
-        sms_count = reply_count = 0
-        shortest = None
-        for company in (
+        companies = (
             self.env["res.company"].sudo().search([("psms_retention_months", ">", 0)])
-        ):
-            cutoff = now - relativedelta(months=company.psms_retention_months)
-            shortest = max(shortest or cutoff, cutoff)
-            sms_count += self._anonymize_records(
-                Sms,
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "in", list(FINAL_STATES)),
-                    ("anonymized_at", "=", False),
-                    ("planned_at", "<", cutoff),
-                    "|",
-                    ("sent_at", "=", False),
-                    ("sent_at", "<", cutoff),
-                    "|",
-                    ("status_at", "=", False),
-                    ("status_at", "<", cutoff),
-                ],
-                {"body": ANONYMISED, "number": ANONYMISED, "last_error": False},
-                before=self._anonymize_sms_copies,
-                auto_commit=auto_commit,
-            )
-            reply_count += self._anonymize_records(
-                Reply,
-                [
-                    ("sms_id.company_id", "=", company.id),
-                    ("anonymized_at", "=", False),
-                    ("received_at", "<", cutoff),
-                ],
-                {"text": ANONYMISED, "number": ANONYMISED},
-                before=self._anonymize_reply_records,
-                auto_commit=auto_commit,
-            )
+        )
+        cutoffs = [
+            (company.id, now - relativedelta(months=company.psms_retention_months))
+            for company in companies
+        ]
+        shortest = max((cutoff for _id, cutoff in cutoffs), default=None)
+        sms_where = [
+            self._sms_past(company_id, cutoff) for company_id, cutoff in cutoffs
+        ]
+        reply_where = [
+            self._replies_past(company_id, cutoff) for company_id, cutoff in cutoffs
+        ]
         if shortest:
             # replies that answered no SMS of ours: the shortest retention of all
-            reply_count += self._anonymize_records(
-                Reply,
-                [
-                    ("sms_id", "=", False),
-                    ("anonymized_at", "=", False),
-                    ("received_at", "<", shortest),
-                ],
-                {"text": ANONYMISED, "number": ANONYMISED},
-                before=self._anonymize_reply_records,
-                auto_commit=auto_commit,
+            reply_where.append(self._replies_past(None, shortest))
+        progress = _Progress(self, auto_commit)
+        if auto_commit:
+            progress.total = sum(
+                self._count("participant_sms", where) for where in sms_where
+            ) + sum(
+                self._count("participant_sms_reply", where) for where in reply_where
             )
-            self.env["participant.sms.simulator.message"].sudo().search(
-                [("accepted_at", "<", shortest)]
-            ).unlink()
+        sms_count = sum(
+            self._anonymize_batches(
+                "participant_sms",
+                where,
+                self._anonymize_sms_batch,
+                progress,
+                batch_size,
+            )
+            for where in sms_where
+        )
+        reply_count = sum(
+            self._anonymize_batches(
+                "participant_sms_reply",
+                where,
+                self._anonymize_reply_batch,
+                progress,
+                batch_size,
+            )
+            for where in reply_where
+        )
+        if shortest:
+            # the simulator's outbox, as a provider purges its history (one statement)
+            self.env.cr.execute(
+                "DELETE FROM participant_sms_simulator_message WHERE accepted_at < %s",
+                [shortest],
+            )
+            self.env["participant.sms.simulator.message"].invalidate_model()
+            progress.commit()
         _logger.info(
             "SMS retention: %s SMS and %s replies anonymised", sms_count, reply_count
         )
         return sms_count, reply_count
 
     @api.model
-    def _anonymize_records(self, model, domain, values, before=None, auto_commit=False):
-        done = 0
-        while records := model.search(domain, limit=BATCH, order="id"):
-            if before:
-                before(records)
-            records.write(dict(values, anonymized_at=fields.Datetime.now()))
-            done += len(records)
-            self.env["participant.sms.dispatcher"]._commit(auto_commit)
-        return done
+    def _sms_past(self, company_id, cutoff):
+        """The SMS of a company past its retention, final and not yet anonymised (R1,
+        R2): an SQL condition on ``t``, the SMS table."""
+        return SQL(
+            """t.company_id = %(company)s AND t.state IN %(states)s
+               AND t.anonymized_at IS NULL AND t.planned_at < %(cutoff)s
+               AND (t.sent_at IS NULL OR t.sent_at < %(cutoff)s)
+               AND (t.status_at IS NULL OR t.status_at < %(cutoff)s)""",
+            company=company_id,
+            states=tuple(sorted(FINAL_STATES)),
+            cutoff=cutoff,
+        )
+
+    @api.model
+    def _replies_past(self, company_id, cutoff):
+        """The replies to a company's SMS (``company_id`` None: those answering no SMS)
+        received before ``cutoff`` and not yet anonymised: an SQL condition on ``t``,
+        the reply table."""
+        if company_id is None:
+            answered = SQL("t.sms_id IS NULL")
+        else:
+            answered = SQL(
+                """EXISTS (SELECT 1 FROM participant_sms s
+                            WHERE s.id = t.sms_id AND s.company_id = %s)""",
+                company_id,
+            )
+        return SQL(
+            "%s AND t.anonymized_at IS NULL AND t.received_at < %s", answered, cutoff
+        )
+
+    @api.model
+    def _count(self, table, where):
+        self.env.cr.execute(
+            SQL("SELECT count(*) FROM %s t WHERE %s", SQL.identifier(table), where)
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _anonymize_batches(self, table, where, anonymize, progress, batch_size):
+        """``anonymize(ids)`` on the rows of ``table`` matching ``where``,
+        ``batch_size`` at a time by id from the last batch on; return how many."""
+        done = last_id = 0
+        while True:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT t.id FROM %s t WHERE %s AND t.id > %s
+                        ORDER BY t.id LIMIT %s""",
+                    SQL.identifier(table),
+                    where,
+                    last_id,
+                    batch_size,
+                )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                return done
+            last_id = ids[-1]
+            anonymize(ids)
+            done += len(ids)
+            progress.step(len(ids))
+
+    @api.model
+    def _anonymize_sms_batch(self, ids):
+        """Anonymise these SMS: every copy first (R5), then their text, number and
+        error, in one statement (nothing computes from them)."""
+        Sms = self.env["participant.sms"].sudo()
+        self._anonymize_sms_copies(Sms.browse(ids))
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE participant_sms
+                  SET body = %(gone)s, number = %(gone)s, last_error = NULL,
+                      anonymized_at = %(now)s, write_date = %(stamp)s,
+                      write_uid = %(uid)s
+                WHERE id = ANY(%(ids)s)""",
+            {
+                "gone": ANONYMISED,
+                "now": fields.Datetime.now(),
+                "stamp": self.env.cr.now(),
+                "uid": self.env.uid,
+                "ids": ids,
+            },
+        )
+        Sms.invalidate_model(ANONYMISED_SMS_FIELDS)
+
+    @api.model
+    def _anonymize_reply_batch(self, ids):
+        """Anonymise these replies: every copy first (R5), then their text and number,
+        in one statement."""
+        Reply = self.env["participant.sms.reply"].sudo()
+        self._anonymize_reply_records(Reply.browse(ids))
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE participant_sms_reply
+                  SET text = %(gone)s, number = %(gone)s, anonymized_at = %(now)s,
+                      write_date = %(stamp)s, write_uid = %(uid)s
+                WHERE id = ANY(%(ids)s)""",
+            {
+                "gone": ANONYMISED,
+                "now": fields.Datetime.now(),
+                "stamp": self.env.cr.now(),
+                "uid": self.env.uid,
+                "ids": ids,
+            },
+        )
+        Reply.invalidate_model(ANONYMISED_REPLY_FIELDS)
+
+    @api.model
+    def _sms_rows(self, messages):
+        """What the copies of these SMS are found by, read in one query (not anonymised
+        yet): rows of id, res_model, res_id, body, number, provider_tag, provider_id."""
+        if not messages:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT id, res_model, res_id, body, number, provider_tag, provider_id
+                 FROM participant_sms WHERE id = ANY(%s)""",
+            [messages.ids],
+        )
+        return [_SmsRow(*row) for row in self.env.cr.fetchall()]
 
     @api.model
     def _anonymize_sms_copies(self, messages):
         """Before these SMS are anonymised: every copy of their text and number (R5)."""
-        self._anonymize_sms_notes(messages)
-        self._anonymize_reminder_texts(messages)
-        self._forget_simulated(messages)
+        rows = self._sms_rows(messages)
+        self._anonymize_sms_notes(rows)
+        self._anonymize_reminder_texts(rows)
+        self._forget_simulated(rows)
 
     @api.model
     def _anonymized_note(self):
@@ -163,73 +323,101 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         )
 
     @api.model
-    def _anonymize_sms_notes(self, messages):
+    def _anonymize_sms_notes(self, rows):
         """The chatter notes of the context records that quote these SMS (sent, final
-        status): found by record and text (one search per model), their body replaced.
-        """
-        Message = self.env["mail.message"].sudo()
-        notes = Message
-        quoting = messages.filtered(
-            lambda s: s.res_model and s.res_id and s.body != ANONYMISED
-        )
-        for model, group in quoting.grouped("res_model").items():
+        status): found by record (the index of mail.message on model and res_id, one
+        query per model), then by their text among that record's notes; their body
+        replaced."""
+        quoting = [
+            row
+            for row in rows
+            if row.res_model and row.res_id and row.body != ANONYMISED
+        ]
+        by_model = {}
+        for row in quoting:
             # texts compared as plain text, whitespace collapsed (as striptags)
-            quoted = {}
-            for sms in group:
-                quoted.setdefault(sms.res_id, []).append(" ".join(sms.body.split()))
-            for note in Message.search(
-                [
-                    ("model", "=", model),
-                    ("res_id", "in", list(quoted)),
-                    ("message_type", "=", "notification"),
-                ]
-            ):
-                text = Markup(note.body or "").striptags()
-                if any(body in text for body in quoted[note.res_id]):
-                    notes |= note
-        self._anonymize_messages(notes)
+            by_model.setdefault(row.res_model, {}).setdefault(row.res_id, []).append(
+                _plain(row.body)
+            )
+        notes = []
+        for model, quoted in by_model.items():
+            self.env.cr.execute(
+                """SELECT id, res_id, body FROM mail_message
+                    WHERE model = %s AND res_id = ANY(%s)
+                      AND message_type = 'notification'""",
+                [model, list(quoted)],
+            )
+            for note_id, res_id, body in self.env.cr.fetchall():
+                text = Markup(body or "").striptags()
+                if any(quote in text for quote in quoted[res_id]):
+                    notes.append(note_id)
+        self._anonymize_messages(self.env["mail.message"].browse(notes))
 
     @api.model
     def _anonymize_messages(self, messages):
         """Replace the body of these chatter messages, and of the e-mails made of
-        them."""
+        them (two statements; nothing computes from a body)."""
         if not messages:
             return
+        Message = self.env["mail.message"].sudo()
         note = self._anonymized_note()
-        messages.sudo().write({"body": note})
-        self.env["mail.mail"].sudo().search(
-            [("mail_message_id", "in", messages.ids)]
-        ).write({"body_html": note})
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE mail_message SET body = %s, write_date = %s, write_uid = %s
+                WHERE id = ANY(%s)""",
+            [
+                Message._fields["body"].convert_to_column(note, Message),
+                self.env.cr.now(),
+                self.env.uid,
+                messages.ids,
+            ],
+        )
+        self.env.cr.execute(
+            """UPDATE mail_mail SET body_html = %s, write_date = %s, write_uid = %s
+                WHERE mail_message_id = ANY(%s)""",
+            [str(note), self.env.cr.now(), self.env.uid, messages.ids],
+        )
+        Message.invalidate_model(["body", "write_date", "write_uid"])
+        self.env["mail.mail"].invalidate_model(["body_html", "write_date", "write_uid"])
 
     @api.model
-    def _anonymize_reminder_texts(self, messages):
+    def _anonymize_reminder_texts(self, rows):
         """The reminder text of the records these SMS were sent for, when it is the text
         of one of them (whitespace aside) and the record's reminder is over; written
-        without syncing the reminder (nothing is queued, revised or cancelled)."""
+        without syncing the reminder (nothing is queued, revised or cancelled). The
+        records holding a reminder text are found by id in one query per model; only
+        those whose text is one of these SMS are read by the ORM."""
         reminder_models = self.env["participant.sms"]._reminder_models()
-        sent_for = messages.filtered(
-            lambda s: s.res_model in reminder_models
-            and s.res_id
-            and s.body != ANONYMISED
-        )
-        for model, group in sent_for.grouped("res_model").items():
-            texts = {}
-            for sms in group:
-                texts.setdefault(sms.res_id, set()).add(_plain(sms.body))
-            records = (
-                self.env[model]
-                .sudo()
-                .with_context(active_test=False)
-                .browse(list(texts))
-                .exists()
+        by_model = {}
+        for row in rows:
+            if (
+                row.res_model in reminder_models
+                and row.res_id
+                and row.body != ANONYMISED
+            ):
+                by_model.setdefault(row.res_model, {}).setdefault(
+                    row.res_id, set()
+                ).add(_plain(row.body))
+        for model, texts in by_model.items():
+            Model = self.env[model].sudo().with_context(active_test=False)
+            self.env.cr.execute(
+                SQL(
+                    """SELECT id, sms_reminder_body FROM %s
+                        WHERE id = ANY(%s) AND sms_reminder_body IS NOT NULL""",
+                    SQL.identifier(Model._table),
+                    list(texts),
+                )
             )
-            for record in records:
-                if (
-                    record.sms_reminder_body
-                    and _plain(record.sms_reminder_body) in texts[record.id]
-                    and not self._reminder_to_come(record)
-                ):
-                    record.write({"sms_reminder_body": False})
+            candidates = Model.browse(
+                record_id
+                for record_id, body in self.env.cr.fetchall()
+                if body and _plain(body) in texts[record_id]
+            )
+            candidates.filtered(
+                lambda record: record.sms_reminder_body
+                and _plain(record.sms_reminder_body) in texts[record.id]
+                and not self._reminder_to_come(record)
+            ).write({"sms_reminder_body": False})
 
     @api.model
     def _reminder_to_come(self, record):
@@ -249,20 +437,28 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         )
 
     @api.model
-    def _forget_simulated(self, messages):
+    def _forget_simulated(self, rows):
         """The simulator's record of these sends (their number), as a provider purges
-        it."""
-        sent = messages.filtered("provider_tag")
+        it: the rows of their dispatch tags (its index) with their number or the
+        provider id of one of them, in one statement."""
+        sent = [row for row in rows if row.provider_tag]
         if not sent:
             return
-        pairs = {(sms.provider_tag, sms.number) for sms in sent}
-        provider_ids = set(sent.filtered("provider_id").mapped("provider_id"))
-        self.env["participant.sms.simulator.message"].sudo().search(
-            [("tag", "in", list({tag for tag, _number in pairs}))]
-        ).filtered(
-            lambda row: (row.tag, row.number) in pairs
-            or row.provider_id in provider_ids
-        ).unlink()
+        self.env.cr.execute(
+            """DELETE FROM participant_sms_simulator_message
+                WHERE tag = ANY(%(tags)s)
+                  AND ((tag, number) IN (SELECT * FROM unnest(%(tags)s::varchar[],
+                                                             %(numbers)s::varchar[]))
+                       OR provider_id = ANY(%(provider_ids)s::varchar[]))""",
+            {
+                "tags": [row.provider_tag for row in sent],
+                "numbers": [row.number for row in sent],
+                "provider_ids": list(
+                    {row.provider_id for row in sent if row.provider_id}
+                ),
+            },
+        )
+        self.env["participant.sms.simulator.message"].invalidate_model()
 
     @api.model
     def _anonymize_reply_records(self, replies):

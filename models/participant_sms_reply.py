@@ -198,8 +198,11 @@ class ParticipantSmsReply(models.Model):
         """Apply the pending replies, oldest first (so that the first reply to an SMS is
         the one that counts), one batch and one commit at a time; when a batch fails,
         its replies are applied one by one, and one that cannot be applied is kept as
-        unmatched without stopping the others."""
+        unmatched without stopping the others. As a cron (``auto_commit``) the memory
+        stays that of one batch whatever the backlog (each batch is committed and
+        forgotten by the cache) and the progress is told to the cron."""
         dispatcher = self.env["participant.sms.dispatcher"]
+        total = self._pending_count() if auto_commit else 0
         done = 0
         while pending := self._claim_pending(limit):
             try:
@@ -222,7 +225,22 @@ class ParticipantSmsReply(models.Model):
                         record.result = "unmatched"
             done += len(pending)
             dispatcher._commit(auto_commit)
+            if auto_commit:
+                self.env.invalidate_all()
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=max(total - done, 0)
+                )
         return done
+
+    @api.model
+    def _pending_count(self):
+        """How many replies wait to be applied (the index on ``result``), once per run:
+        the cron's progress counts down from it."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM participant_sms_reply WHERE result = 'pending'"
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _claim_pending(self, limit):
@@ -495,7 +513,7 @@ class ParticipantSmsReply(models.Model):
 
     # ----------------------------------------------------------------------------------
     @api.model
-    def _cron_poll_replies(self, auto_commit=False):
+    def _cron_poll_replies(self, auto_commit=False, limit=200):
         """Fetch the replies of providers that deliver them only by pull (OVH
         ``/incoming``).
 
@@ -506,21 +524,29 @@ class ParticipantSmsReply(models.Model):
         provider id): a reply fetched twice, its deletion having failed after the
         commit, is recorded once. Each account is polled apart and, as a cron, committed
         on its own: one account's failure neither loses nor holds back another's
-        replies."""
+        replies. The replies fetched are recorded and applied ``limit`` at a time, a
+        commit (then their acknowledgement) per batch as a cron, the cache emptied and
+        the progress told: a backlog at the provider is worked through with the memory
+        of one batch (beyond the provider's answer itself)."""
         dispatcher = self.env["participant.sms.dispatcher"]
         recorded = 0
         for account in self.env["participant.sms.account"].search([]):
             provider = account._get_provider_or_none()
             if not provider or not provider.can_poll_replies:
                 continue
-            recorded += len(self._poll_account(account, provider))
+            recorded += len(
+                self._poll_account(
+                    account, provider, limit=limit, auto_commit=auto_commit
+                )
+            )
             dispatcher._commit(auto_commit)
         return recorded
 
     @api.model
-    def _poll_account(self, account, provider):
-        """Fetch, record and apply the replies waiting at ``account``'s provider; those
-        recorded are acknowledged after the commit. Return the new records."""
+    def _poll_account(self, account, provider, limit=200, auto_commit=False):
+        """Fetch, record and apply the replies waiting at ``account``'s provider,
+        ``limit`` at a time (a commit per batch with ``auto_commit``); those recorded
+        are acknowledged after the commit. Return the new records."""
         try:
             replies = provider.fetch_replies()
         except ProviderError as error:
@@ -530,6 +556,24 @@ class ParticipantSmsReply(models.Model):
                 error.kind,
             )
             return self.browse()
+        created_ids = []
+        for start in range(0, len(replies), limit):
+            created_ids += self._poll_batch(
+                account, provider, replies[start : start + limit]
+            ).ids
+            if auto_commit:
+                self.env["participant.sms.dispatcher"]._commit(auto_commit)
+                self.env.invalidate_all()
+                done = min(start + limit, len(replies))
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=len(replies) - done
+                )
+        return self.browse(created_ids)
+
+    @api.model
+    def _poll_batch(self, account, provider, replies):
+        """Record and apply these fetched replies; acknowledge those recorded after
+        the commit. Return the new records."""
         created, kept = self._record_polled(account, replies)
         if kept:
             self.env.cr.postcommit.add(

@@ -414,7 +414,7 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                 if body and _plain(body) in texts[record_id]
             )
             candidates.filtered(
-                lambda record: record.sms_reminder_body
+                lambda record, texts=texts: record.sms_reminder_body
                 and _plain(record.sms_reminder_body) in texts[record.id]
                 and not self._reminder_to_come(record)
             ).write({"sms_reminder_body": False})

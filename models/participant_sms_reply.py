@@ -53,6 +53,7 @@ class ParticipantSmsReply(models.Model):
         string="Note",
         readonly=True,
         copy=False,
+        index="btree_not_null",  # a message deleted finds its reply by index
         ondelete="set null",
         help="The chatter note that quotes this reply.",
     )

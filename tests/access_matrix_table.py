@@ -410,6 +410,8 @@ def matrix():
     )
     table.update(crud("participant.sms.reply", NOBODY, NOBODY, NOBODY))
     table.update(crud("participant.sms.simulator.message", NOBODY, NOBODY, NOBODY))
+    # the daily counts: kept by the database's triggers, read by SMS administrators
+    table.update(crud("participant.sms.daily", NOBODY, NOBODY, NOBODY))
     table.update(
         crud("participant.sms.export", PARTICIPANT_USERS, PARTICIPANT_USERS, NOBODY)
     )

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.models import regex_private
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -131,6 +132,7 @@ class TestAccessMatrix(TransactionCase):
             "participant.agreement": {"number": "+33600000000"},
             "participant.agreement.attempt": {"wrong_codes": 1},
             "participant.agreement.collect": {"answer": "refused"},
+            "participant.sms.daily": {"count": 5},
         }
         cls.theme_event = cls.env["calendar.event"].create(
             {
@@ -144,6 +146,9 @@ class TestAccessMatrix(TransactionCase):
             model: cls.env[model].create(cls.new_values(cls, model))
             for model in cls.creatable()
         }
+        cls.fixtures["participant.sms.daily"] = cls.env["participant.sms.daily"].search(
+            [], limit=1
+        )
         document = cls.fixtures["participant.document"]
         cls.fixtures["participant.agreement.collect"] = cls.env[
             "participant.agreement.collect"
@@ -313,7 +318,7 @@ class TestAccessMatrix(TransactionCase):
                 found.update(
                     (name, attr)
                     for attr, value in vars(klass).items()
-                    if callable(value) and not attr.startswith("_")
+                    if callable(value) and not regex_private.match(attr)
                 )
             if own and not model._abstract:
                 found.update((name, method) for method in ("create", "write", "unlink"))

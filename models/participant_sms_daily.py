@@ -17,6 +17,7 @@ Invariant: for every key, the sum of ``count`` equals the number of SMS of that 
 """
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .participant_sms_selections import CONTEXT_TYPES, ORIGINS, STATES
 
@@ -57,6 +58,18 @@ TRIGGERS = {
     "truncate": "AFTER TRUNCATE ON participant_sms",
 }
 
+REBUILD = f"""
+WITH gone AS (DELETE FROM participant_sms_daily)
+INSERT INTO participant_sms_daily ({KEYS}, count)
+SELECT {ROW_KEYS}, count(*) FROM participant_sms GROUP BY 1, 2, 3, 4, 5
+"""
+COMPACT = f"""
+WITH moved AS (DELETE FROM participant_sms_daily RETURNING *)
+INSERT INTO participant_sms_daily ({KEYS}, count)
+SELECT {KEYS}, sum(count) FROM moved
+GROUP BY 1, 2, 3, 4, 5 HAVING sum(count) <> 0
+"""
+
 
 class ParticipantSmsDaily(models.Model):
     """Signed SMS counts per company, day, status, context and origin (kept by
@@ -70,11 +83,11 @@ class ParticipantSmsDaily(models.Model):
     company_id = fields.Many2one(
         "res.company", string="Company", readonly=True, index=True
     )
-    day = fields.Date(string="Day", readonly=True, index=True)
+    day = fields.Date(readonly=True, index=True)
     state = fields.Selection(STATES, string="Status", readonly=True)
     context_type = fields.Selection(CONTEXT_TYPES, string="Context", readonly=True)
-    origin = fields.Selection(ORIGINS, string="Origin", readonly=True)
-    count = fields.Integer(string="Count", readonly=True)
+    origin = fields.Selection(ORIGINS, readonly=True)
+    count = fields.Integer(readonly=True)
 
     def init(self):
         cr = self.env.cr
@@ -85,8 +98,12 @@ class ParticipantSmsDaily(models.Model):
             cr.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [name])
             if not cr.fetchone():
                 cr.execute(
-                    f"CREATE TRIGGER {name} {clause} FOR EACH STATEMENT "
-                    "EXECUTE FUNCTION participant_sms_daily_change()"
+                    SQL(
+                        "CREATE TRIGGER %s %s FOR EACH STATEMENT "
+                        "EXECUTE FUNCTION participant_sms_daily_change()",
+                        SQL.identifier(name),
+                        SQL(clause),  # noqa: S608 - a constant of this file
+                    )
                 )
                 created = True
         if created:  # first install or upgrade: count the existing history
@@ -95,25 +112,12 @@ class ParticipantSmsDaily(models.Model):
     @api.model
     def _rebuild(self):
         """Recount every key from the history, in one statement (one snapshot)."""
-        self.env.cr.execute(
-            f"""
-            WITH gone AS (DELETE FROM participant_sms_daily)
-            INSERT INTO participant_sms_daily ({KEYS}, count)
-            SELECT {ROW_KEYS}, count(*) FROM participant_sms GROUP BY 1, 2, 3, 4, 5
-            """
-        )
+        self.env.cr.execute(REBUILD)
 
     @api.model
     def _cron_compact(self):
         """Fold the signed rows into one per key (keys that sum to zero vanish)."""
-        self.env.cr.execute(
-            f"""
-            WITH moved AS (DELETE FROM participant_sms_daily RETURNING *)
-            INSERT INTO participant_sms_daily ({KEYS}, count)
-            SELECT {KEYS}, sum(count) FROM moved
-            GROUP BY 1, 2, 3, 4, 5 HAVING sum(count) <> 0
-            """
-        )
+        self.env.cr.execute(COMPACT)
 
     @api.model
     def _counts(self, company, since, states, groupby):

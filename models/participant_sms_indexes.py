@@ -62,7 +62,7 @@ class ParticipantSms(models.Model):
     _inherit = "participant.sms"
 
     def init(self):
-        super().init()
+        result = super().init()
         cr = self.env.cr
         for name, expressions, where in INDEXES:
             create_index(cr, name, TABLE, expressions, where=where)
@@ -71,6 +71,7 @@ class ParticipantSms(models.Model):
             create_index(
                 cr, TRIGRAM_INDEX, TABLE, ["number gin_trgm_ops"], method="gin"
             )
+        return result
 
     def _psms_number_search(self, domain):
         """``domain`` on ``number`` (tools/phone_search.py) for a search of the lists.

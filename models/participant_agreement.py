@@ -54,6 +54,12 @@ class ParticipantAgreement(models.Model):
     number = fields.Char(string="Mobile used", readonly=True)
     sms_id = fields.Many2one("participant.sms", string="SMS", readonly=True)
     sms_provider_id = fields.Char(string="Provider's SMS id", readonly=True)
+    sms_text = fields.Text(
+        string="Text of the SMS",
+        readonly=True,
+        help="What the participant received, the code masked: the document and the "
+        "service it named.",
+    )
     sms_state = fields.Selection(related="sms_id.state", string="SMS status")
     code_sent_at = fields.Datetime(string="Code sent at", readonly=True)
     confirmed_at = fields.Datetime(string="Recorded at", readonly=True)
@@ -87,6 +93,7 @@ class ParticipantAgreement(models.Model):
                 number=attempt.number,
                 sms_id=attempt.sms_id.id,
                 sms_provider_id=attempt.sms_id.provider_id,
+                sms_text=attempt.sms_id.body,
                 code_sent_at=attempt.sent_at,
                 confirmed_at=fields.Datetime.now(),
                 user_id=self.env.uid,

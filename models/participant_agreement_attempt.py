@@ -92,9 +92,8 @@ class ParticipantAgreementAttempt(models.Model):
 
     @api.model
     def _open(self, document, number):
-        """A new attempt for ``document``, ending any open one (a new code replaces
-        the previous one, A3)."""
-        document.attempt_ids.filtered(lambda a: a.state == "open")._end("replaced")
+        """A new attempt for ``document`` (once its code left, it replaces the open
+        one, A3)."""
         now = fields.Datetime.now()
         return self.create(
             {
@@ -144,7 +143,7 @@ class ParticipantAgreementAttempt(models.Model):
                 sms._fields["state"]._description_selection(self.env)
             ).get(sms.state)
             sms._cancel(_("The code could not be sent at once."))
-            self._end("failed")
+            self._end("failed")  # an earlier code still waiting stays valid
             document._message_log(
                 body=Markup("<p>%s</p>")
                 % _(
@@ -161,7 +160,10 @@ class ParticipantAgreementAttempt(models.Model):
                 ),
                 failed=True,
             )
-        document.sudo().state = "requested"
+        (document.attempt_ids - self).filtered(lambda a: a.state == "open")._end(
+            "replaced"
+        )
+        document._settle_state()
         document._message_log(
             body=Markup("<p>%s</p>")
             % _(
@@ -181,7 +183,14 @@ class ParticipantAgreementAttempt(models.Model):
         ).strftime("%H:%M")
 
     def _open_wizard(self, message=False, failed=False):
+        """The code window for this attempt (after a failed send: for the code still
+        waiting, if any)."""
         self.ensure_one()
+        attempt = self
+        if failed:
+            attempt = self.document_id.attempt_ids.filtered(
+                lambda a: a.state == "open"
+            )[:1]
         return {
             "type": "ir.actions.act_window",
             "name": _("Agreement by SMS code"),
@@ -191,7 +200,7 @@ class ParticipantAgreementAttempt(models.Model):
             "target": "new",
             "context": {
                 "default_document_id": self.document_id.id,
-                "default_attempt_id": self.id,
+                "default_attempt_id": attempt.id,
                 "default_mode": "sms",
                 "default_message": message,
                 "default_message_type": "danger" if failed else "info",
@@ -202,8 +211,10 @@ class ParticipantAgreementAttempt(models.Model):
     # the code typed
     # ----------------------------------------------------------------------------------
     def _end(self, state):
+        """End these codes with ``state``; their documents' state follows."""
         if self:
             self.sudo().write({"state": state, "ended_at": fields.Datetime.now()})
+            self.document_id._settle_state()
 
     def _typed_hash(self, typed):
         """The keyed hash of a code as typed (spaces aside), or "" when it is not six
@@ -212,7 +223,7 @@ class ParticipantAgreementAttempt(models.Model):
         if not self:
             return ""
         self.ensure_one()
-        if not (len(typed) == 6 and typed.isdigit()):
+        if not (len(typed) == 6 and typed.isascii() and typed.isdigit()):
             return ""
         return self.sudo()._hash(typed)
 
@@ -278,6 +289,6 @@ class ParticipantAgreementAttempt(models.Model):
                 "attempt_id": attempt.id,
             }
         )
-        document.sudo().state = "agreed"
+        document._settle_state()
         document._message_log(body=agreement._summary())
         return agreement, _("Agreement recorded.")

@@ -7,20 +7,22 @@ referent, or, when no SMS is possible, by a tick box (paper or oral agreement).
 Invariants (README, "Agreement by SMS code"; ``tests/test_agreement.py``):
 
 A1. Once an agreement is requested, the document's content is frozen by the SHA-256 of
-    its file: its file and participant never change again (a changed file is a new
-    document), and every agreement names that SHA-256.
+    its file: its file, participant and company never change again (a changed file is
+    a new document), and every agreement names that SHA-256; state, SHA-256 and
+    agreement are written only by the document's own buttons.
 A2. A code is drawn with ``secrets``, six digits, and stored only as a keyed hash
     (``participant.agreement.attempt``); the SMS that carries it is stored with the code
     masked (the provider alone gets it in clear), so no committed row, note or log
     holds it.
 A3. A code is valid 10 minutes, for one document, once: three wrong codes, the delay
-    passed, a new code sent or an agreement given end it. At most three codes are sent
-    per document per hour. Every code sent and every code typed is recorded, wrong
+    passed, a new code that left or an agreement given end it. At most three codes are
+    sent per document per hour. Every code sent and every code typed is recorded, wrong
     ones included (nothing is rolled back by an error: a wrong code is an answer,
     not an exception).
 A4. An agreement (``participant.agreement``) is created only by a confirmed code or a
     ticked paper/oral agreement, as superuser after the checks, and never changes
-    afterwards; it lives as long as its document.
+    afterwards; it lives as long as its document, which is then deleted only with its
+    participant.
 A5. The code SMS goes through the engine like any SMS of a participant (permission
     *SMS: individual instant*, consent, STOP list, credit, provider), sent at once in
     the referent's request, outside the send window too (I5); it is never sent later:
@@ -31,7 +33,7 @@ import base64
 import hashlib
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools.misc import format_date
 
@@ -43,6 +45,10 @@ CODE_MASK = "******"
 MAX_CODES_PER_HOUR = 3
 #: the longest document label in the code's SMS (it must fit in one SMS)
 LABEL_MAX = 40
+#: the longest name of the service in the code's SMS
+SERVICE_MAX = 25
+#: what only the document's own buttons write (as superuser, after their checks)
+PROTECTED = frozenset(("state", "sha256", "agreement_id"))
 
 
 class ParticipantDocument(models.Model):
@@ -166,8 +172,33 @@ class ParticipantDocument(models.Model):
     # ----------------------------------------------------------------------------------
     # A1: the content agreed to is frozen
     # ----------------------------------------------------------------------------------
+    @api.constrains("company_id", "participant_id")
+    def _check_company_of_participant(self):
+        for document in self:
+            company = document.participant_id.company_id
+            if company and company != document.company_id:
+                raise ValidationError(
+                    _("A document belongs to the company of its participant.")
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_agreed(self):
+        """The evidence stays: a document with an agreement is deleted only with its
+        participant (the right to erasure)."""
+        if self.filtered("agreement_ids"):
+            raise UserError(
+                _(
+                    "A document with an agreement is kept as evidence: it is deleted "
+                    "only with its participant."
+                )
+            )
+
     def write(self, vals):
-        if {"file", "participant_id"} & set(vals):
+        if PROTECTED & set(vals) and not self.env.su:
+            raise AccessError(
+                _("The agreement of a document is recorded by its own buttons only.")
+            )
+        if {"file", "participant_id", "company_id"} & set(vals):
             frozen = self.filtered("sha256")
             if frozen:
                 raise UserError(
@@ -229,10 +260,29 @@ class ParticipantDocument(models.Model):
 
     def _lock(self):
         """Serialise the requests and confirmations on this document (two referents,
-        two tabs, a double click)."""
+        two tabs, a double click): a concurrent one starts again after this one."""
+        # an UPDATE, not a SELECT FOR UPDATE: under REPEATABLE READ a concurrent
+        # request then fails to serialise and Odoo retries it on a fresh snapshot
         self.env.cr.execute(
-            "SELECT id FROM participant_document WHERE id = %s FOR UPDATE", [self.id]
+            "UPDATE participant_document SET write_date = write_date WHERE id = %s",
+            [self.id],
         )
+
+    def _settle_state(self):
+        """The document's state from the facts: agreed (an accepted agreement), a code
+        waiting (an open code), refused (the last answer a refusal), or to agree."""
+        for document in self.sudo():
+            last = document.agreement_ids.sorted("id")[-1:]
+            if "accepted" in document.agreement_ids.mapped("answer"):
+                state = "agreed"
+            elif document.attempt_ids.filtered(lambda a: a.state == "open"):
+                state = "requested"
+            elif last.answer == "refused":
+                state = "refused"
+            else:
+                state = "draft"
+            if document.state != state:
+                document.state = state
 
     def _psms_label(self):
         """How the code's SMS names the document: "CER of 12/03"."""
@@ -254,7 +304,7 @@ class ParticipantDocument(models.Model):
             "Your code to accept “%(document)s” (%(service)s): %(code)s. Give it to "
             "your referent only.",
             document=self._psms_label(),
-            service=company.name,
+            service=(company.psms_sender or company.name or "")[:SERVICE_MAX],
             code=code,
         )
         mode = company.psms_text_mode
@@ -348,7 +398,7 @@ class ParticipantDocument(models.Model):
                 "answer": answer,
             }
         )
-        self.sudo().state = "agreed" if answer == "accepted" else "refused"
+        self._settle_state()
         self._message_log(body=agreement._summary())
         return agreement
 

@@ -158,9 +158,12 @@ class TestAccessMatrix(TransactionCase):
             .sudo()
             ._open(document, "+33612345678")
         )
+        agreed = cls.env["participant.document"].create(
+            cls.new_values(cls, "participant.document", 3)
+        )
         cls.fixtures["participant.agreement"] = cls.env[
             "participant.agreement"
-        ]._record({"document_id": document.id, "mode": "paper", "answer": "accepted"})
+        ]._record({"document_id": agreed.id, "mode": "paper", "answer": "accepted"})
         cls.fixtures["res.partner"] = cls.env["res.partner"].create(
             {"name": "Matrix DELETABLE", "is_participant": True}
         )

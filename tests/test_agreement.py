@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -125,7 +125,7 @@ class TestAgreementBySms(AgreementCommon):
         self.assertTrue(sms.provider_id)
         self.assertIn("******", sms.body)
         self.assertIn("CER of 12/03", sms.body)
-        self.assertIn(self.company.name, sms.body)
+        self.assertIn(self.company.psms_sender, sms.body)  # the service
         self.assertEqual(sms.segments, 1)
         self.assertEqual(self.document.state, "requested")
         self.assertEqual(attempt.expires_at - attempt.sent_at, timedelta(minutes=10))
@@ -214,7 +214,7 @@ class TestAgreementBySms(AgreementCommon):
         with self.assertRaisesRegex(UserError, "No code is waiting"):
             self.type_code("482913")
         self.assertFalse(self.document.agreement_ids)
-        self.assertEqual(self.document.state, "requested")
+        self.assertEqual(self.document.state, "draft", "no code waits any more")
         wrong_notes = self.document.message_ids.filtered(
             lambda m: "Wrong agreement code" in (m.body or "")
         )
@@ -222,9 +222,60 @@ class TestAgreementBySms(AgreementCommon):
 
     def test_malformed_code_is_not_counted(self):
         self.send_code()
-        wizard, _action = self.type_code("48291")
-        self.assertEqual(wizard.message, "A code has 6 digits.")
+        for typed in ("48291", "４８２９１３", "48291a"):
+            wizard, _action = self.type_code(typed)
+            self.assertEqual(wizard.message, "A code has 6 digits.")
         self.assertEqual(self.document.attempt_ids.wrong_codes, 0)
+
+    def test_failed_new_code_keeps_the_code_waiting(self):
+        """A new code that cannot leave does not end the one the participant has."""
+        self.send_code(code=111111)
+        with FakeOvh() as server:
+            self.company.psms_account_id = create_ovh_account(self.env, server)
+            server.job_faults = ["server"]
+            action = self.send_code(code=222222)
+        first, second = self.document.attempt_ids.sorted("id")
+        self.assertEqual((first.state, second.state), ("open", "failed"))
+        self.assertEqual(action["context"]["default_attempt_id"], first.id)
+        self.assertEqual(self.document.state, "requested")
+        self.type_code("111111")
+        self.assertEqual(self.document.state, "agreed")
+
+    def test_code_window_checks_the_document(self):
+        """The code window shows a code only to those who may act on its document,
+        and only for its own document."""
+        other = self.make_document(name="PPAE")
+        self.send_code()
+        attempt = self.document.attempt_ids
+        Collect = self.env["participant.agreement.collect"].with_user(self.user_instant)
+        with self.assertRaisesRegex(UserError, "another document"):
+            Collect.create({"document_id": other.id, "attempt_id": attempt.id})
+        outsider_company = self.env["res.company"].create({"name": "Other service"})
+        outsider = mail_new_test_user(
+            self.env,
+            login="psms_agreement_outsider",
+            groups="base.group_user,participant_sms.group_sms_send_instant",
+            company_id=outsider_company.id,
+            company_ids=[(6, 0, outsider_company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.env["participant.agreement.collect"].with_user(outsider).create(
+                {"document_id": self.document.id, "attempt_id": attempt.id}
+            )
+
+    def test_document_in_its_participant_company(self):
+        elsewhere = self.env["res.company"].create({"name": "Elsewhere"})
+        self.participant.company_id = self.company
+        with self.assertRaisesRegex(ValidationError, "company of its participant"):
+            self.env["participant.document"].create(
+                {
+                    "name": "CER",
+                    "document_type_id": self.cer.id,
+                    "participant_id": self.participant.id,
+                    "company_id": elsewhere.id,
+                    "file": base64.b64encode(PDF),
+                }
+            )
 
     def test_late_code_expired(self):
         self.send_code()
@@ -362,10 +413,24 @@ class TestAgreementBySms(AgreementCommon):
         check = self.document.with_user(self.user_instant).action_check_file()
         self.assertEqual(check["params"]["type"], "danger")
         # the document goes, and its evidence with it (managers only)
+        # the document and its evidence stay (deleted only with the participant)
         with self.assertRaises(AccessError):
             self.document.with_user(self.user_instant).unlink()
-        self.document.with_user(self.user_manager).unlink()
-        self.assertFalse(agreement.exists())
+        with self.assertRaisesRegex(UserError, "kept as evidence"):
+            self.document.with_user(self.user_manager).unlink()
+        self.assertTrue(agreement.exists())
+        # what only the document's buttons write
+        for values in (
+            {"state": "agreed"},
+            {"sha256": False},
+            {"agreement_id": False},
+        ):
+            with self.assertRaises(AccessError):
+                self.document.with_user(self.user_instant).write(values)
+        with self.assertRaisesRegex(UserError, "new document"):
+            self.document.write(
+                {"company_id": self.env["res.company"].create({"name": "Elsewhere"}).id}
+            )
 
     def test_paper_refusal_then_sms_agreement(self):
         """The degraded mode records a refusal; the participant may agree later."""
@@ -407,6 +472,8 @@ class TestAgreementBySms(AgreementCommon):
         ):
             self.assertIn(expected, html)
         self.assertNotIn("482913", html)
+        self.assertIn("******", html, "the SMS as received, code masked")
+        self.assertIn("UTC", html)
         action = self.document.with_user(self.user_instant).action_open_certificate()
         self.assertEqual(action["report_name"], report.report_name)
         # the PDF itself: tests/test_agreement_ui.py (wkhtmltopdf asks the server)

@@ -25,8 +25,11 @@ class ParticipantAgreementCollect(models.TransientModel):
     attempt_id = fields.Many2one(
         "participant.agreement.attempt", string="Code sent", readonly=True
     )
-    number_display = fields.Char(related="attempt_id.number_display")
-    expires_at = fields.Datetime(related="attempt_id.expires_at")
+    # read with the user's rights: a code of a document they cannot see shows nothing
+    number_display = fields.Char(
+        related="attempt_id.number_display", related_sudo=False
+    )
+    expires_at = fields.Datetime(related="attempt_id.expires_at", related_sudo=False)
     code = fields.Char(
         string="Code received by the participant",
         compute="_compute_code",
@@ -56,6 +59,18 @@ class ParticipantAgreementCollect(models.TransientModel):
         help="Tick to certify that you collected the participant's answer yourself, "
         "on paper or orally.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        for wizard in wizards:
+            wizard.document_id.check_access("write")
+            if (
+                wizard.attempt_id
+                and wizard.attempt_id.document_id != wizard.document_id
+            ):
+                raise UserError(_("This code belongs to another document."))
+        return wizards
 
     def _compute_code(self):
         self.code = False

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import participant_config_mixin
+from . import participant_followed_mixin
 from . import participant_appointment_type
 from . import participant_appointment_theme
 from . import participant_appointment_theme_line

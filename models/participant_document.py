@@ -54,7 +54,11 @@ PROTECTED = frozenset(("state", "sha256", "agreement_id"))
 class ParticipantDocument(models.Model):
     _name = "participant.document"
     _description = "Participant document"
-    _inherit = ["mail.thread", "participant.sms.record"]
+    _inherit = [
+        "mail.thread",
+        "participant.followed.mixin",
+        "participant.sms.record",
+    ]
     _order = "date desc, id desc"
     _psms_context_type = "document"
 
@@ -63,26 +67,6 @@ class ParticipantDocument(models.Model):
         "participant.document.type", string="Type", required=True, tracking=True
     )
     date = fields.Date(required=True, default=fields.Date.context_today)
-    participant_id = fields.Many2one(
-        "res.partner",
-        string="Participant",
-        required=True,
-        index=True,
-        tracking=True,
-        domain=[("is_participant", "=", True)],
-        ondelete="cascade",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        string="Company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        required=True,
-        help="Company of the participant: only its users see this document.",
-    )
     appointment_id = fields.Many2one(
         "calendar.event",
         string="Appointment",
@@ -135,15 +119,6 @@ class ParticipantDocument(models.Model):
         string="Codes sent",
         readonly=True,
     )
-
-    @api.depends("participant_id")
-    def _compute_company_id(self):
-        for document in self:
-            document.company_id = (
-                document.participant_id.company_id
-                or document.company_id
-                or self.env.company
-            )
 
     @api.depends("agreement_ids")
     def _compute_agreement_id(self):

@@ -8,7 +8,12 @@ class ParticipantOrientation(models.Model):
 
     _name = "participant.orientation"
     _description = "Orientation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.source"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "participant.followed.mixin",
+        "participant.sms.source",
+    ]
     _order = "planned_date desc, id desc"
     _psms_context_type = "orientation"
     _psms_event_start_field = "planned_date"
@@ -23,26 +28,6 @@ class ParticipantOrientation(models.Model):
         )
     )
 
-    participant_id = fields.Many2one(
-        "res.partner",
-        string="Participant",
-        required=True,
-        index=True,
-        tracking=True,
-        domain=[("is_participant", "=", True)],
-        ondelete="cascade",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        string="Company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        required=True,
-        help="Company of the participant: only its users see this record.",
-    )
     planned_date = fields.Datetime(string="Planned date", required=True, tracking=True)
     orientation_type_id = fields.Many2one(
         "participant.orientation.type",
@@ -58,15 +43,6 @@ class ParticipantOrientation(models.Model):
         default=lambda self: self.env.user,
     )
     decision_notes = fields.Html(string="Decision notes")
-
-    @api.depends("participant_id", "participant_id.company_id")
-    def _compute_company_id(self):
-        for orientation in self:
-            orientation.company_id = (
-                orientation.participant_id.company_id
-                or orientation.company_id
-                or self.env.company
-            )
 
     @api.depends("orientation_type_id", "participant_id")
     def _compute_display_name(self):

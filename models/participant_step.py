@@ -8,7 +8,12 @@ class ParticipantStep(models.Model):
 
     _name = "participant.step"
     _description = "Pathway step"
-    _inherit = ["mail.thread", "mail.activity.mixin", "participant.sms.source"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "participant.followed.mixin",
+        "participant.sms.source",
+    ]
     _order = "planned_start desc, id desc"
     _rec_name = "step_type_id"
     _psms_context_type = "step"
@@ -25,26 +30,6 @@ class ParticipantStep(models.Model):
         )
     )
 
-    participant_id = fields.Many2one(
-        "res.partner",
-        string="Participant",
-        required=True,
-        index=True,
-        tracking=True,
-        domain=[("is_participant", "=", True)],
-        ondelete="cascade",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        string="Company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        required=True,
-        help="Company of the participant: only its users see this record.",
-    )
     step_type_id = fields.Many2one(
         "participant.step.type",
         string="Step type",
@@ -75,13 +60,6 @@ class ParticipantStep(models.Model):
     appointment_ids = fields.One2many(
         "calendar.event", "participant_step_id", string="Appointments"
     )
-
-    @api.depends("participant_id", "participant_id.company_id")
-    def _compute_company_id(self):
-        for step in self:
-            step.company_id = (
-                step.participant_id.company_id or step.company_id or self.env.company
-            )
 
     @api.depends("step_type_id", "participant_id")
     def _compute_display_name(self):

@@ -1,6 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""SMS counts per company, planned day (UTC), status, context and origin: what the
-dashboard reads instead of the history (issue 19: 10,000,000 SMS).
+"""SMS counts per company, planned day, status, context, origin, whether to a
+participant and, when not, by whom: what the dashboard and the pivot read instead of
+the history (issue 19: 10,000,000 SMS). The last two keys are what the collaborators'
+record rule reads (the SMS to participants, and their own), so that their pivot is
+counted here too (models/participant_sms_pivot.py).
+
+The day is the planned send's date in the company's time zone (its SMS zone), the day a
+user of the company sees in the lists and the pivot: a change of a company's zone counts
+its history again (``res.company.write``).
 
 PostgreSQL keeps it in the transaction that changes the SMS: statement triggers on
 ``participant_sms`` (insert, update, delete, truncate) add the change as signed rows
@@ -19,30 +26,46 @@ Invariant: for every key, the sum of ``count`` equals the number of SMS of that 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.zones import DEFAULT_ZONE, ZONES
 from .participant_sms_selections import CONTEXT_TYPES, ORIGINS, STATES
 
-KEYS = "company_id, day, state, context_type, origin"
-ROW_KEYS = (
-    "company_id, (planned_at AT TIME ZONE 'UTC')::date, state, context_type, origin"
+KEYS = "company_id, day, state, context_type, origin, with_participant, free_author_id"
+GROUP_KEYS = "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+#: the time zone of a company's SMS zone, in SQL (constants of tools/zones.py)
+ZONE_TZ = "CASE c.psms_zone {} ELSE '{}' END".format(
+    " ".join(f"WHEN '{code}' THEN '{zone.tz}'" for code, zone in ZONES.items()),
+    ZONES[DEFAULT_ZONE].tz,
 )
+#: the key of an SMS row ``r`` of company ``c``: its planned day in the company's
+#: zone, and what the collaborators' rule reads (to a participant, or by whom when not)
+ROW_KEYS = (
+    f"r.company_id, (r.planned_at AT TIME ZONE 'UTC' AT TIME ZONE ({ZONE_TZ}))::date, "
+    "r.state, r.context_type, r.origin, r.partner_id IS NOT NULL, "
+    "CASE WHEN r.partner_id IS NULL THEN r.author_id END"
+)
+#: the SMS rows of ``table`` (a transition table or the history) with their company
+ROWS = "{} AS r JOIN res_company AS c ON c.id = r.company_id"
 TRIGGER_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION participant_sms_daily_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO participant_sms_daily ({KEYS}, count)
-        SELECT {ROW_KEYS}, count(*) FROM new_rows GROUP BY 1, 2, 3, 4, 5;
+        SELECT {ROW_KEYS}, count(*) FROM {ROWS.format("new_rows")}
+         {GROUP_KEYS};
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO participant_sms_daily ({KEYS}, count)
         SELECT {KEYS}, sum(n) FROM (
-            SELECT {ROW_KEYS}, 1 AS n FROM new_rows
+            SELECT {ROW_KEYS}, 1 AS n FROM {ROWS.format("new_rows")}
             UNION ALL
-            SELECT {ROW_KEYS}, -1 FROM old_rows
-        ) AS change(company_id, day, state, context_type, origin, n)
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
+            SELECT {ROW_KEYS}, -1 FROM {ROWS.format("old_rows")}
+        ) AS change(company_id, day, state, context_type, origin, with_participant,
+                    free_author_id, n)
+        {GROUP_KEYS} HAVING sum(n) <> 0;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO participant_sms_daily ({KEYS}, count)
-        SELECT {ROW_KEYS}, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4, 5;
+        SELECT {ROW_KEYS}, -count(*) FROM {ROWS.format("old_rows")}
+         {GROUP_KEYS};
     ELSE
         DELETE FROM participant_sms_daily;
     END IF;
@@ -58,16 +81,19 @@ TRIGGERS = {
     "truncate": "AFTER TRUNCATE ON participant_sms",
 }
 
+#: recount the companies %(companies)s (an array of ids) from the history
 REBUILD = f"""
-WITH gone AS (DELETE FROM participant_sms_daily)
+WITH gone AS (DELETE FROM participant_sms_daily WHERE company_id = ANY(%(companies)s))
 INSERT INTO participant_sms_daily ({KEYS}, count)
-SELECT {ROW_KEYS}, count(*) FROM participant_sms GROUP BY 1, 2, 3, 4, 5
+SELECT {ROW_KEYS}, count(*) FROM {ROWS.format("participant_sms")}
+ WHERE r.company_id = ANY(%(companies)s)
+ {GROUP_KEYS}
 """
 COMPACT = f"""
 WITH moved AS (DELETE FROM participant_sms_daily RETURNING *)
 INSERT INTO participant_sms_daily ({KEYS}, count)
 SELECT {KEYS}, sum(count) FROM moved
-GROUP BY 1, 2, 3, 4, 5 HAVING sum(count) <> 0
+{GROUP_KEYS} HAVING sum(count) <> 0
 """
 
 
@@ -87,6 +113,15 @@ class ParticipantSmsDaily(models.Model):
     state = fields.Selection(STATES, string="Status", readonly=True)
     context_type = fields.Selection(CONTEXT_TYPES, string="Context", readonly=True)
     origin = fields.Selection(ORIGINS, readonly=True)
+    with_participant = fields.Boolean(string="To a participant", readonly=True)
+    free_author_id = fields.Integer(
+        string="Author of an SMS to no participant",
+        readonly=True,
+        help="The id of the user who wrote an SMS to no participant (no foreign key: "
+        "a user deleted sets the SMS' author empty, which the triggers count). What "
+        "the collaborators' rule reads: they see the SMS to participants and those "
+        "they wrote.",
+    )
     count = fields.Integer(readonly=True)
 
     def init(self):
@@ -110,9 +145,15 @@ class ParticipantSmsDaily(models.Model):
             self._rebuild()
 
     @api.model
-    def _rebuild(self):
-        """Recount every key from the history, in one statement (one snapshot)."""
-        self.env.cr.execute(REBUILD)
+    def _rebuild(self, companies=None):
+        """Recount every key of ``companies`` (all by default) from the history, in
+        one statement (one snapshot: a writer that commits later keeps its own rows,
+        invisible to the delete)."""
+        if companies is None:
+            companies = self.env["res.company"].sudo().with_context(active_test=False)
+            companies = companies.search([])
+        self.env.flush_all()
+        self.env.cr.execute(REBUILD, {"companies": companies.ids})
 
     @api.model
     def _cron_compact(self):

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, time, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -176,8 +177,16 @@ class ParticipantSmsDashboard(models.TransientModel):
         Sms = self.env["participant.sms"]
         labels = dict(Sms._fields["state"]._description_selection(self.env))
         contexts = dict(Sms._fields["context_type"]._description_selection(self.env))
-        stamp = fields.Datetime.to_string  # domains travel as JSON to the browser
         for dashboard in self:
+            zone = pytz.timezone(dashboard.company_id._psms_zone().tz)
+
+            def stamp(local, zone=zone):
+                """A local midnight of the company's zone as the UTC string a domain
+                holds (domains travel as JSON to the browser): the months of the
+                charts are the company's, as the daily counts' days are."""
+                utc = zone.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+                return fields.Datetime.to_string(utc)
+
             start = dashboard._period_start()
             # by planned send: SMS that went, or were due and could not (Not sent)
             base = [

@@ -179,6 +179,17 @@ class ResCompany(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        moved = (
+            self.filtered(lambda company: company.psms_zone != vals["psms_zone"])
+            if "psms_zone" in vals
+            else self.browse()
+        )
+        result = super().write(vals)
+        if moved:  # the daily SMS counts are days of the company's zone
+            self.env["participant.sms.daily"].sudo()._rebuild(moved)
+        return result
+
     def _psms_zone(self):
         self.ensure_one()
         return ZONES[self.psms_zone or DEFAULT_ZONE]  # a known zone (constraint)

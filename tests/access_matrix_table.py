@@ -276,6 +276,12 @@ def matrix():
             ),
         }
     )
+    # Odoo's company form and settings: a zone change counts the company's daily SMS
+    # again (models/participant_sms_daily.py)
+    table["res.company", "write"] = (
+        frozenset({"system"}),
+        lambda t, env: env.company.write({"psms_zone": "reunion"}),
+    )
     table["res.partner", "create"] = (
         PARTICIPANT_USERS,
         lambda t, env: env["res.partner"].create(

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The daily SMS counts the dashboard reads (models/participant_sms_daily.py).
 
+Days are the company's (metropolitan France here: Europe/Paris).
+
 Invariant: after any sequence of SMS created, moved from status to status, revised
 (planned time), cancelled, deleted, and of compactions, the sum of the daily rows of
 every (company, day, status, context, origin) equals the number of SMS of that key
@@ -44,7 +46,8 @@ class TestSmsDaily(SmsCommon):
     def history(self):
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT company_id, (planned_at AT TIME ZONE 'UTC')::date, state, "
+            "SELECT company_id, (planned_at AT TIME ZONE 'UTC' "
+            "AT TIME ZONE 'Europe/Paris')::date, state, "
             "context_type, origin, count(*) FROM participant_sms "
             f"GROUP BY {KEYS.replace('day', '2')}"
         )

@@ -2,16 +2,19 @@
 """The Phone search of the SMS lists (issue 19).
 
 Invariant: whatever way a user types a mobile number (spaces, dots, national 0,
-``+33``, ``0033``, ``33`` without ``+``), its start or a run of its digits, the search
-finds the SMS sent to that number and never the SMS of a number that does not match
-what was typed; the search is a domain on the E.164 ``number`` that its indexes answer
-(equality, or ``LIKE`` for the trigram index), never an ``ILIKE`` on the column.
+``+33``, ``0033``, ``33`` without ``+``), its start, its last digits or a run of six
+digits or more, the search finds the SMS sent to that number and never the SMS of a
+number that does not match what was typed; the search is a domain on the E.164
+``number`` that its indexes answer (equality, a prefix of the number or of the
+reversed number, or ``LIKE`` for the trigram index), never an ``ILIKE`` on the
+column.
 """
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from ..tools.phone import PhoneError, normalize_mobile
@@ -68,7 +71,11 @@ class TestSmsPhoneSearch(SmsCommon):
         self.assertFalse(self.found("07 12"))
 
     def test_the_search_uses_the_indexed_forms(self):
-        self.assertEqual(number_domain("5678"), [("number", "like", "5678")])
+        self.assertEqual(
+            number_domain("5678"),
+            ["|", ("number", "=like", "+5678%"), ("number", "=like", "%5678")],
+        )
+        self.assertEqual(number_domain("345678"), [("number", "like", "345678")])
         self.assertEqual(number_domain("+33 6 12"), [("number", "=like", "+33612%")])
         self.assertEqual(
             number_domain("0692 12", "RE"),
@@ -77,6 +84,29 @@ class TestSmsPhoneSearch(SmsCommon):
         self.assertEqual(
             number_domain("0692 12 34 56", "RE"), [("number", "=", "+262692123456")]
         )
+
+    def test_the_last_digits_are_read_from_the_reversed_number_index(self):
+        """The end of a number is found through the index of the reversed number
+        (among 5,000 other numbers, as PostgreSQL plans it on a large history)."""
+        leaf = self.Sms._psms_number_leaf(("number", "=like", "%5678"))
+        self.assertEqual(
+            self.Sms.search([leaf, ("id", "in", self.mine.ids)]), self.mine
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            """INSERT INTO participant_sms
+               SELECT (jsonb_populate_record(s, jsonb_build_object(
+                         'id', nextval('participant_sms_id_seq'),
+                         'number', '+3361' || lpad(g::text, 7, '0')))).*
+                 FROM participant_sms AS s, generate_series(1, 5000) AS g
+                WHERE s.id = %s""",
+            [self.other.id],
+        )
+        self.env.cr.execute("ANALYZE participant_sms")
+        self.env.cr.execute(SQL("EXPLAIN %s", self.Sms._search([leaf]).select()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertIn("participant_sms_number_reverse_index", plan)
+        self.assertFalse(self.found("1234"))  # digits in the middle, not at the end
 
     def test_not_ilike_is_the_complement(self):
         both = self.mine | self.other

@@ -5,10 +5,16 @@ that its indexes answer (issue 19).
 A whole number, however it is typed (``06 12 34 56 78``, ``0612345678``,
 ``+33 6 12 34 56 78``, ``0033612345678``, ``33612345678``), becomes its E.164 form and
 an equality (the b-tree index of ``number``); the start of a number (``+33 6``) a
-prefix, a national start (``06 12``) that prefix or the same digits anywhere (a user
-may copy ``0612`` from the middle), and any other run of digits (``5678``) a
-substring, all answered by the trigram index of ``number`` (``LIKE``, never
-``ILIKE``, so that ``unaccent`` does not hide the column from the index).
+prefix; a national start (``06 12``) that prefix or the same digits in the number (a
+user may copy ``0612`` from the middle); any other digits (``5678``) the digits in the
+number, or, when few, the start of an international number typed without its ``+``
+(``33612``). Digits "in the number" are its end when they are fewer than
+:data:`ANYWHERE_DIGITS` (the last digits a user reads out: ``=like '%5678'``, which a
+b-tree index of the reversed number answers) and anywhere from that many on (``like``,
+the trigram index of ``number``): four digits anywhere match one number in a
+thousand, too many to count at ten million SMS, and a user typing a few digits means
+the end of the number. ``LIKE``, never ``ILIKE``, so that ``unaccent`` does not hide
+the column from the indexes.
 """
 
 import re
@@ -18,6 +24,17 @@ import phonenumbers
 from .phone import PhoneError, normalize_mobile
 
 NON_DIGITS = re.compile(r"\D")
+#: from this many digits on, digits typed are searched anywhere in the number; fewer
+#: are its end
+ANYWHERE_DIGITS = 6
+
+
+def _digits_in_number(digits):
+    """The leaf of the numbers holding ``digits``: at their end when they are few,
+    anywhere when they are many (see the module's docstring)."""
+    if len(digits) < ANYWHERE_DIGITS:
+        return ("number", "=like", f"%{digits}")
+    return ("number", "like", digits)
 
 
 def _whole_number(text, digits, region):
@@ -50,7 +67,7 @@ def number_domain(term, region="FR"):
         return [
             "|",
             ("number", "=like", f"+{digits[2:]}%"),
-            ("number", "like", digits),
+            _digits_in_number(digits),
         ]
     if text.startswith("0") and len(digits) > 1:
         # the start of a national number (06 12), or digits from its middle (0612)
@@ -58,6 +75,10 @@ def number_domain(term, region="FR"):
         return [
             "|",
             ("number", "=like", f"+{code}{digits[1:]}%"),
-            ("number", "like", digits),
+            _digits_in_number(digits),
         ]
-    return [("number", "like", digits)]
+    if len(digits) < ANYWHERE_DIGITS:
+        # its last digits, or the start of an international number typed without
+        # its "+" (33612)
+        return ["|", ("number", "=like", f"+{digits}%"), _digits_in_number(digits)]
+    return [_digits_in_number(digits)]

@@ -345,5 +345,32 @@ check(
     step_sms.state == "cancelled",
     f"state {step_sms.state}",
 )
+# 18.0.1.6.0: the daily counts are counted again by the company's days and the
+# collaborators' keys, whatever the base had (none, or UTC days), and answer the pivot
+env.flush_all()
+env.cr.execute(
+    """SELECT company_id, day, state, context_type, origin, with_participant,
+              free_author_id, sum(count)
+         FROM participant_sms_daily GROUP BY 1, 2, 3, 4, 5, 6, 7
+       HAVING sum(count) <> 0"""
+)
+daily = set(env.cr.fetchall())
+env.cr.execute(
+    """SELECT r.company_id,
+              (r.planned_at AT TIME ZONE 'UTC' AT TIME ZONE 'Europe/Paris')::date,
+              r.state, r.context_type, r.origin, r.partner_id IS NOT NULL,
+              CASE WHEN r.partner_id IS NULL THEN r.author_id END, count(*)
+         FROM participant_sms AS r GROUP BY 1, 2, 3, 4, 5, 6, 7"""
+)
+check("daily counts by local day", daily == set(env.cr.fetchall()), "differ")
+Sms = env["participant.sms"].with_context(tz="Europe/Paris")
+pivot = ([], ["planned_at:month", "state"], ["__count"])
+check(
+    "pivot from the daily counts",
+    Sms._psms_counts_plan(*pivot, (), None) is not None
+    and Sms._read_group(*pivot)
+    == Sms.with_context(psms_history=True)._read_group(*pivot),
+    "differs from the history",
+)
 env.cr.commit()
 print(f"CHECKS PASSED: {len(passed)}")

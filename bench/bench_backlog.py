@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The status cron on a backlog: COUNT SMS *Sent, not received* for over 48 hours.
+"""A cron on a backlog of COUNT SMS: the status cron on SMS *Sent, not received* for
+over 48 hours, or the dispatch cron on SMS queued and due.
 
     python3 bench/bench_backlog.py --db participant_sms_demo [--count 1000000]
+    python3 bench/bench_backlog.py --db participant_sms_demo --cron dispatch
 
-Loads COUNT SMS in SQL (the crons stopped for a while: the operator never confirmed
-them), runs the status poll cron as its code does (``auto_commit=True``: a commit per
-batch), which polls them and expires them, and prints its time and its peak memory
-growth; then deletes what it loaded. The SMS belong to a company on the simulator whose
-store has no trace of them (the poll asks, learns nothing new), so the run is the
-expiry of the whole backlog.
+``--cron poll`` (the default) loads COUNT SMS in SQL (the crons stopped for a while:
+the operator never confirmed them), runs the status poll cron as its code does
+(``auto_commit=True``: a commit per batch), which polls them and expires them, and
+prints its time and its peak memory growth; then deletes what it loaded. The SMS
+belong to a company on the simulator whose store has no trace of them (the poll asks,
+learns nothing new), so the run is the expiry of the whole backlog.
+
+``--cron dispatch`` loads COUNT SMS queued and due (a batch send the crons had not
+taken yet) and runs the dispatch cron as its code does: claimed, charged, sent
+through the simulator and recorded batch by batch, one commit each. The company's
+window is opened and a package holds the credit for the run; both are put back.
 """
 
 import time
@@ -40,15 +47,60 @@ def load(env, count):
     )
 
 
+def load_queued(env, count):
+    """COUNT SMS queued and due, by SQL, in one statement; the window opened and
+    credit for them. Return what to put back."""
+    company = env.ref("base.main_company")
+    account = company._psms_account()
+    env.cr.execute(
+        """INSERT INTO participant_sms
+                (company_id, account_id, number, body, state, origin, context_type,
+                 batch_ref, planned_at, deadline, segments, encoding, attempts,
+                 create_uid, write_uid, create_date, write_date)
+           SELECT %(company)s, %(account)s, '+3361' || lpad(n::text, 7, '0'),
+                  'Information : salon de l''emploi jeudi.', 'queued', 'batch',
+                  'batch', %(tag)s, now() AT TIME ZONE 'UTC' - interval '1 minute',
+                  now() AT TIME ZONE 'UTC' + interval '1 day', 1, 'GSM-7', 0,
+                  1, 1, now(), now()
+             FROM generate_series(1, %(count)s) AS n""",
+        {"company": company.id, "account": account.id, "tag": TAG, "count": count},
+    )
+    window = {
+        "psms_window_start": company.psms_window_start,
+        "psms_window_end": company.psms_window_end,
+        "psms_quiet_days": company.psms_quiet_days,
+    }
+    company.write(
+        {"psms_window_start": 0.0, "psms_window_end": 24.0, "psms_quiet_days": False}
+    )
+    package = env["participant.sms.package"].create(
+        {"name": TAG, "quantity": count, "purchase_date": "2000-01-01"}
+    )
+    return company, window, package.id
+
+
+def run(env, cron):
+    """Run the cron as its code does (a commit per batch)."""
+    Dispatcher = env["participant.sms.dispatcher"]
+    if cron == "dispatch":
+        Dispatcher._cron_dispatch(auto_commit=True)
+    else:
+        Dispatcher._cron_poll_statuses(auto_commit=True)
+
+
 def main():
-    args = parse_args(__doc__, count=(int, 1000000))
+    args = parse_args(__doc__, count=(int, 1000000), cron=(str, "poll"))
     from odoo import api
 
     registry = open_registry(args)
+    restore = None
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         started = time.perf_counter()
-        load(env, args.count)
+        if args.cron == "dispatch":
+            restore = load_queued(env, args.count)
+        else:
+            load(env, args.count)
         cr.commit()
         loaded = time.perf_counter() - started
     try:
@@ -57,7 +109,7 @@ def main():
             sampler = RssSampler()
             sampler.start()
             started = time.perf_counter()
-            env["participant.sms.dispatcher"]._cron_poll_statuses(auto_commit=True)
+            run(env, args.cron)
             elapsed = time.perf_counter() - started
             growth = sampler.stop()
             cr.execute(
@@ -68,11 +120,21 @@ def main():
             states = dict(cr.fetchall())
     finally:
         with registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
             cr.execute("DELETE FROM participant_sms WHERE batch_ref = %s", [TAG])
-    print(f"Backlog benchmark: {args.count} SMS Sent, not received for 3 days")
+            if restore:
+                company, window, package_id = restore
+                env["res.company"].browse(company.id).write(window)
+                env["participant.sms.package"].browse(package_id).unlink()
+    what = {
+        "poll": "SMS Sent, not received for 3 days; status cron (poll + expiry)",
+        "dispatch": "SMS queued and due; dispatch cron (simulator)",
+    }[args.cron]
+    label, cron_label = what.split("; ")
+    print(f"Backlog benchmark: {args.count} {label}")
     print(f"  loaded by SQL      : {loaded:7.2f} s")
     print(
-        f"  status cron (poll + expiry): {elapsed:7.2f} s "
+        f"  {cron_label}: {elapsed:7.2f} s "
         f"({args.count / elapsed:,.0f} SMS/s), peak memory growth {growth:.0f} MB"
     )
     print(f"  states after: {states}")

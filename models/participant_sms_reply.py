@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import dataclasses
+import itertools
 import logging
 from datetime import UTC
 from functools import partial
@@ -546,29 +547,35 @@ class ParticipantSmsReply(models.Model):
     @api.model
     def _poll_account(self, account, provider, limit=200, auto_commit=False):
         """Fetch, record and apply the replies waiting at ``account``'s provider,
-        ``limit`` at a time (a commit per batch with ``auto_commit``); those recorded
-        are acknowledged after the commit. Return the new records."""
-        try:
-            replies = provider.fetch_replies()
-        except ProviderError as error:
-            _logger.warning(
-                "SMS replies of account %s could not be fetched: %s",
-                account.id,
-                error.kind,
-            )
-            return self.browse()
-        created_ids = []
-        for start in range(0, len(replies), limit):
-            created_ids += self._poll_batch(
-                account, provider, replies[start : start + limit]
-            ).ids
+        ``limit`` at a time, each batch fetched when its turn comes (memory bounded
+        whatever the backlog; a commit per batch with ``auto_commit``); those
+        recorded are acknowledged after the commit. A fetch that fails stops the run
+        where it is. Return the new records."""
+        replies = provider.iter_replies()
+        created_ids, done = [], 0
+        while True:
+            try:
+                batch = list(itertools.islice(replies, limit))
+            except ProviderError as error:
+                _logger.warning(
+                    "SMS replies of account %s could not be fetched: %s",
+                    account.id,
+                    error.kind,
+                )
+                break  # what was recorded stays; the rest waits for the next poll
+            if not batch:
+                break
+            created_ids += self._poll_batch(account, provider, batch).ids
+            done += len(batch)
             if auto_commit:
                 self.env["participant.sms.dispatcher"]._commit(auto_commit)
                 self.env.invalidate_all()
-                done = min(start + limit, len(replies))
+                # a full batch: maybe more at the provider (counted when fetched)
                 self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=len(replies) - done
+                    done=done, remaining=int(len(batch) == limit)
                 )
+        if auto_commit and done:
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return self.browse(created_ids)
 
     @api.model

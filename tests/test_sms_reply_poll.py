@@ -121,6 +121,31 @@ class TestReplyPollCommit(TransactionCase):
                 sorted(server.deleted), sorted(ids), "nothing deleted again"
             )
 
+    @mute_logger(REPLY_LOGGER)
+    def test_a_backlog_is_fetched_batch_by_batch(self):
+        """Invariant: a backlog at OVH is fetched a batch at a time, each batch
+        recorded, committed and deleted at OVH before the next is read (memory
+        bounded whatever the backlog); a read that fails stops the run, what was
+        committed stays, and the next run records the rest, each reply once."""
+        with FakeOvh() as server:
+            account_id = self._commit_account(server, "OVH backlog")
+            ids = [server.add_incoming(f"+3361234560{i}", "OUI") for i in range(5)]
+            server.read_faults = ["ok", "ok", "ok", "server"]
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["participant.sms.reply"]._cron_poll_replies(
+                    auto_commit=True, limit=2
+                )
+            self.assertEqual(self._recorded(account_id), dict.fromkeys(ids[:2], 1))
+            self.assertEqual(server.deleted, ids[:2], "the first batch, once committed")
+            self.assertEqual(server.read, ids[:3], "no reply read ahead of its batch")
+            self.assertEqual(sorted(server.incoming), sorted(ids[2:]))
+
+            self._run()
+            self.assertEqual(self._recorded(account_id), dict.fromkeys(ids, 1))
+            self.assertEqual(sorted(server.deleted), sorted(ids), "each deleted once")
+            self.assertEqual(server.incoming, {})
+
     @mute_logger(REPLY_LOGGER, "odoo.sql_db")
     def test_a_database_error_on_one_account_holds_back_no_other(self):
         """Invariant: accounts are independent. A concurrent transaction holds account

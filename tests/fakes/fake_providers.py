@@ -140,6 +140,11 @@ class FakeOvh(FakeProvider):
         self.delete_faults = []
         # ids of the replies deleted, in order (one entry per deletion)
         self.deleted = []
+        #: faults of the next reads of a reply (``GET /incoming/{id}``), in order
+        #: ("ok", "server": 500)
+        self.read_faults = []
+        # ids of the replies read, in order
+        self.read = []
         self.credits_left = 1250.0
 
     def add_incoming(self, sender, message, tag=""):
@@ -218,6 +223,9 @@ class FakeOvh(FakeProvider):
                 del self.incoming[inbound_id]
                 self.deleted.append(inbound_id)
                 return handler._answer(200, None)
+            if (self.read_faults.pop(0) if self.read_faults else "ok") == "server":
+                return handler._answer(500, {"message": "Internal server error"})
+            self.read.append(inbound_id)
             return handler._answer(200, self.incoming[inbound_id])
         if method == "GET" and path == prefix + "/outgoing":
             tag = parse_query(handler.path).get("tag")

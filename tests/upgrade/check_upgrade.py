@@ -69,7 +69,11 @@ for model, name in cr.fetchall():
     if f"{model},{name}" not in state["xmlids"]:
         table = env[model]._table if model in env else None
         new_xmlids[table] = new_xmlids.get(table, 0) + 1
+#: summaries counted again by an upgrade (their content is checked at the end)
+DERIVED = {"participant_sms_daily"}
 for table, before in sorted(state["counts"].items()):
+    if table in DERIVED:
+        continue
     cr.execute(f'SELECT count(*) FROM "{table}"')
     after = cr.fetchone()[0]
     # new data records of the module (templates, keywords...) are the only rows it may

@@ -255,7 +255,13 @@ class Provider:
 
     def fetch_replies(self):
         """Replies waiting at the provider (for providers that deliver them by pull)."""
-        return []
+        return list(self.iter_replies())
+
+    def iter_replies(self):
+        """The replies waiting at the provider one by one, each fetched when it is
+        read (a backlog is worked through in bounded batches); may raise
+        ProviderError at any point."""
+        return iter(())
 
     def acknowledge_replies(self, inbound_ids):
         """Tell the provider these replies were recorded (it may then forget them)."""

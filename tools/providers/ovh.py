@@ -289,24 +289,20 @@ class OvhProvider(Provider):
             )
         return InboundReply(inbound_id, number, text, str(params.get("tag") or ""))
 
-    def fetch_replies(self):
-        """``GET /incoming`` then each ``/incoming/{id}``; nothing is deleted at OVH
-        (see ``acknowledge_replies``)."""
+    def iter_replies(self):
+        """``GET /incoming`` (the ids), then each ``/incoming/{id}`` when it is read;
+        nothing is deleted at OVH (see ``acknowledge_replies``)."""
         ids = json_or_error(self.call("GET", f"/sms/{self.service_name}/incoming"))
-        replies = []
         for inbound_id in ids or []:
             detail = json_or_error(
                 self.call("GET", f"/sms/{self.service_name}/incoming/{inbound_id}")
             )
-            replies.append(
-                InboundReply(
-                    str(inbound_id),
-                    str(detail.get("sender") or ""),
-                    str(detail.get("message") or ""),
-                    str(detail.get("tag") or ""),
-                )
+            yield InboundReply(
+                str(inbound_id),
+                str(detail.get("sender") or ""),
+                str(detail.get("message") or ""),
+                str(detail.get("tag") or ""),
             )
-        return replies
 
     def acknowledge_replies(self, inbound_ids):
         """``DELETE /incoming/{id}`` of replies recorded and committed; one already gone

@@ -49,9 +49,8 @@ _logger = logging.getLogger(__name__)
 
 #: what an anonymised text or number reads
 ANONYMISED = "—"
-#: SMS or replies anonymised per batch (and per commit, as a cron): measured on
-#: 200,000 SMS (bench/bench_retention.py), 10,000 costs a few MB and halves the
-#: statements of 2,000
+#: SMS or replies anonymised per batch (and per commit, as a cron): 10,000 make a
+#: fifth of the statements of 2,000 for about 20 MB of memory (bench/bench_retention.py)
 BATCH = 10000
 #: the columns of participant.sms and participant.sms.reply the anonymisation writes
 ANONYMISED_SMS_FIELDS = [

@@ -52,3 +52,4 @@ from . import test_sms_phone_search
 from . import test_sms_daily
 from . import test_sms_retention_batches
 from . import test_sms_pivot
+from . import test_sms_retention_statements

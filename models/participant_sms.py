@@ -76,7 +76,6 @@ class ParticipantSms(models.Model):
     company_id = fields.Many2one(
         "res.company",
         required=True,
-        index=True,
         readonly=True,
         default=lambda self: self.env.company,
         ondelete="restrict",
@@ -114,7 +113,6 @@ class ParticipantSms(models.Model):
         string="Status",
         default="queued",
         required=True,
-        index=True,
         readonly=True,
     )
     is_final = fields.Boolean(
@@ -134,19 +132,16 @@ class ParticipantSms(models.Model):
         readonly=True,
         help="Until when the SMS may still be sent or retried.",
     )
-    origin = fields.Selection(ORIGINS, required=True, readonly=True, index=True)
+    origin = fields.Selection(ORIGINS, required=True, readonly=True)
     purpose = fields.Selection(
         PURPOSES,
         readonly=True,
-        index=True,
         help="For an SMS of an appointment, step or orientation: the "
         "reminder before it or the follow-up after it; for a document, the code that "
         "collects the participant's agreement.",
     )
-    context_type = fields.Selection(
-        CONTEXT_TYPES, string="Context", readonly=True, index=True
-    )
-    res_model = fields.Char(string="Context model", readonly=True, index=True)
+    context_type = fields.Selection(CONTEXT_TYPES, string="Context", readonly=True)
+    res_model = fields.Char(string="Context model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Context record", model_field="res_model", readonly=True, index=True
     )

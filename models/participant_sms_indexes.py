@@ -2,6 +2,13 @@
 """The composite and partial indexes of the SMS history, chosen from ``EXPLAIN
 ANALYZE`` on 10,000,000 SMS (issue 19, ``bench/make_big_db.py``).
 
+Every index of the table costs each write that is not an in-place (HOT) update: the
+dispatch, the statuses, and above all the anonymisation, which clears the indexed
+number. So the fields that no query reads alone carry no index of their own: the
+company (first column of the composite indexes below), the status (the lists', the
+queue's and the status crons' partial indexes), the context and origin, the purpose,
+and the context model (its record id is indexed).
+
 ``init`` runs at install and at every upgrade of the module, like the indexes of
 Odoo's own models (``account.bank.statement.line``); ``create_index`` leaves an
 existing index alone.
@@ -51,6 +58,14 @@ INDEXES = (
         "participant_sms_company_planned_at_index",
         ["company_id", "planned_at", "state", "context_type"],
         "",
+    ),
+    # the status crons: the SMS still waiting for a final status, per account, oldest
+    # first (the poll), and those not received (the expiry); final SMS, nearly all
+    # of the history, are not in it
+    (
+        "participant_sms_polled_index",
+        ["account_id", "id"],
+        "state IN ('processing', 'sent', 'not_received')",
     ),
     # a whole number typed in the Phone search (tools/phone_search.py)
     ("participant_sms__number_index", ["number"], ""),

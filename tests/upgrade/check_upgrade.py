@@ -376,5 +376,24 @@ check(
     == Sms.with_context(psms_history=True)._read_group(*pivot),
     "differs from the history",
 )
+env.cr.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'participant_sms'")
+indexes = {row[0] for row in env.cr.fetchall()}
+dropped = {
+    f"participant_sms__{column}_index"
+    for column in (
+        "company_id",
+        "state",
+        "origin",
+        "purpose",
+        "context_type",
+        "res_model",
+    )
+}
+check("unread indexes dropped", not indexes & dropped, f"{indexes & dropped} left")
+check(
+    "status crons' index",
+    "participant_sms_polled_index" in indexes,
+    "participant_sms_polled_index missing",
+)
 env.cr.commit()
 print(f"CHECKS PASSED: {len(passed)}")

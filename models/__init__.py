@@ -47,3 +47,4 @@ from . import mail_message
 from . import ir_attachment
 from . import participant_sms_indexes
 from . import participant_sms_daily
+from . import ir_cron

@@ -51,3 +51,4 @@ from . import test_agreement_ui
 from . import test_sms_phone_search
 from . import test_sms_daily
 from . import test_sms_retention_batches
+from . import test_sms_scale_out

@@ -76,4 +76,3 @@ def throttle(reserve, sleep=time.sleep):
             sleep(delay)
 
     return wait_for_slot
-

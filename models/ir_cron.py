@@ -78,7 +78,16 @@ class IrCron(models.Model):
                     "interval_type": original.interval_type,
                 }
                 if place in by_place:
-                    by_place.pop(place).write(values)
+                    copy = by_place.pop(place)
+                    # only what changed: a running cron cannot be written (Odoo locks
+                    # its row while it runs)
+                    changed = {
+                        key: value
+                        for key, value in values.items()
+                        if copy[key] != value
+                    }
+                    if changed:
+                        copy.write(changed)
                 else:
                     original.copy(
                         {
@@ -92,6 +101,6 @@ class IrCron(models.Model):
                             "psms_parallel_index": place,
                         }
                     )
-            Cron.browse([copy.id for copy in by_place.values()]).write(
+            Cron.browse([copy.id for copy in by_place.values() if copy.active]).write(
                 {"active": False}
             )

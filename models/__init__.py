@@ -48,3 +48,4 @@ from . import ir_attachment
 from . import participant_sms_indexes
 from . import participant_sms_daily
 from . import participant_sms_pivot
+from . import ir_cron

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.sql_db import Cursor
 from odoo.tools import LazyTranslate, hmac
 
 from odoo.addons.iap.tools.iap_tools import iap_get_endpoint
 
 from ..tools.providers import ProviderError, check_token, get_provider
+from ..tools.providers.throttle import throttle
 
 _lt = LazyTranslate(__name__)
 #: the credit units the providers give (``tools.providers``: plain English codes), in
@@ -26,6 +28,10 @@ BALANCE_UNITS = {
 _logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
 PREVIOUS_TOKEN_GRACE = timedelta(hours=24)
+#: one row per rate-limited account: the theoretical arrival time (epoch seconds, the
+#: database's clock) of its next request, shared by every server (tools/providers/
+#: throttle.py). No foreign key: a test's uncommitted account can reserve its slots.
+RATE_SLOT_TABLE = "participant_sms_rate_slot"
 
 
 class ParticipantSmsAccount(models.Model):
@@ -55,6 +61,13 @@ class ParticipantSmsAccount(models.Model):
         "account and credits.",
     )
     timeout = fields.Integer(string="Timeout (seconds)", default=10)
+    rate_limit = fields.Integer(
+        string="Requests per second",
+        default=0,
+        help="The most HTTP requests per second the provider accepts from this "
+        "account, respected by every Odoo server of the database together. "
+        "0: no limit.",
+    )
     endpoint = fields.Char(
         string="API address",
         help="Leave empty to use the provider's public API address.",
@@ -150,6 +163,23 @@ class ParticipantSmsAccount(models.Model):
             account.inbound_url = (
                 hidden and f"{base_url}/participant_sms/inbound/{hidden}"
             )
+
+    _sql_constraints = [
+        (
+            "rate_limit_positive",
+            "CHECK (rate_limit >= 0)",
+            "The requests per second cannot be negative.",
+        ),
+    ]
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(
+            f"""CREATE TABLE IF NOT EXISTS {RATE_SLOT_TABLE} (
+                    account_id integer PRIMARY KEY,
+                    tat double precision NOT NULL)"""
+        )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -332,7 +362,39 @@ class ParticipantSmsAccount(models.Model):
             )
         elif account.provider == "odoo_iap":
             settings.update(self._iap_settings())
+        if account.rate_limit > 0:
+            settings["throttle"] = throttle(
+                self._slot_reserver(self.env.registry, account.id, account.rate_limit)
+            )
         return get_provider(account.provider, **settings)
+
+    @staticmethod
+    def _slot_reserver(registry, account_id, rate):
+        """The ``reserve`` of the account's shared GCRA schedule (burst 1: two requests
+        at least 1/rate s apart, whichever server sends them): one statement in its own
+        short READ COMMITTED transaction, so no lock outlives it and none is held during
+        the HTTP request, whatever the caller's transaction holds. Returns the seconds
+        to wait (by the database's clock, the same for every server)."""
+        interval = 1.0 / rate
+
+        def reserve():
+            with registry.cursor() as cr:
+                if isinstance(cr, Cursor):  # not a test's cursor, already in its txn
+                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                cr.execute(
+                    f"""WITH clock AS (
+                            SELECT extract(epoch FROM clock_timestamp())::float8 AS now)
+                        INSERT INTO {RATE_SLOT_TABLE} AS slot (account_id, tat)
+                             SELECT %(account)s, clock.now + %(interval)s FROM clock
+                        ON CONFLICT (account_id) DO UPDATE
+                           SET tat = greatest(slot.tat + %(interval)s, EXCLUDED.tat)
+                        RETURNING slot.tat, (SELECT now FROM clock)""",
+                    {"account": account_id, "interval": interval},
+                )
+                tat, now = cr.fetchone()
+            return tat - interval - now
+
+        return reserve
 
     def _get_provider_or_none(self):
         try:

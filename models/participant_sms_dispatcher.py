@@ -70,8 +70,13 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _cron_dispatch(self, batch_size=DEFAULT_BATCH, auto_commit=False):
         """Send the SMS that are due, in batches, one commit per batch when
         ``auto_commit``. Outside a company's send window only its explicit test SMS go
-        (I5)."""
-        self._reconcile_stale_claims(auto_commit)
+        (I5). With parallel dispatchers, the original cron (place 0) alone reconciles
+        the stale claims, and wakes its copies; every place claims its own batches
+        (``SKIP LOCKED``: disjoint)."""
+        place, _count = self.env["ir.cron"]._psms_parallel_place()
+        if place == 0:
+            self._wake_parallel_copies("participant_sms.ir_cron_sms_dispatch")
+            self._reconcile_stale_claims(auto_commit)
         done = 0
         for company in self.env["res.company"].search([]):
             window, now = company._psms_window(), fields.Datetime.now()
@@ -89,6 +94,15 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 )
                 self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
+
+    @api.model
+    def _wake_parallel_copies(self, xmlid):
+        """The original of a parallel cron runs its copies at once (the buttons and
+        the queueing code trigger the original only)."""
+        copies = self.env["ir.cron"]._psms_parallel_copies(xmlid)
+        if self.env.context.get("cron_id"):
+            for copy in copies:
+                copy._trigger()
 
     @api.model
     def _check_admin(self):
@@ -511,7 +525,12 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         """Ask the providers the status of the SMS that are not final, then expire and
         read the providers' credit; a commit per batch when ``auto_commit``. One
         client per account for the whole run; a provider that fails is asked again
-        at the next run."""
+        at the next run. With parallel dispatchers, each place polls the SMS whose id
+        modulo N is its place; the original (place 0) alone expires and reads the
+        credit."""
+        place, count = self.env["ir.cron"]._psms_parallel_place()
+        if place == 0:
+            self._wake_parallel_copies("participant_sms.ir_cron_sms_poll_statuses")
         Sms = self.env["participant.sms"]
         polled = [("state", "in", POLLED_STATES), ("provider_id", "!=", False)]
         providers = {}
@@ -526,10 +545,10 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 while batch := Sms.search(
                     [*polled, ("account_id", "=", account.id), ("id", ">", last_id)],
                     order="id",
-                    limit=limit,
+                    limit=limit * count,
                 ):
                     last_id, queries = batch[-1].id, []
-                    for sms in batch:
+                    for sms in batch.filtered(lambda sms: sms.id % count == place):
                         queries.append(
                             StatusQuery(sms.provider_id, sms.number, sms.state)
                         )
@@ -544,6 +563,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     account.id,
                     error.kind,
                 )
+        if place:
+            return
         self._cron_expire(limit, auto_commit)
         accounts = self.env["res.company"].search([])._psms_account()
         accounts._refresh_balance(providers)

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .ir_cron import MAX_PARALLEL
 
 
 class ResConfigSettings(models.TransientModel):
@@ -55,6 +57,39 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_psms_credit", string="Credits used this month unit"
     )
     psms_test_number = fields.Char(string="Test number")
+    psms_parallel_dispatchers = fields.Integer(
+        string="Parallel dispatchers",
+        config_parameter="participant_sms.parallel_dispatchers",
+        default=1,
+        help="How many dispatch (and status poll) jobs may run at once, on as many "
+        "Odoo servers or cron threads: 1 for a single server.",
+    )
+
+    def set_values(self):
+        """The parallel dispatchers are an SMS administrator's setting; saving the
+        settings creates or archives the crons' copies to match it."""
+        Cron = self.env["ir.cron"]
+        if any(
+            settings.psms_parallel_dispatchers != Cron._psms_parallel_count()
+            for settings in self
+        ) and not self.env.user.has_group("participant_sms.group_sms_admin"):
+            raise AccessError(
+                _("Only SMS administrators can change the parallel dispatchers.")
+            )
+        res = super().set_values()
+        Cron._psms_sync_parallel()
+        return res
+
+    @api.constrains("psms_parallel_dispatchers")
+    def _check_psms_parallel_dispatchers(self):
+        for settings in self:
+            if not 1 <= settings.psms_parallel_dispatchers <= MAX_PARALLEL:
+                raise ValidationError(
+                    _(
+                        "The parallel dispatchers must number between 1 and %s.",
+                        MAX_PARALLEL,
+                    )
+                )
 
     # the web client opens the settings as a new record (onchange): the figures are
     # computed there only if they depend on the company (without it they stayed 0 until

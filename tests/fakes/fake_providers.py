@@ -81,7 +81,14 @@ class FakeProvider:
     def __init__(self):
         self.mode = "ok"
         self.delay = 2.0
+        #: seconds every request waits before its answer (a provider's latency; the
+        #: requests are served in parallel)
+        self.latency = 0.0
         self.requests = []
+        #: when each request arrived (``time.time()``, in arrival order): a rate
+        #: limit is checked on them
+        self.request_times = []
+        self._id_lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -100,7 +107,10 @@ class FakeProvider:
         self._server.server_close()
 
     def handle(self, handler, method, body):
+        self.request_times.append(time.time())
         self.requests.append((method, handler.path, dict(handler.headers), body))
+        if self.latency:
+            time.sleep(self.latency)
         if not handler._common():
             return
         self.route(handler, method, urlparse(handler.path), body)
@@ -147,15 +157,21 @@ class FakeOvh(FakeProvider):
         self.read = []
         self.credits_left = 1250.0
 
+    def _new_id(self):
+        """The next id (requests are served by several threads)."""
+        with self._id_lock:
+            self.next_id += 1
+            return self.next_id
+
     def add_incoming(self, sender, message, tag=""):
-        self.next_id += 1
-        self.incoming[str(self.next_id)] = {
-            "id": self.next_id,
+        new_id = self._new_id()
+        self.incoming[str(new_id)] = {
+            "id": new_id,
             "sender": sender,
             "message": message,
             "tag": tag,
         }
-        return str(self.next_id)
+        return str(new_id)
 
     @property
     def url(self):
@@ -283,10 +299,10 @@ class FakeOvh(FakeProvider):
             if not receiver.startswith("+") or receiver.endswith("98"):
                 invalid.append(receiver)
                 continue
-            self.next_id += 1
-            ids.append(self.next_id)
+            new_id = self._new_id()
+            ids.append(new_id)
             valid.append(receiver)
-            self.outgoing[str(self.next_id)] = {
+            self.outgoing[str(new_id)] = {
                 "receiver": receiver,
                 "message": job["message"],
                 "deliveryReceipt": 8,

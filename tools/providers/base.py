@@ -207,9 +207,19 @@ class Provider:
     #: whether statuses can be fetched (otherwise they come by callback only)
     can_poll = True
 
-    def __init__(self, timeout=10, **settings):
+    def __init__(self, timeout=10, throttle=None, **settings):
         self.timeout = timeout
+        #: called before each HTTP request: waits for a slot of the account's rate
+        #: limit (see ``throttle.py``), shared by every process that uses the account
+        self.throttle = throttle or (lambda: None)
         self.settings = settings
+
+    def _request(self, method, url, timeout, **kwargs):
+        """Every HTTP request of a client: its slot of the rate limit first."""
+        from .http import request  # noqa: PLC0415 (http imports this module)
+
+        self.throttle()
+        return request(method, url, timeout, **kwargs)
 
     #: whether ``lookup`` can tell which messages of an interrupted send the provider
     #: has

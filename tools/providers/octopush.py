@@ -30,7 +30,7 @@ from .base import (
     group_messages,
     require,
 )
-from .http import json_object_or_error, request
+from .http import json_object_or_error
 
 DEFAULT_ENDPOINT = "https://api.octopush.com/v1/public"
 STATUS_MAP = {
@@ -87,7 +87,7 @@ class OctopushProvider(Provider):
 
     def balance(self, country_code="FR"):
         """``GET /wallet/check-balance`` for our SMS type: ``amount`` and ``unit``."""
-        response = request(
+        response = self._request(
             "GET",
             self.endpoint + "/wallet/check-balance",
             self.timeout,
@@ -144,7 +144,7 @@ class OctopushProvider(Provider):
         }
         if sender and not reply:
             payload["sender"] = sender
-        response = request(
+        response = self._request(
             "POST",
             self.endpoint + "/sms-campaign/send",
             self.timeout,
@@ -171,7 +171,7 @@ class OctopushProvider(Provider):
                 "callback_url_for_inbounds": inbound_url,
             }
         }
-        response = request(
+        response = self._request(
             "PATCH",
             self.endpoint + "/user/campaign-parameters/edit",
             self.timeout,

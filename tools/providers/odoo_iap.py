@@ -33,7 +33,7 @@ from .base import (
     StatusUpdate,
     failed_results,
 )
-from .http import json_object_or_error, request
+from .http import json_object_or_error
 
 DEFAULT_ENDPOINT = "https://sms.api.odoo.com"
 DEFAULT_IAP_ENDPOINT = "https://iap.odoo.com"
@@ -107,7 +107,9 @@ class OdooIapProvider(Provider):
             "params": params,
             "id": uuid.uuid4().hex,
         }
-        answer = json_object_or_error(request("POST", url, self.timeout, json=payload))
+        answer = json_object_or_error(
+            self._request("POST", url, self.timeout, json=payload)
+        )
         error = answer.get("error")
         if error:
             data = error.get("data") if isinstance(error, dict) else None

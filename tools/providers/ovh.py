@@ -48,7 +48,7 @@ from .base import (
     group_messages,
     require,
 )
-from .http import json_object_or_error, json_or_error, request
+from .http import json_object_or_error, json_or_error
 
 DEFAULT_ENDPOINT = "https://eu.api.ovh.com/1.0"
 DLR_STATUS = {1: DELIVERED, 2: FAILED, 4: NOT_RECEIVED, 8: SENT, 16: FAILED}
@@ -102,7 +102,7 @@ class OvhProvider(Provider):
     # -- signed calls ------------------------------------------------------------------
     def _server_time_delta(self):
         if self._time_delta is None:
-            response = request("GET", self.endpoint + "/auth/time", self.timeout)
+            response = self._request("GET", self.endpoint + "/auth/time", self.timeout)
             server_time = json_or_error(response)
             if not isinstance(server_time, int):
                 raise ProviderError(
@@ -124,7 +124,7 @@ class OvhProvider(Provider):
             ),
             "Content-Type": "application/json",
         }
-        return request(
+        return self._request(
             method,
             url,
             self.timeout,

@@ -52,3 +52,20 @@ def run_threads(target, args_list):
     for thread in threads:
         thread.join()
     return time.perf_counter() - started
+
+
+def load_fakes():
+    """The tests' local servers (``psms_fakes``) and the framework-free tools
+    (``psms_tools``), without importing the test modules (as tools/tests does)."""
+    import importlib.util
+    import pathlib
+    import sys
+
+    for name, folder in (("psms_tools", "tools"), ("psms_fakes", "tests/fakes")):
+        path = pathlib.Path(ROOT, folder)
+        spec = importlib.util.spec_from_file_location(
+            name, path / "__init__.py", submodule_search_locations=[str(path)]
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)

@@ -364,8 +364,12 @@ class ParticipantSms(models.Model):
     @api.model
     def _prepare_values(self, vals, companies):
         """Complete and check one SMS's values (the permission for its origin first);
-        ``companies`` caches what is per company (account, window) across a batch."""
-        self._check_origin_permission(vals.get("origin"))
+        ``companies`` caches what is per company (account, window) across a batch,
+        and the origins already allowed (key ``"origins"``: one check per origin)."""
+        checked = companies.setdefault("origins", set())
+        if vals.get("origin") not in checked:
+            self._check_origin_permission(vals.get("origin"))
+            checked.add(vals.get("origin"))
         vals = dict(vals)
         company_id = vals.get("company_id") or self.env.company.id
         if company_id not in companies:
@@ -384,7 +388,12 @@ class ParticipantSms(models.Model):
         vals["number"] = self.env["participant.sms.recipient"]._normalize(
             raw_number, company
         )
-        vals["body"], measure = self._prepare_text(vals.get("body"), company)
+        # a campaign's SMS often share one text: prepared once per company and text
+        texts = per_company.setdefault("texts", {})
+        body = vals.get("body")
+        if body not in texts:
+            texts[body] = self._prepare_text(body, company)
+        vals["body"], measure = texts[body]
         vals.update(encoding=measure.encoding, segments=measure.segments)
         if vals.get("res_model"):
             vals.setdefault(
@@ -468,8 +477,8 @@ class ParticipantSms(models.Model):
         """Create SMS after checking, with the current user's rights, that they may
         send SMS of each origin; the records are created as superuser (users have no
         direct create right), the user as their author."""
-        for vals in vals_list:
-            self._check_origin_permission(vals.get("origin"))
+        for origin in {vals.get("origin") for vals in vals_list}:
+            self._check_origin_permission(origin)
         return self.sudo().create(vals_list)
 
     def _revise(self, vals, origin=None):

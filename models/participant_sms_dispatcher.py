@@ -196,7 +196,11 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         tag = uuid.uuid4().hex
         if not claimed:
             return claimed, tag
-        retired = claimed.filtered_domain([("account_id.active", "=", False)])
+        # (in memory, the accounts prefetched: a domain on ``account_id.active`` walks
+        # one account recordset per SMS)
+        retired = claimed.filtered(
+            lambda sms: sms.account_id and not sms.account_id.active
+        )
         if retired:  # an archived account sends no more: the company's current one does
             retired.write({"account_id": company._psms_account().id})
         sendable = (
@@ -252,7 +256,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 _("The record of this SMS no longer exists.")
             )
         verdicts = Recipient._check(
-            recipients, messages.company_id[:1] or self.env.company
+            recipients, messages.company_id[:1] or self.env.company, stored=True
         )
         numbers, kept = set(), []
         for sms, verdict in zip(rest, verdicts, strict=True):
@@ -386,18 +390,11 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         by_id = dict(zip(messages.ids, messages, strict=True))
         now = fields.Datetime.now()
         accepted, refunded, retried = [], [], []
+        taken = defaultdict(dict)  # raw status -> {SMS id: provider id}
         for result in results:
             sms = by_id[int(result.ref)]
             if result.outcome == "accepted":
-                sms.write(
-                    {
-                        "provider_id": result.provider_id,
-                        "raw_status": result.raw_status,
-                        "sent_at": now,
-                        "last_error": False,
-                        "next_attempt_at": False,
-                    }
-                )
+                taken[result.raw_status][sms.id] = result.provider_id
                 accepted.append(sms.id)
                 continue
             error = result.error
@@ -430,6 +427,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                         )
                     }
                 )
+        self._mark_accepted(messages, taken, now)
         messages.browse(accepted)._post_context_notes("sent")
         if refunded:
             self.env["participant.sms.package"].sudo()._refund_sms(
@@ -437,6 +435,27 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             )
         if retried:
             messages.browse(retried)._resync_requeued()
+
+    @api.model
+    def _mark_accepted(self, messages, taken, now):
+        """The accepted SMS (``taken``: raw status -> {SMS id: provider id}): one
+        write per raw status; their provider ids, one per SMS, go with the same
+        flush, one UPDATE for all (the ORM's own multi-row update), not one write
+        each. Nothing depends on ``provider_id``."""
+        field = messages._fields["provider_id"]
+        for raw_status, provider_ids in taken.items():
+            group = messages.browse(list(provider_ids))
+            group.write(
+                {
+                    "raw_status": raw_status,
+                    "sent_at": now,
+                    "last_error": False,
+                    "next_attempt_at": False,
+                }
+            )
+            self.env.cache.update(
+                group, field, list(provider_ids.values()), dirty=True
+            )
 
     # ----------------------------------------------------------------------------------
     # reconciliation: SMS whose fate at the provider is not known

@@ -83,7 +83,10 @@ class ParticipantSmsPackage(models.Model):
         )
         packages = self.browse(self.env.cr.fetchone()[0] or [])
         packages.invalidate_recordset(["consumed", "remaining"])
-        left = sum(packages.mapped("remaining"))
+        # counted here, written once per package at the end (not once per SMS)
+        room = {package: package.remaining for package in packages}
+        taken = defaultdict(int)
+        left = sum(room.values())
         charges = defaultdict(list)  # (package, credits) -> SMS ids: one write each
         for sms in messages:
             if not 0 < sms.segments <= left:
@@ -92,14 +95,17 @@ class ParticipantSmsPackage(models.Model):
             # taken oldest package first; the SMS names the first package used
             main, credits = None, sms.segments
             for package in packages:
-                take = min(credits, package.remaining)
+                take = min(credits, room[package])
                 if take:
-                    package.consumed += take
+                    room[package] -= take
+                    taken[package] += take
                     main = main or package
                     credits -= take
                 if not credits:
                     break
             charges[main.id, sms.segments].append(sms.id)
+        for package, credits in taken.items():
+            package.consumed += credits
         charged = messages.browse()
         for (package_id, credits), ids in charges.items():
             group = messages.browse(ids)
@@ -121,6 +127,6 @@ class ParticipantSmsPackage(models.Model):
     def _refund_sms(self, messages):
         """Give back the credit of SMS that were not sent."""
         charged = messages.filtered("credits")
-        for sms in charged:
-            sms.package_id._refund(sms.credits)
+        for package, group in charged.grouped("package_id").items():
+            package._refund(sum(group.mapped("credits")))
         charged.write({"credits": 0, "package_id": False})

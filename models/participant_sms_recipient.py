@@ -52,16 +52,18 @@ class ParticipantSmsRecipient(models.AbstractModel):
         }[error.code]
 
     @api.model
-    def _check(self, entries, company):
+    def _check(self, entries, company, stored=False):
         """``entries``: ``(partner, raw number)`` pairs (either may be empty: the
         partner's mobile is used when no number is given). Return one :class:`Verdict`
-        per entry."""
+        per entry. ``stored``: the numbers given are SMS numbers, E.164 checked when
+        the SMS was queued (the one way in): taken as they are, not parsed again (the
+        dispatcher); consent and the STOP list are checked all the same."""
         region = company._psms_zone().region
         numbers, valid, free_numbers = [], [], []
-        for partner, raw in entries:
-            raw = raw or (partner.mobile if partner else False)
+        for partner, given in entries:
+            raw = given or (partner.mobile if partner else False)
             try:
-                number = normalize_mobile(raw, region)
+                number = given if stored and given else normalize_mobile(raw, region)
             except PhoneError as error:
                 numbers.append(
                     ("", "no_mobile" if error.code == "empty" else "invalid")

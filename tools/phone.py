@@ -5,6 +5,12 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+#: E.164 mobile numbers this process already found valid, so that the engine's second
+#: check of a number (preview, then queue, then dispatch) is a lookup: phonenumbers
+#: takes about 0.15 ms a number. The metadata never changes in a running process, and
+#: an E.164 number reads the same in every region. Bounded: emptied when full.
+_KNOWN_MOBILES = {}
+MAX_KNOWN_MOBILES = 50000
 
 
 class PhoneError(ValueError):
@@ -29,17 +35,25 @@ def normalize_mobile(raw, region="FR"):
     text = (raw or "").strip()
     if not text:
         raise PhoneError("empty", "No phone number.", raw)
+    if text in _KNOWN_MOBILES:
+        return text
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise PhoneError(
             "unparsable", f"'{text}' is not a phone number.", raw
         ) from None
-    if not phonenumbers.is_valid_number(number):
-        raise PhoneError("invalid", f"'{text}' is not a valid phone number.", raw)
+    # a mobile type implies a valid number (is_valid_number is number_type !=
+    # UNKNOWN in the number's own region): validity is asked only to say why not
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
+        if not phonenumbers.is_valid_number(number):
+            raise PhoneError("invalid", f"'{text}' is not a valid phone number.", raw)
         raise PhoneError("not_mobile", f"'{text}' is not a mobile number.", raw)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if len(_KNOWN_MOBILES) >= MAX_KNOWN_MOBILES:
+        _KNOWN_MOBILES.clear()
+    _KNOWN_MOBILES[e164] = True
+    return e164
 
 
 def format_international(e164):

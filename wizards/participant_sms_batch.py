@@ -206,6 +206,7 @@ class ParticipantSmsBatch(models.TransientModel):
             [self._appointment_values(line.partner_id, session) for line in lines]
         )
         planned = self._planned()
+        deadline = self.env.company._psms_window().campaign_deadline(planned)
         messages = self.env["participant.sms"]._queue(
             [
                 {
@@ -216,9 +217,7 @@ class ParticipantSmsBatch(models.TransientModel):
                     "number": line.number,
                     "body": line.body,
                     "planned_at": planned,
-                    "deadline": self.env.company._psms_window().campaign_deadline(
-                        planned
-                    ),
+                    "deadline": deadline,
                     "res_model": event._name,
                     "res_id": event.id,
                     "reply_enabled": self.template_id.reply_enabled,

@@ -152,20 +152,19 @@ class ParticipantSmsFree(models.TransientModel):
         batch_ref = self.env["ir.sequence"].next_by_code("participant.sms.free") or (
             now.strftime("LIBRE-%Y%m%d-%H%M%S")
         )
+        deadline = self.env.company._psms_window().campaign_deadline(planned)
         messages = self.env["participant.sms"]._queue(
             [
                 {
                     "origin": "free",
                     "context_type": "free",
                     "batch_ref": batch_ref,
-                    "number": line.number,
+                    "number": number,
                     "body": self.body,
                     "planned_at": planned,
-                    "deadline": self.env.company._psms_window().campaign_deadline(
-                        planned
-                    ),
+                    "deadline": deadline,
                 }
-                for line in lines
+                for number in lines.mapped("number")
             ]
         )
         scheduled = (

@@ -16,7 +16,8 @@ protocol (tests/fakes/fake_providers.py: FakeOdooIap) is the endpoint of both:
 Prints both times and the ratio (Odoo's / ours: >= 1 means at least as fast), checks
 that the server received every SMS exactly once, and deletes what it created.
 
-    python3 bench/bench_dispatch_iap.py --db DATABASE [--counts 5000,20000] [--profile 0]
+    python3 bench/bench_dispatch_iap.py --db DATABASE [--counts 5000,20000] \\
+        [--profile 0]
 """
 
 import cProfile
@@ -128,7 +129,10 @@ def run(registry, n, profiler):
 
             theirs = numbers("79", n)
             env["sms.sms"].create(
-                [{"number": number, "body": BODY, "state": "outgoing"} for number in theirs]
+                [
+                    {"number": number, "body": BODY, "state": "outgoing"}
+                    for number in theirs
+                ]
             )
             cr.commit()
             env.invalidate_all()
@@ -142,7 +146,9 @@ def run(registry, n, profiler):
             env.invalidate_all()
             cr.execute("DELETE FROM sms_sms WHERE number LIKE '+3379%%'")
             restore(env, previous, account)
-            cr.execute("DELETE FROM participant_sms_package WHERE id = %s", [package.id])
+            cr.execute(
+                "DELETE FROM participant_sms_package WHERE id = %s", [package.id]
+            )
             cr.commit()
     return results
 

@@ -104,7 +104,10 @@ def setup(registry, n):
             ]
         )
         contacts = env["res.partner"].create(
-            [{"name": f"Bench CONTACT{i:05d}", "mobile": mobile("+33 7", i)} for i in range(n)]
+            [
+                {"name": f"Bench CONTACT{i:05d}", "mobile": mobile("+33 7", i)}
+                for i in range(n)
+            ]
         )
         cr.commit()
         return {
@@ -190,7 +193,8 @@ def run_odoo(registry, data, timer):
                 composer = env["sms.composer"].create(
                     {
                         "composition_mode": "numbers",
-                        # E.164: the composer formats with the user's country, which may be unset
+                        # E.164: the composer formats with the user's country,
+                        # which may be unset
                         "numbers": ",".join("+33" + n[1:] for n in data["numbers"]),
                         "body": FREE_BODY,
                     }
@@ -211,7 +215,9 @@ def run_odoo(registry, data, timer):
         def mass_mode():
             composer = (
                 env["sms.composer"]
-                .with_context(active_model="res.partner", active_ids=data["contact_ids"])
+                .with_context(
+                    active_model="res.partner", active_ids=data["contact_ids"]
+                )
                 .create(
                     {
                         "composition_mode": "mass",
@@ -233,9 +239,7 @@ def cleanup(registry, data):
     from odoo import api
 
     ids, contact_ids = tuple(data["ids"]), tuple(data["contact_ids"])
-    numbers = tuple(
-        "+33" + number[1:] for number in data["numbers"]
-    )
+    numbers = tuple("+33" + number[1:] for number in data["numbers"])
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         cr.execute("DELETE FROM participant_sms WHERE partner_id IN %s", [ids])
@@ -273,16 +277,19 @@ def report(n, results):
     print(
         f"  free send (preview + validate)  {results['free preview']:5.2f} + "
         f"{results['free validate']:5.2f} = {ours_free:5.2f} s   numbers mode "
-        f"{results['composer numbers']:5.2f} s   x{results['composer numbers'] / ours_free:.2f}"
+        f"{results['composer numbers']:5.2f} s   "
+        f"x{results['composer numbers'] / ours_free:.2f}"
     )
     print(
         f"  batch send (preview + validate) {results['batch preview']:5.2f} + "
         f"{results['batch validate']:5.2f} = {ours_batch:5.2f} s   mass mode    "
-        f"{results['composer mass']:5.2f} s   x{results['composer mass'] / ours_batch:.2f}"
+        f"{results['composer mass']:5.2f} s   "
+        f"x{results['composer mass'] / ours_batch:.2f}"
     )
     print(
         "  (x = Odoo's time / ours: >= 1 means at least as fast; peak memory of the "
-        f"process so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)"
+        "process so far "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)"
     )
 
 

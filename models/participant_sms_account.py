@@ -8,7 +8,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.sql_db import Cursor
-from odoo.tools import LazyTranslate, hmac
+from odoo.tools import SQL, LazyTranslate, hmac
 
 from odoo.addons.iap.tools.iap_tools import iap_get_endpoint
 
@@ -175,9 +175,11 @@ class ParticipantSmsAccount(models.Model):
     def init(self):
         res = super().init()
         self.env.cr.execute(
-            f"""CREATE TABLE IF NOT EXISTS {RATE_SLOT_TABLE} (
-                    account_id integer PRIMARY KEY,
-                    tat double precision NOT NULL)"""
+            SQL(
+                "CREATE TABLE IF NOT EXISTS %s (account_id integer PRIMARY KEY, "
+                "tat double precision NOT NULL)",
+                SQL.identifier(RATE_SLOT_TABLE),
+            )
         )
         return res
 

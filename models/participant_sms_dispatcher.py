@@ -453,9 +453,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     "next_attempt_at": False,
                 }
             )
-            self.env.cache.update(
-                group, field, list(provider_ids.values()), dirty=True
-            )
+            self.env.cache.update(group, field, list(provider_ids.values()), dirty=True)
 
     # ----------------------------------------------------------------------------------
     # reconciliation: SMS whose fate at the provider is not known

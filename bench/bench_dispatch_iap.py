@@ -137,7 +137,9 @@ def run(registry, n, profiler):
             cr.commit()
             env.invalidate_all()
             started = time.perf_counter()
-            env["sms.sms"]._process_queue()
+            # Odoo's cron takes 10,000 SMS a run: it runs again while some wait
+            while env["sms.sms"].search_count([("state", "=", "outgoing")]):
+                env["sms.sms"]._process_queue()
             results["odoo"] = time.perf_counter() - started
             sent = sorted(message["number"] for message in server.sent)
             assert sent == sorted(theirs), (len(sent), n)

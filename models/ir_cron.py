@@ -45,10 +45,20 @@ class IrCron(models.Model):
     @api.model
     def _psms_parallel_place(self):
         """(place, N) of the cron running now (Odoo's runner puts its id in the
-        context): the original and any run outside a cron are place 0."""
-        count = self._psms_parallel_count()
+        context): the original is place 0 of N; a run outside a cron (a method run
+        by hand, *Run manually*) is alone, place 0 of 1. None when this run must do
+        nothing: a copy whose original is archived (archiving the original stops its
+        copies) or whose place is no longer below N (the setting went down)."""
         cron = self.sudo().browse(self.env.context.get("cron_id") or []).exists()
-        return (cron.psms_parallel_index if cron.psms_parallel_of else 0) % count, count
+        if not cron:
+            return 0, 1
+        count = self._psms_parallel_count()
+        original = cron.psms_parallel_of
+        if not original:
+            return 0, count
+        if not original.active or not 0 < cron.psms_parallel_index < count:
+            return None
+        return cron.psms_parallel_index, count
 
     @api.model
     def _psms_parallel_copies(self, xmlid):

@@ -49,6 +49,7 @@ RETRY_BACKOFF = timedelta(
     minutes=5
 )  # a provider's temporary refusal, or no credit left
 ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id: the charge lock
+TAG_LOCK_CLASS = 0x5053  # "PS", + hashtext(dispatch tag): a batch being sent
 
 
 class ParticipantSmsDispatcher(models.AbstractModel):
@@ -73,7 +74,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         (I5). With parallel dispatchers, the original cron (place 0) alone reconciles
         the stale claims, and wakes its copies; every place claims its own batches
         (``SKIP LOCKED``: disjoint)."""
-        place, _count = self.env["ir.cron"]._psms_parallel_place()
+        if not (parallel := self.env["ir.cron"]._psms_parallel_place()):
+            return 0
+        place, _count = parallel
         if place == 0:
             self._wake_parallel_copies("participant_sms.ir_cron_sms_dispatch")
             self._reconcile_stale_claims(auto_commit)
@@ -165,6 +168,54 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             raise
         finally:
             self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+    @contextmanager
+    def _tag_lock(self, tag, auto_commit):
+        """Held by the dispatcher that sends a claimed batch, from just after its
+        claim until its answers are committed: a session-level advisory lock on the
+        dispatch tag, which a dispatcher that dies releases with its connection. The
+        reconciliation of stale claims skips a tag whose lock is held, so that a batch
+        still being sent (a slow provider, a rate limit) by a parallel dispatcher is
+        never put back in the queue and sent twice (I2). Only runs that commit take
+        it (a run that does not commit has its claim seen by no one)."""
+        if not auto_commit:
+            yield True
+            return
+        self.env.cr.execute(
+            "SELECT pg_advisory_lock(%s, hashtext(%s))", [TAG_LOCK_CLASS, tag]
+        )
+        try:
+            yield True
+        except Exception:
+            self.env.cr.rollback()  # an aborted transaction could not release the lock
+            raise
+        finally:
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock(%s, hashtext(%s))", [TAG_LOCK_CLASS, tag]
+            )
+
+    @contextmanager
+    def _tag_lock_if_free(self, tag, auto_commit):
+        """The tag's lock when no dispatcher holds it (yields True, released at the
+        end), else yields False at once."""
+        if not auto_commit:
+            yield True
+            return
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [TAG_LOCK_CLASS, tag]
+        )
+        if not self.env.cr.fetchone()[0]:
+            yield False
+            return
+        try:
+            yield True
+        except Exception:
+            self.env.cr.rollback()
+            raise
+        finally:
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock(%s, hashtext(%s))", [TAG_LOCK_CLASS, tag]
+            )
 
     @api.model
     def _claim_and_charge(self, company, limit, tests_only=False, hold_campaigns=False):
@@ -297,15 +348,17 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 "SMS dispatch: too many concurrent updates, next run will continue"
             )
             return 0
-        for account, group in sendable.grouped("account_id").items():
-            outcome = self._send(group, account, tag, auto_commit)
-            with self._charge_lock(company, auto_commit):  # results may refund credits
-                self._commit(auto_commit)
-                if isinstance(outcome, ProviderError):
-                    self._apply_send_error(group, outcome)
-                else:
-                    self._apply_send_results(group, outcome)
-                self._commit(auto_commit)
+        with self._tag_lock(tag, auto_commit):  # no reconciliation while it is sent
+            for account, group in sendable.grouped("account_id").items():
+                outcome = self._send(group, account, tag, auto_commit)
+                # results may refund credits
+                with self._charge_lock(company, auto_commit):
+                    self._commit(auto_commit)
+                    if isinstance(outcome, ProviderError):
+                        self._apply_send_error(group, outcome)
+                    else:
+                        self._apply_send_results(group, outcome)
+                    self._commit(auto_commit)
         return len(claimed)
 
     @api.model
@@ -480,10 +533,18 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 )
                 continue  # try again at the next run
             for tag, group in of_account.grouped("provider_tag").items():
-                with self._charge_lock(group.company_id[:1], auto_commit):
-                    self._commit(auto_commit)
-                    self._reconcile(group, provider, tag)
-                    self._commit(auto_commit)
+                with self._tag_lock_if_free(tag, auto_commit) as free:
+                    if not free:
+                        continue  # a dispatcher is still sending this batch
+                    with self._charge_lock(group.company_id[:1], auto_commit):
+                        self._commit(auto_commit)
+                        self.env.invalidate_all()  # as the sender left it
+                        group = group.filtered_domain(
+                            [("state", "=", "processing"), ("provider_id", "=", False)]
+                        )
+                        if group:
+                            self._reconcile(group, provider, tag)
+                        self._commit(auto_commit)
 
     @api.model
     def _reconcile(self, messages, provider, tag):
@@ -545,7 +606,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         at the next run. With parallel dispatchers, each place polls the SMS whose id
         modulo N is its place; the original (place 0) alone expires and reads the
         credit."""
-        place, count = self.env["ir.cron"]._psms_parallel_place()
+        if not (parallel := self.env["ir.cron"]._psms_parallel_place()):
+            return
+        place, count = parallel
         if place == 0:
             self._wake_parallel_copies("participant_sms.ir_cron_sms_poll_statuses")
         Sms = self.env["participant.sms"]

@@ -49,7 +49,8 @@ DAY_BOUNDS = {
     ">": time(23, 59, 59),
 }
 TRUE_RULE = ("[(1, '=', 1)]", "[]", "")
-#: the collaborators' rule as shipped (white space removed)
+#: the multi-company rule and the collaborators' rule as shipped (white space removed)
+COMPANY_RULE = "[('company_id','in',company_ids)]"
 COLLABORATOR_RULE = "['|',('partner_id','!=',False),('author_id','=',user.id)]"
 
 
@@ -151,13 +152,21 @@ class ParticipantSms(models.Model):
         }
         global_rules = rules.filtered("global")
         group_rules = rules - global_rules
-        if global_rules - shipped["rule_participant_sms_company"] or not group_rules:
+        company_rule = shipped["rule_participant_sms_company"] or self.env["ir.rule"]
+        if (
+            global_rules - company_rule
+            or not group_rules
+            or any(
+                "".join((rule.domain_force or "").split()) != COMPANY_RULE
+                for rule in global_rules
+            )
+        ):
             return None
         if any((rule.domain_force or "").strip() in TRUE_RULE for rule in group_rules):
             domain = []
-        elif group_rules == shipped["rule_participant_sms_user"] and (
-            "".join(group_rules.domain_force.split()) == COLLABORATOR_RULE
-        ):
+        elif group_rules == (
+            shipped["rule_participant_sms_user"] or self.env["ir.rule"]
+        ) and ("".join(group_rules.domain_force.split()) == COLLABORATOR_RULE):
             domain = [
                 "|",
                 ("with_participant", "=", True),

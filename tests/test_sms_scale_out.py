@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
 from ..models.ir_cron import PARALLEL_PARAM
+from ..models.participant_sms_dispatcher import TAG_LOCK_CLASS
 from ..tools.providers.throttle import allowed_in_window, max_in_window
 from .common_sms import SmsCommon, create_ovh_account
 from .fakes.fake_providers import FakeOvh
@@ -62,7 +63,7 @@ class TestParallelDispatchers(SmsCommon):
         Cron = self.env["ir.cron"]
         self._set(2)
         copy = self._copies(POLL)
-        self.assertEqual(Cron._psms_parallel_place(), (0, 2), "outside a cron")
+        self.assertEqual(Cron._psms_parallel_place(), (0, 1), "outside a cron: alone")
         self.assertEqual(
             Cron.with_context(cron_id=self.env.ref(POLL).id)._psms_parallel_place(),
             (0, 2),
@@ -70,10 +71,11 @@ class TestParallelDispatchers(SmsCommon):
         self.assertEqual(
             Cron.with_context(cron_id=copy.id)._psms_parallel_place(), (1, 2)
         )
+        self.env.ref(POLL).active = False  # archiving the original stops its copies
+        self.assertIsNone(Cron.with_context(cron_id=copy.id)._psms_parallel_place())
+        self.env.ref(POLL).active = True
         self._set(1)  # a copy still running when the setting went back to 1
-        self.assertEqual(
-            Cron.with_context(cron_id=copy.id)._psms_parallel_place(), (0, 1)
-        )
+        self.assertIsNone(Cron.with_context(cron_id=copy.id)._psms_parallel_place())
 
     def test_only_sms_admins_set_it(self):
         user = self.env["res.users"].create(
@@ -272,3 +274,58 @@ class TestRateLimitAcrossServers(TransactionCase):
             )
             env["participant.sms.account"].browse(account_id).unlink()
             env.flush_all()
+
+
+@tagged("post_install", "-at_install")
+class TestReconcileSkipsBatchesBeingSent(TransactionCase):
+    """Invariant I2 across parallel dispatchers: a claim older than the stale delay
+    whose dispatcher still holds its dispatch tag's lock (a slow provider, a rate
+    limit: still sending) is left alone by the reconciliation, so that another place
+    never sends it again; once that dispatcher is gone (its connection, and the lock
+    with it), the claim is reconciled (real connections, real advisory locks)."""
+
+    def test_a_batch_being_sent_is_not_reconciled(self):
+        tag = "a-batch-being-sent"
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            sms = env["participant.sms"].create(
+                {
+                    "company_id": env.ref("base.main_company").id,
+                    "account_id": env.ref("participant_sms.sms_account_simulator").id,
+                    "number": "+33612340099",
+                    "body": "Information : salon de l'emploi jeudi.",
+                    "origin": "free",
+                    "context_type": "free",
+                    "state": "processing",
+                    "provider_tag": tag,
+                    "claimed_at": fields.Datetime.now() - timedelta(hours=1),
+                }
+            )
+            sms_id = sms.id
+        self.addCleanup(self._delete, sms_id)
+        sender = self.registry.cursor()  # the dispatcher still sending the batch
+        try:
+            sender.execute(
+                "SELECT pg_advisory_lock(%s, hashtext(%s))", [TAG_LOCK_CLASS, tag]
+            )
+            self._reconcile()
+            self.assertEqual(self._state(sms_id), "processing", "left to its sender")
+            sender.execute("SELECT pg_advisory_unlock_all()")
+        finally:
+            sender.close()
+        self._reconcile()
+        self.assertNotEqual(self._state(sms_id), "processing", "reconciled")
+
+    def _reconcile(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["participant.sms.dispatcher"]._reconcile_stale_claims(auto_commit=True)
+
+    def _state(self, sms_id):
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT state FROM participant_sms WHERE id = %s", [sms_id])
+            return cr.fetchone()[0]
+
+    def _delete(self, sms_id):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM participant_sms WHERE id = %s", [sms_id])

@@ -55,7 +55,6 @@ from _common import ADDONS_DIR, ROOT, run_threads  # noqa: E402
 BATCH_REF = "BENCH-SCALE-OUT"
 DISPATCH = "participant_sms.ir_cron_sms_dispatch"
 POLL = "participant_sms.ir_cron_sms_poll_statuses"
-ODOO_ADDONS = "/opt/odoo18src/odoo/addons"
 
 
 def _load(name, folder):
@@ -536,8 +535,12 @@ def main():
     if args.addons_path == ADDONS_DIR and not os.path.isdir(ADDONS_DIR):
         parser_hint = "--addons-path (a folder holding participant_sms)"
         sys.exit(f"{ADDONS_DIR} does not exist: give {parser_hint}")
-    if ODOO_ADDONS not in args.addons_path and os.path.isdir(ODOO_ADDONS):
-        args.addons_path += "," + ODOO_ADDONS
+    import odoo
+
+    # Odoo's own addons, beside the odoo package the servers run
+    odoo_addons = os.path.join(os.path.dirname(odoo.__file__), "addons")
+    if odoo_addons not in args.addons_path and os.path.isdir(odoo_addons):
+        args.addons_path += "," + odoo_addons
     ensure_database(args)
     registry = open_registry(args)
     numbers = numbers_for(args.count)

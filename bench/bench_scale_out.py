@@ -38,7 +38,6 @@ Ctrl-C and on errors too. Without ``--db`` a database ``psms_bench_scale`` is cr
 import argparse
 import collections
 import http.client
-import importlib.util
 import os
 import pathlib
 import signal
@@ -50,27 +49,14 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import ADDONS_DIR, ROOT, run_threads  # noqa: E402
+from _common import ADDONS_DIR, load_fakes, run_threads  # noqa: E402
 
 BATCH_REF = "BENCH-SCALE-OUT"
 DISPATCH = "participant_sms.ir_cron_sms_dispatch"
 POLL = "participant_sms.ir_cron_sms_poll_statuses"
 
 
-def _load(name, folder):
-    """The framework-free tools and fakes, as tools/tests/conftest.py loads them."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, folder / "__init__.py", submodule_search_locations=[str(folder)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_load("psms_tools", pathlib.Path(ROOT) / "tools")
-_load("psms_fakes", pathlib.Path(ROOT) / "tests" / "fakes")
+load_fakes()  # the tests' local servers and the framework-free tools
 from psms_fakes.fake_providers import FakeOvh  # noqa: E402
 from psms_tools.providers.throttle import allowed_in_window, max_in_window  # noqa: E402
 

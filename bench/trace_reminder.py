@@ -28,7 +28,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import ROOT, open_registry, parse_args  # noqa: E402
+from _common import ROOT, load_fakes, open_registry, parse_args  # noqa: E402
 
 #: a Tuesday; the appointment is on Friday 10:00 UTC, its reminder one day before
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -224,25 +224,9 @@ def trace_odoo(env, freeze_time, detail):
     )
 
 
-def _load_fakes():
-    """The tests' local servers, without importing the test modules (as tools/tests
-    does)."""
-    import importlib.util
-    import pathlib
-
-    for name, folder in (("psms_tools", "tools"), ("psms_fakes", "tests/fakes")):
-        path = pathlib.Path(ROOT, folder)
-        spec = importlib.util.spec_from_file_location(
-            name, path / "__init__.py", submodule_search_locations=[str(path)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-
-
 def main():
     args = parse_args(__doc__, detail=(int, 0))
-    _load_fakes()
+    load_fakes()
     from freezegun import freeze_time
 
     from odoo import api

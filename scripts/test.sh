@@ -3,7 +3,8 @@
 #   1. the framework-free core (tools/) with plain pytest, on any machine;
 #   2. with Odoo 18 (the one $PYTHON imports, else the checkout's virtualenv, else one set up by
 #      scripts/bootstrap.sh): an install without demo data that must log no ERROR/WARNING
-#      from this addon, and its uninstall (no ERROR/WARNING at all), then the Odoo tests (TransactionCase/HttpCase) on a fresh database with
+#      from this addon, and its uninstall (no ERROR/WARNING at all, nothing of the module left
+#      in the database), then the Odoo tests (TransactionCase/HttpCase) on a fresh database with
 #      demo data, against a real PostgreSQL (started, or installed with apt-get, if needed).
 # Prints how many tests of each layer passed, and a last line "total: N passed, M failed".
 set -uo pipefail
@@ -68,8 +69,19 @@ if [ "$have_odoo" = yes ]; then
                 --log-level=info >"$install_log" 2>&1
         state="$(psql -d "$db_nodemo" -tAc "select state from ir_module_module where name = 'participant_sms'")"
         bad="$(ours "$install_log")"
-        if [ "$state" != uninstalled ] || [ -n "$bad" ]; then
+        # nothing of the module left: no table, index, sequence, function or trigger, no
+        # column added to Odoo's tables (psms_*, sms_reminder*)
+        left="$(psql -d "$db_nodemo" -tAc "
+            select 'relation ' || relname from pg_class where relname like 'participant%'
+            union all select 'function ' || proname from pg_proc where proname like 'participant%'
+            union all select 'trigger ' || tgname from pg_trigger where tgname like 'participant%'
+            union all select 'column ' || table_name || '.' || column_name
+              from information_schema.columns
+             where table_schema = 'public'
+               and (column_name like 'psms%' or column_name like 'sms\_reminder%')")"
+        if [ "$state" != uninstalled ] || [ -n "$bad" ] || [ -n "$left" ]; then
             log "uninstall FAILED (state: $state):"; echo "$bad" | head -n 40
+            [ -z "$left" ] || { log "left in the database after the uninstall:"; echo "$left"; }
             status=1; odoo_failed=$((odoo_failed + 1))
         else
             log "uninstall: clean"; odoo_passed=$((odoo_passed + 1))

@@ -1,0 +1,27 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What an uninstall removes beyond Odoo's own clean-up.
+
+Odoo drops the tables of the module's models and the columns it added to Odoo's own
+(with their indexes and triggers); it does not know the objects the module made by SQL:
+the daily counts' trigger function and the per-account rate slot table. The hook drops
+them, so that after an uninstall nothing of the module is left in the database
+(``scripts/test.sh`` checks the catalogue after its uninstall).
+"""
+
+from odoo.tools import SQL
+
+#: the functions the module created by SQL (models/participant_sms_daily.py)
+FUNCTIONS = ("participant_sms_daily_change",)
+#: the tables the module created by SQL (models/participant_sms_account.py)
+TABLES = ("participant_sms_rate_slot",)
+
+
+def uninstall_hook(env):
+    """Drop the module's SQL-made objects (run before Odoo drops the models' tables:
+    the triggers still using a function go with it)."""
+    for function in FUNCTIONS:
+        env.cr.execute(
+            SQL("DROP FUNCTION IF EXISTS %s() CASCADE", SQL.identifier(function))
+        )
+    for table in TABLES:
+        env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))

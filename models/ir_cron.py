@@ -7,7 +7,11 @@ several cron records, as queue_job's channels run several jobs. The setting *Par
 dispatchers* (N) keeps N - 1 active copies of each of these crons beside the
 original (its xml id unchanged): the same code, each copy marked by the original it
 copies and its place (1 to N - 1), the original being place 0. Claims stay disjoint
-(``FOR UPDATE SKIP LOCKED``); the status polls share the SMS out by id modulo N."""
+(``FOR UPDATE SKIP LOCKED``); the status polls share the SMS out by id modulo N.
+
+Invariant: each copy runs its original's code on its original's schedule, active when
+the original is: kept when the setting is saved, and whenever the original is written
+(an edit in the cron's form, an upgrade of the module reloading its data)."""
 
 from odoo import _, api, fields, models
 
@@ -18,6 +22,8 @@ PARALLEL_CRONS = (
 )
 PARALLEL_PARAM = "participant_sms.parallel_dispatchers"
 MAX_PARALLEL = 16
+#: what a copy takes from its original
+SYNCED_FIELDS = ("active", "interval_number", "interval_type", "code")
 
 
 class IrCron(models.Model):
@@ -32,6 +38,23 @@ class IrCron(models.Model):
         index="btree_not_null",
     )
     psms_parallel_index = fields.Integer(string="Parallel place", copy=False)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not set(SYNCED_FIELDS) & vals.keys():
+            return result
+        if set(self.ids) & self._psms_parallel_originals():
+            self._psms_sync_parallel()
+        return result
+
+    @api.model
+    def _psms_parallel_originals(self):
+        """The ids of the crons that have parallel copies (cached xml ids)."""
+        IrModelData = self.env["ir.model.data"]
+        return {
+            IrModelData._xmlid_to_res_id(xmlid, raise_if_not_found=False)
+            for xmlid in PARALLEL_CRONS
+        } - {False, None}
 
     @api.model
     def _psms_parallel_count(self):
@@ -71,8 +94,8 @@ class IrCron(models.Model):
     @api.model
     def _psms_sync_parallel(self):
         """N - 1 active copies of each parallel cron, places 1 to N - 1 (reused when
-        archived before), the others archived; a copy follows its original's schedule
-        and state."""
+        archived before), the others archived; a copy follows its original's code,
+        schedule and state (``SYNCED_FIELDS``)."""
         count = self._psms_parallel_count()
         Cron = self.sudo().with_context(active_test=False)
         for xmlid in PARALLEL_CRONS:
@@ -82,11 +105,7 @@ class IrCron(models.Model):
             copies = Cron.search([("psms_parallel_of", "=", original.id)])
             by_place = {copy.psms_parallel_index: copy for copy in copies}
             for place in range(1, count):
-                values = {
-                    "active": original.active,
-                    "interval_number": original.interval_number,
-                    "interval_type": original.interval_type,
-                }
+                values = {field: original[field] for field in SYNCED_FIELDS}
                 if place in by_place:
                     copy = by_place.pop(place)
                     # only what changed: a running cron cannot be written (Odoo locks

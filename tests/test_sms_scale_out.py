@@ -59,6 +59,29 @@ class TestParallelDispatchers(SmsCommon):
         self.assertFalse(self._copies(DISPATCH) | self._copies(POLL))
         self.assertTrue(self.env.ref(DISPATCH).active, "the original always runs")
 
+    def test_copies_follow_their_original(self):
+        """Whatever is written on the original (its form, an upgrade reloading the
+        module's data), its copies run its code on its schedule, active when it is."""
+        self._set(3)
+        original = self.env.ref(DISPATCH)
+        code = original.code.replace("auto_commit=True", "auto_commit=True ")
+        edits = [
+            {"code": code},
+            {"interval_number": 7, "interval_type": "hours"},
+            {"active": False},
+            {"active": True, "interval_type": "minutes"},
+        ]
+        for edit in edits:
+            original.write(edit)
+            for copy in self._copies(DISPATCH, active_test=False):
+                for field in ("code", "interval_number", "interval_type", "active"):
+                    self.assertEqual(copy[field], original[field], (edit, field))
+        self.assertEqual(len(self._copies(DISPATCH)), 2)
+        poll = self._copies(POLL)
+        self.env.ref(POLL).write({"name": "Renamed"})  # not synced: the copies stay
+        self.assertEqual(self._copies(POLL), poll)
+        self.assertNotEqual(set(poll.mapped("code")), {original.code})
+
     def test_place_of_the_running_cron(self):
         Cron = self.env["ir.cron"]
         self._set(2)

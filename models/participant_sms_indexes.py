@@ -98,14 +98,20 @@ FILLFACTOR = 50
 NUMBER_TRIGGER_FUNCTION = """
 CREATE OR REPLACE FUNCTION participant_sms_number_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    changed integer[];
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        -- the SMS whose number changed, or that were anonymised
-        DELETE FROM participant_sms_number AS n
-         USING old_rows AS o JOIN new_rows AS r ON r.id = o.id
-         WHERE n.sms_id = r.id
-           AND (r.number IS DISTINCT FROM o.number
+        -- the SMS whose number changed, or that were anonymised: their rows are
+        -- deleted by the primary key (an array, whatever the table's statistics)
+        changed := ARRAY(
+            SELECT r.id FROM old_rows AS o JOIN new_rows AS r ON r.id = o.id
+             WHERE r.number IS DISTINCT FROM o.number
                 OR r.anonymized_at IS DISTINCT FROM o.anonymized_at);
+        IF cardinality(changed) = 0 THEN
+            RETURN NULL;
+        END IF;
+        DELETE FROM participant_sms_number WHERE sms_id = ANY(changed);
         INSERT INTO participant_sms_number (sms_id, number)
         SELECT r.id, r.number FROM old_rows AS o JOIN new_rows AS r ON r.id = o.id
          WHERE r.number IS NOT NULL AND r.anonymized_at IS NULL

@@ -58,4 +58,5 @@
     },
     "application": True,
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -3,17 +3,20 @@
 
 Odoo drops the tables of the module's models and the columns it added to Odoo's own
 (with their indexes and triggers); it does not know the objects the module made by SQL:
-the daily counts' trigger function and the per-account rate slot table. The hook drops
-them, so that after an uninstall nothing of the module is left in the database
+the daily counts' and the number table's trigger functions, the number table (it holds
+the numbers of the SMS not anonymised) and the per-account rate slot table. The hook
+drops them, so that after an uninstall nothing of the module is left in the database
 (``scripts/test.sh`` checks the catalogue after its uninstall).
 """
 
 from odoo.tools import SQL
 
-#: the functions the module created by SQL (models/participant_sms_daily.py)
-FUNCTIONS = ("participant_sms_daily_change",)
-#: the tables the module created by SQL (models/participant_sms_account.py)
-TABLES = ("participant_sms_rate_slot",)
+#: the functions the module created by SQL (models/participant_sms_daily.py,
+#: models/participant_sms_indexes.py)
+FUNCTIONS = ("participant_sms_daily_change", "participant_sms_number_change")
+#: the tables the module created by SQL (models/participant_sms_account.py,
+#: models/participant_sms_indexes.py)
+TABLES = ("participant_sms_rate_slot", "participant_sms_number")
 
 
 def uninstall_hook(env):

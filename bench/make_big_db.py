@@ -228,6 +228,9 @@ def load(env, count, companies, participants):
     # the summary rebuilt from the history, when the addon keeps one
     if "participant.sms.daily" in env:
         env["participant.sms.daily"]._rebuild()
+    # the numbers of the SMS, when the addon keeps them in a table of their own
+    if hasattr(env["participant.sms"], "_psms_number_rebuild"):
+        env["participant.sms"]._psms_number_rebuild()
 
 
 def timed(function, runs):

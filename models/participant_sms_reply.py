@@ -266,13 +266,13 @@ class ParticipantSmsReply(models.Model):
     def _find_sms_all(self):
         """``{reply id: SMS answered}``: by the provider's reference when it gives one,
         else the last reply-enabled SMS sent to that number (one search for all of
-        them)."""
+        them); the number is read from the number table's index."""
         Sms = self.env["participant.sms"]
         found = {}
         for reply in self.filtered("provider_ref"):
             found[reply.id] = Sms.search(
                 [
-                    ("number", "=", reply.number),
+                    Sms._psms_number_leaf(("number", "=", reply.number)),
                     ("account_id", "=", reply.account_id.id),
                     ("sent_at", "!=", False),
                     "|",
@@ -287,7 +287,9 @@ class ParticipantSmsReply(models.Model):
         if rest:
             for sms in Sms.search(
                 [
-                    ("number", "in", list(set(rest.mapped("number")))),
+                    Sms._psms_number_leaf(
+                        ("number", "in", list(set(rest.mapped("number"))))
+                    ),
                     ("account_id", "in", rest.account_id.ids),
                     ("sent_at", "!=", False),
                     ("reply_enabled", "=", True),

@@ -395,5 +395,32 @@ check(
     "participant_sms_polled_index" in indexes,
     "participant_sms_polled_index missing",
 )
+# 18.0.1.7.0: the numbers' indexes moved to the number table, filled at upgrade
+env.cr.execute(
+    """SELECT count(*) FROM participant_sms s
+         FULL JOIN participant_sms_number n ON n.sms_id = s.id
+        WHERE s.anonymized_at IS NULL AND s.number IS NOT NULL
+          AND n.number IS DISTINCT FROM s.number
+           OR n.sms_id IS NOT NULL
+          AND (s.id IS NULL OR s.anonymized_at IS NOT NULL)"""
+)
+check("number table of the SMS not anonymised", not env.cr.fetchone()[0], "differs")
+old_number = {
+    "participant_sms__number_index",
+    "participant_sms_number_reverse_index",
+    "participant_sms_number_trgm_index",
+}
+check(
+    "numbers' indexes off the SMS", not indexes & old_number, f"{indexes & old_number}"
+)
+env.cr.execute(
+    "SELECT indexname FROM pg_indexes WHERE tablename = 'participant_sms_number'"
+)
+check(
+    "numbers' indexes on the number table",
+    {"participant_sms_number_number_index", "participant_sms_number_reverse_index"}
+    <= {row[0] for row in env.cr.fetchall()},
+    "missing",
+)
 env.cr.commit()
 print(f"CHECKS PASSED: {len(passed)}")

@@ -23,6 +23,8 @@ Invariant: for every key, the sum of ``count`` equals the number of SMS of that 
 (``tests/test_sms_daily.py``).
 """
 
+import contextlib
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -45,6 +47,10 @@ ROW_KEYS = (
 )
 #: the SMS rows of ``table`` (a transition table or the history) with their company
 ROWS = "{} AS r JOIN res_company AS c ON c.id = r.company_id"
+#: a transaction setting that an UPDATE of participant_sms writing none of the
+#: counted columns (company, planned send, status, context, origin, participant,
+#: author) sets around itself (``keys_kept``), so that its trigger counts nothing
+KEYS_KEPT = "participant_sms.daily_keys_kept"
 TRIGGER_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION participant_sms_daily_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -54,6 +60,9 @@ BEGIN
         SELECT {ROW_KEYS}, count(*) FROM {ROWS.format("new_rows")}
          {GROUP_KEYS};
     ELSIF TG_OP = 'UPDATE' THEN
+        IF current_setting('{KEYS_KEPT}', true) = 'on' THEN
+            RETURN NULL;  -- a statement that writes none of the keys (KEYS_KEPT)
+        END IF;
         INSERT INTO participant_sms_daily ({KEYS}, count)
         SELECT {KEYS}, sum(n) FROM (
             SELECT {ROW_KEYS}, 1 AS n FROM {ROWS.format("new_rows")}
@@ -95,6 +104,17 @@ INSERT INTO participant_sms_daily ({KEYS}, count)
 SELECT {KEYS}, sum(count) FROM moved
 {GROUP_KEYS} HAVING sum(count) <> 0
 """
+
+
+@contextlib.contextmanager
+def keys_kept(cr):
+    """Around an UPDATE of participant_sms that writes none of the counted columns:
+    its trigger counts nothing (a transaction setting, ``KEYS_KEPT``). Not reset when
+    the block raises: PostgreSQL then rolls the setting back with the transaction or
+    the savepoint, before anything else can run."""
+    cr.execute("SELECT set_config(%s, 'on', true)", [KEYS_KEPT])
+    yield
+    cr.execute("SELECT set_config(%s, 'off', true)", [KEYS_KEPT])
 
 
 class ParticipantSmsDaily(models.Model):

@@ -43,6 +43,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..tools.excel import data_row
+from .participant_sms_daily import keys_kept
 from .participant_sms_selections import FINAL_STATES
 
 _logger = logging.getLogger(__name__)
@@ -269,6 +270,12 @@ class ParticipantSmsPrivacy(models.AbstractModel):
         ids = [row.id for row in rows]
         self._anonymize_sms_copies(rows)
         self.env.flush_all()
+        with keys_kept(self.env.cr):  # no count changes (R1): the daily counts rest
+            self._anonymize_sms_update(ids)
+        Sms.invalidate_model(ANONYMISED_SMS_FIELDS)
+
+    @api.model
+    def _anonymize_sms_update(self, ids):
         self.env.cr.execute(
             """UPDATE participant_sms
                   SET body = %(gone)s, number = %(gone)s, last_error = NULL,
@@ -283,7 +290,6 @@ class ParticipantSmsPrivacy(models.AbstractModel):
                 "ids": ids,
             },
         )
-        Sms.invalidate_model(ANONYMISED_SMS_FIELDS)
 
     @api.model
     def _anonymize_reply_batch(self, ids):

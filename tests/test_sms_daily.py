@@ -4,7 +4,9 @@
 Days are the company's (metropolitan France here: Europe/Paris).
 
 Invariant: after any sequence of SMS created, moved from status to status, revised
-(planned time), cancelled, deleted, and of compactions, the sum of the daily rows of
+(planned time), cancelled, deleted, anonymised by the retention (whose UPDATE tells its
+trigger it counts nothing: the SMS that change status after it in the same transaction
+are counted), and of compactions, the sum of the daily rows of
 every (company, day, status, context, origin) equals the number of SMS of that key
 counted in the history; the dashboard's charts count what ``read_group`` counts.
 """
@@ -29,6 +31,7 @@ steps = st.lists(
         st.tuples(st.just("cancel"), st.integers(0, 50), st.none()),
         st.tuples(st.just("delete"), st.integers(0, 50), st.none()),
         st.tuples(st.just("compact"), st.none(), st.none()),
+        st.tuples(st.just("retain"), st.none(), st.none()),
     ),
     max_size=25,
 )
@@ -52,6 +55,31 @@ class TestSmsDaily(SmsCommon):
             f"GROUP BY {KEYS.replace('day', '2')}"
         )
         return set(self.env.cr.fetchall())
+
+    def retain(self):
+        """The retention over the SMS, each sent and settled at its planned time."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE participant_sms SET sent_at = planned_at, status_at = planned_at"
+        )
+        self.env.invalidate_all()
+        self.env.company.psms_retention_months = 1
+        return self.env["participant.sms.privacy"]._anonymize()[0]
+
+    def test_retention_counts_nothing_and_the_next_change_counts(self):
+        old = self.queue_numbers(
+            ["+33612345678", "+33612345679"],
+            planned_at=fields.Datetime.now() - timedelta(days=60),
+        )
+        old._set_state("delivered")
+        later = self.queue_numbers(["+33612345670"])
+        before = self.summary()
+        self.assertEqual(self.retain(), 2)
+        self.assertTrue(all(old.mapped("anonymized_at")))
+        self.assertEqual(self.summary(), before, "anonymising changes no count")
+        later._set_state("failed")  # same transaction, after the retention
+        self.assertEqual(self.summary(), self.history())
+        self.assertNotEqual(self.summary(), before)
 
     def test_install_counted_the_history(self):
         self.queue_numbers(["+33612345678"])
@@ -78,6 +106,8 @@ class TestSmsDaily(SmsCommon):
                 self.queue_numbers(["+33612345678"], **values)
             elif action == "compact":
                 self.env["participant.sms.daily"]._cron_compact()
+            elif action == "retain":
+                self.retain()
             elif sms is None:
                 continue
             elif action == "state":

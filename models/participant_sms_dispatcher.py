@@ -50,6 +50,49 @@ RETRY_BACKOFF = timedelta(
 )  # a provider's temporary refusal, or no credit left
 ADVISORY_LOCK_BASE = 0x50534D53_00000000  # "PSMS", + company id: the charge lock
 TAG_LOCK_CLASS = 0x5053  # "PS", + hashtext(dispatch tag): a batch being sent
+#: what the checks of a claim and its send read
+CLAIM_FIELDS = [
+    "state",
+    "account_id",
+    "company_id",
+    "partner_id",
+    "number",
+    "body",
+    "reply_enabled",
+    "segments",
+    "deadline",
+    "last_error",
+    "purpose",
+    "res_model",
+    "res_id",
+    "origin",
+]
+#: what the claim's and the answer's statements write (the cache forgets them)
+PROCESSING_FIELDS = [
+    "state",
+    "claimed_at",
+    "status_at",
+    "provider_tag",
+    "attempts",
+    "credits",
+    "package_id",
+]
+ACCEPTED_FIELDS = [
+    "provider_id",
+    "raw_status",
+    "sent_at",
+    "last_error",
+    "next_attempt_at",
+]
+
+
+def _column(records, fname):
+    """The values of field ``fname`` of ``records``, in their order, as the cache
+    holds them (a many2one: the id, or None), fetched first when missing: what a
+    loop over the records would read, without a field access per record."""
+    field = records._fields[fname]
+    field.mapped(records)  # fetches what the cache misses
+    return records.env.cache.get_until_miss(records, field)
 
 
 class ParticipantSmsDispatcher(models.AbstractModel):
@@ -81,21 +124,26 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             self._wake_parallel_copies("participant_sms.ir_cron_sms_dispatch")
             self._reconcile_stale_claims(auto_commit)
         done = 0
-        for company in self.env["res.company"].search([]):
-            window, now = company._psms_window(), fields.Datetime.now()
-            tests_only = not window.contains(now)
-            hold = window.is_quiet(now)  # no campaign SMS on a quiet day, even a retry
-            while claimed := self._dispatch_batch(
-                company, batch_size, tests_only, hold, auto_commit
-            ):
-                done += claimed
-                remaining = self.env["participant.sms"].search_count(
-                    [
-                        ("state", "=", "queued"),
-                        ("planned_at", "<=", fields.Datetime.now()),
-                    ]
-                )
-                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        providers = {}  # account -> its client for the whole run (one HTTP session)
+        try:
+            for company in self.env["res.company"].search([]):
+                window, now = company._psms_window(), fields.Datetime.now()
+                tests_only = not window.contains(now)
+                hold = window.is_quiet(now)  # no campaign SMS on a quiet day
+                while claimed := self._dispatch_batch(
+                    company, batch_size, tests_only, hold, auto_commit, providers
+                ):
+                    done += claimed
+                    remaining = self.env["participant.sms"].search_count(
+                        [
+                            ("state", "=", "queued"),
+                            ("planned_at", "<=", fields.Datetime.now()),
+                        ]
+                    )
+                    self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        finally:
+            for provider in providers.values():
+                provider.close()
         return done
 
     @api.model
@@ -247,29 +295,81 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         tag = uuid.uuid4().hex
         if not claimed:
             return claimed, tag
-        # (in memory, the accounts prefetched: a domain on ``account_id.active`` walks
-        # one account recordset per SMS)
-        retired = claimed.filtered(
-            lambda sms: sms.account_id and not sms.account_id.active
-        )
-        if retired:  # an archived account sends no more: the company's current one does
+        claimed.fetch(CLAIM_FIELDS)  # one query for what the checks and the send read
+        # (in memory: a domain on ``account_id.active`` walks one account recordset
+        # per SMS)
+        if archived := set(claimed.account_id.filtered(lambda a: not a.active).ids):
+            # an archived account sends no more: the company's current one does
+            retired = claimed.browse(
+                sms_id
+                for sms_id, account_id in zip(
+                    claimed.ids, _column(claimed, "account_id"), strict=True
+                )
+                if account_id in archived
+            )
             retired.write({"account_id": company._psms_account().id})
-        sendable = (
+        sendable, charges = (
             self.env["participant.sms.package"]
             .sudo()
-            ._charge(company, self._filter_sendable(claimed))
+            ._charge_plan(company, self._filter_sendable(claimed))
         )
+        return self._mark_processing(sendable, charges, tag), tag
+
+    @api.model
+    def _mark_processing(self, sendable, charges, tag):
+        """Mark the claimed ``sendable`` SMS *Processing* under ``tag`` with their
+        charge (``charges``: {(package id, credits): [SMS ids]}; an SMS in none keeps
+        its own, unenforced packages) and one more attempt: one UPDATE for the
+        batch, on rows this transaction locked *Queued* (``FOR UPDATE``) and left so:
+        the ORM's own state rule, no final status changes, holds (no condition on
+        the status in the statement: the planner would take a partial index of the
+        queue instead of the primary key, a scan per row). The
+        daily counts follow by their statement trigger; the cache forgets what the
+        statement wrote. Return the SMS marked (all of ``sendable``)."""
+        if not sendable:
+            return sendable
+        self.env.flush_all()  # what the checks wrote goes first
+        charge = {sms_id: key for key, ids in (charges or {}).items() for sms_id in ids}
+        ids = sendable.ids
         now = fields.Datetime.now()
-        for attempts, group in sendable.grouped("attempts").items():
-            group.write(
-                {
-                    "state": "processing",
-                    "claimed_at": now,
-                    "provider_tag": tag,
-                    "attempts": attempts + 1,
-                }
+        self.env.cr.execute(
+            """UPDATE participant_sms AS s
+                  SET state = 'processing', claimed_at = %(now)s, status_at = %(now)s,
+                      provider_tag = %(tag)s, attempts = COALESCE(s.attempts, 0) + 1,
+                      credits = COALESCE(v.credits, s.credits),
+                      package_id = CASE WHEN v.credits IS NULL THEN s.package_id
+                                        ELSE v.package_id END,
+                      write_uid = %(uid)s, write_date = %(write_date)s
+                 FROM unnest(%(ids)s::int[], %(packages)s::int[], %(credits)s::int[])
+                      AS v(id, package_id, credits)
+                WHERE s.id = v.id
+            RETURNING s.id""",
+            {
+                "now": now,
+                "tag": tag,
+                "uid": self.env.uid,
+                "write_date": self.env.cr.now(),
+                "ids": ids,
+                "packages": [charge.get(sms_id, (None, None))[0] for sms_id in ids],
+                "credits": [charge.get(sms_id, (None, None))[1] for sms_id in ids],
+            },
+        )
+        marked = {row[0] for row in self.env.cr.fetchall()}
+        self._forget(sendable, PROCESSING_FIELDS)
+        if len(marked) != len(ids):  # cannot happen: the rows are locked and queued
+            _logger.warning(
+                "SMS dispatch: %s claimed SMS were no longer queued, not sent",
+                len(ids) - len(marked),
             )
-        return sendable, tag
+            sendable = sendable.browse([sms_id for sms_id in ids if sms_id in marked])
+        return sendable
+
+    @api.model
+    def _forget(self, messages, fnames):
+        """The cache of ``messages`` forgets ``fnames``, written by SQL, and what
+        depends on them is told (the related statuses of the context records)."""
+        messages.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        messages.modified(fnames)
 
     @api.model
     def _filter_sendable(self, messages):
@@ -285,8 +385,25 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 records = self.env[model].browse(set(group.mapped("res_id")) - {0})
                 alive[model] = set(records.exists().ids)
         orphans, rest, recipients = [], [], []
-        for sms in messages:
-            if sms.deadline and sms.deadline < now:
+        Partner = self.env["res.partner"]
+        # the columns read at once (a field read per SMS costs more than the checks)
+        for sms_id, deadline, purpose, res_model, res_id, partner_id, number in zip(
+            messages.ids,
+            *(
+                _column(messages, fname)
+                for fname in (
+                    "deadline",
+                    "purpose",
+                    "res_model",
+                    "res_id",
+                    "partner_id",
+                    "number",
+                )
+            ),
+            strict=True,
+        ):
+            if deadline and deadline < now:
+                sms = messages.browse(sms_id)
                 reason = (
                     _(
                         "The deadline passed before the SMS could be sent. "
@@ -297,11 +414,11 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     else _("The deadline passed before the SMS could be sent.")
                 )
                 sms._set_state("not_sent", last_error=reason)
-            elif sms.purpose and sms.res_id not in alive.get(sms.res_model, ()):
-                orphans.append(sms.id)
+            elif purpose and res_id not in alive.get(res_model, ()):
+                orphans.append(sms_id)
             else:
-                rest.append(sms)
-                recipients.append((sms.partner_id, sms.number))
+                rest.append((sms_id, number))
+                recipients.append((Partner.browse(partner_id or ()), number))
         if orphans:
             messages.browse(orphans)._cancel(
                 _("The record of this SMS no longer exists.")
@@ -310,12 +427,14 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             recipients, messages.company_id[:1] or self.env.company, stored=True
         )
         numbers, kept = set(), []
-        for sms, verdict in zip(rest, verdicts, strict=True):
+        for (sms_id, number), verdict in zip(rest, verdicts, strict=True):
             if verdict.code in ("refuses", "stop"):
-                sms._set_state("stop", last_error=Recipient._label(verdict.code))
-            elif sms.number not in numbers:
-                numbers.add(sms.number)
-                kept.append(sms.id)
+                messages.browse(sms_id)._set_state(
+                    "stop", last_error=Recipient._label(verdict.code)
+                )
+            elif number not in numbers:
+                numbers.add(number)
+                kept.append(sms_id)
         return messages.browse(kept)
 
     # ----------------------------------------------------------------------------------
@@ -323,11 +442,18 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # ----------------------------------------------------------------------------------
     @api.model
     def _dispatch_batch(
-        self, company, limit, tests_only=False, hold_campaigns=False, auto_commit=False
+        self,
+        company,
+        limit,
+        tests_only=False,
+        hold_campaigns=False,
+        auto_commit=False,
+        providers=None,
     ):
         """Claim, charge and send one batch; return how many SMS were claimed. With
         ``auto_commit``, the claim is committed before the provider is called, and the
-        answers right after."""
+        answers right after. ``providers``: the clients of the run, by account (see
+        ``_send``)."""
         for _retry in range(MAX_CONFLICT_RETRIES):
             try:
                 with self._charge_lock(company, auto_commit):
@@ -335,6 +461,11 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     claimed, sendable, tag = self._claim_and_charge(
                         company, limit, tests_only, hold_campaigns
                     )
+                    # what leaves, read while the cache holds it (a commit empties it)
+                    sending = [
+                        (account, group, self._outgoing(group))
+                        for account, group in sendable.grouped("account_id").items()
+                    ]
                     self._commit(auto_commit)
                 break
             except psycopg2.errors.SerializationFailure:
@@ -349,8 +480,15 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             )
             return 0
         with self._tag_lock(tag, auto_commit):  # no reconciliation while it is sent
-            for account, group in sendable.grouped("account_id").items():
-                outcome = self._send(group, account, tag, auto_commit)
+            for account, group, outgoing in sending:
+                outcome = self._send(
+                    group,
+                    account,
+                    tag,
+                    auto_commit,
+                    providers=providers,
+                    outgoing=outgoing,
+                )
                 # results may refund credits
                 with self._charge_lock(company, auto_commit):
                     self._commit(auto_commit)
@@ -387,26 +525,34 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return messages
 
     @api.model
-    def _send(self, messages, account, tag, auto_commit=False, texts=None):
+    def _send(
+        self,
+        messages,
+        account,
+        tag,
+        auto_commit=False,
+        texts=None,
+        providers=None,
+        outgoing=None,
+    ):
         """The provider's results for these claimed SMS, or the ProviderError raised
         before any request was made; ``texts`` replaces the stored text of some (see
         ``_send_at_once``). No database write here (the simulator, a provider, keeps
-        what it accepted in its own committed transaction when the run commits)."""
-        texts = texts or {}
-        outgoing = []
-        for sms in messages:
-            outgoing.append(
-                OutgoingSms(
-                    ref=str(sms.id),
-                    number=sms.number,
-                    body=texts.get(sms.id, sms.body),
-                    sender=sms.company_id.psms_sender or "",
-                    reply=sms.reply_enabled,
-                )
-            )
+        what it accepted in its own committed transaction when the run commits).
+        ``providers`` ({account: client}): the clients of a dispatch run, each with
+        its HTTP session open (its connections reused), which the run closes at its
+        end; without it, a client and its session for this call only. ``outgoing``:
+        ``_outgoing(messages, texts)``, when the caller made it already."""
+        if outgoing is None:
+            outgoing = self._outgoing(messages, texts)
         try:
-            provider = account._get_provider(durable=auto_commit)
-            return provider.send(outgoing, tag=tag)
+            if providers is None:
+                with account._get_provider(durable=auto_commit) as provider:
+                    return provider.send(outgoing, tag=tag)
+            if account not in providers:
+                providers[account] = account._get_provider(durable=auto_commit)
+                providers[account].__enter__()
+            return providers[account].send(outgoing, tag=tag)
         except ProviderError as error:
             _logger.warning(
                 "SMS dispatch of %s messages through account %s failed: %s",
@@ -415,6 +561,31 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 error.kind,
             )
             return error
+
+    @api.model
+    def _outgoing(self, messages, texts=None):
+        """What the provider is given for these SMS (``texts``: see ``_send``)."""
+        texts = texts or {}
+        senders = {
+            company.id: company.psms_sender or "" for company in messages.company_id
+        }
+        return [
+            OutgoingSms(
+                ref=str(sms_id),
+                number=number,
+                body=texts.get(sms_id, body),
+                sender=senders[company_id],
+                reply=bool(reply),
+            )
+            for sms_id, number, body, company_id, reply in zip(
+                messages.ids,
+                *(
+                    _column(messages, fname)
+                    for fname in ("number", "body", "company_id", "reply_enabled")
+                ),
+                strict=True,
+            )
+        ]
 
     @api.model
     def _apply_send_error(self, messages, error):
@@ -440,73 +611,105 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         a note on its record), refused (*Failed*, credit refunded), retry (queued
         again, credit refunded) or unknown (left *Processing* for the
         reconciliation, I2)."""
-        by_id = dict(zip(messages.ids, messages, strict=True))
+        ours = set(messages.ids)
         now = fields.Datetime.now()
-        accepted, refunded, retried = [], [], []
-        taken = defaultdict(dict)  # raw status -> {SMS id: provider id}
+        accepted = {}  # SMS id -> (provider id, raw status): one UPDATE
+        # the others, one write per outcome and text (rare)
+        refused, retried, unknown = defaultdict(list), defaultdict(list), {}
         for result in results:
-            sms = by_id[int(result.ref)]
+            sms_id = int(result.ref)
+            if sms_id not in ours:
+                raise ValueError(f"A result for an SMS not sent: {result.ref}")
             if result.outcome == "accepted":
-                taken[result.raw_status][sms.id] = result.provider_id
-                accepted.append(sms.id)
+                accepted[sms_id] = (result.provider_id, result.raw_status)
                 continue
             error = result.error
             if result.error_kind:
                 error = self.env["participant.sms.account"]._error_message(
                     ProviderError(result.error_kind, result.error)
                 )
-            if result.outcome in ("refused", "retry"):
-                refunded.append(sms.id)
             if result.outcome == "refused":
-                sms._set_state("failed", raw_status=result.raw_status, last_error=error)
+                refused[result.raw_status, error].append(sms_id)
             elif result.outcome == "retry":
-                sms.write(
-                    {
-                        "state": "queued",
-                        "claimed_at": False,
-                        "last_error": error,
-                        "next_attempt_at": now + RETRY_BACKOFF,
-                    }
-                )
-                retried.append(sms.id)
+                retried[error].append(sms_id)
             else:  # unknown
-                sms.write(
-                    {
-                        "last_error": _(
-                            "The provider may have received this SMS (%s): it will be "
-                            "asked, and the SMS "
-                            "is not sent again.",
-                            error,
-                        )
-                    }
-                )
-        self._mark_accepted(messages, taken, now)
-        messages.browse(accepted)._post_context_notes("sent")
-        if refunded:
-            self.env["participant.sms.package"].sudo()._refund_sms(
-                messages.browse(refunded)
+                unknown[sms_id] = error
+        noted = self._mark_accepted(messages.browse(list(accepted)), accepted, now)
+        for (raw_status, error), ids in refused.items():
+            messages.browse(ids)._set_state(
+                "failed", raw_status=raw_status, last_error=error
             )
-        if retried:
-            messages.browse(retried)._resync_requeued()
-
-    @api.model
-    def _mark_accepted(self, messages, taken, now):
-        """The accepted SMS (``taken``: raw status -> {SMS id: provider id}): one
-        write per raw status; their provider ids, one per SMS, go with the same
-        flush, one UPDATE for all (the ORM's own multi-row update), not one write
-        each. Nothing depends on ``provider_id``."""
-        field = messages._fields["provider_id"]
-        for raw_status, provider_ids in taken.items():
-            group = messages.browse(list(provider_ids))
-            group.write(
+        for error, ids in retried.items():
+            messages.browse(ids).write(
                 {
-                    "raw_status": raw_status,
-                    "sent_at": now,
-                    "last_error": False,
-                    "next_attempt_at": False,
+                    "state": "queued",
+                    "claimed_at": False,
+                    "last_error": error,
+                    "next_attempt_at": now + RETRY_BACKOFF,
                 }
             )
-            self.env.cache.update(group, field, list(provider_ids.values()), dirty=True)
+        for error, ids in self._group_by_value(unknown).items():
+            messages.browse(ids).write(
+                {
+                    "last_error": _(
+                        "The provider may have received this SMS (%s): it will be "
+                        "asked, and the SMS "
+                        "is not sent again.",
+                        error,
+                    )
+                }
+            )
+        noted._post_context_notes("sent")
+        refunded = [sms_id for ids in refused.values() for sms_id in ids]
+        requeued = [sms_id for ids in retried.values() for sms_id in ids]
+        if refunded or requeued:
+            self.env["participant.sms.package"].sudo()._refund_sms(
+                messages.browse(refunded + requeued)
+            )
+        if requeued:
+            messages.browse(requeued)._resync_requeued()
+
+    @staticmethod
+    def _group_by_value(mapping):
+        """{key: value} -> {value: [keys]}"""
+        groups = defaultdict(list)
+        for key, value in mapping.items():
+            groups[value].append(key)
+        return groups
+
+    @api.model
+    def _mark_accepted(self, messages, accepted, now):
+        """The accepted SMS (``accepted``: {SMS id: (provider id, raw status)}),
+        still *Processing*, keep their provider id and raw status, sent at ``now``:
+        one UPDATE for all (no status changes: the daily counts do not move); the
+        cache forgets what it wrote. Return those of a context record (the notes
+        to post: the statement says which, a commit emptied the cache)."""
+        if not messages:
+            return messages
+        self.env.flush_all()
+        ids = messages.ids
+        self.env.cr.execute(
+            """UPDATE participant_sms AS s
+                  SET provider_id = v.provider_id, raw_status = v.raw_status,
+                      sent_at = %(now)s, last_error = NULL, next_attempt_at = NULL,
+                      write_uid = %(uid)s, write_date = %(write_date)s
+                 FROM unnest(%(ids)s::int[], %(provider_ids)s::varchar[],
+                             %(raw_statuses)s::varchar[])
+                      AS v(id, provider_id, raw_status)
+                WHERE s.id = v.id
+            RETURNING s.id, s.res_model IS NOT NULL AND COALESCE(s.res_id, 0) <> 0""",
+            {
+                "now": now,
+                "uid": self.env.uid,
+                "write_date": self.env.cr.now(),
+                "ids": ids,
+                "provider_ids": [accepted[sms_id][0] or None for sms_id in ids],
+                "raw_statuses": [accepted[sms_id][1] or None for sms_id in ids],
+            },
+        )
+        noted = [sms_id for sms_id, in_context in self.env.cr.fetchall() if in_context]
+        self._forget(messages, ACCEPTED_FIELDS)
+        return messages.browse(noted)
 
     # ----------------------------------------------------------------------------------
     # reconciliation: SMS whose fate at the provider is not known

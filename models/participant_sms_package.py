@@ -74,6 +74,17 @@ class ParticipantSmsPackage(models.Model):
         The company's packages with credit left are locked first (FOR UPDATE:
         concurrent dispatchers wait for each other here, so that credit is never
         spent twice)."""
+        sendable, charges = self._charge_plan(company, messages)
+        for (package_id, credits), ids in charges.items():
+            messages.browse(ids).write({"credits": credits, "package_id": package_id})
+        return sendable
+
+    @api.model
+    def _charge_plan(self, company, messages):
+        """``_charge`` without writing the SMS: the packages' consumption is written
+        (and the SMS short of credit told so); return (the SMS that may go,
+        {(package id, credits): [SMS ids]}), the charge the caller writes on the SMS
+        (the dispatcher, in the same statement as its claim)."""
         self.env.cr.execute(
             """SELECT array_agg(id ORDER BY purchase_date, id)
                  FROM (SELECT id, purchase_date FROM participant_sms_package
@@ -88,12 +99,13 @@ class ParticipantSmsPackage(models.Model):
         taken = defaultdict(int)
         left = sum(room.values())
         charges = defaultdict(list)  # (package, credits) -> SMS ids: one write each
-        for sms in messages:
-            if not 0 < sms.segments <= left:
+        segments_of = messages.mapped("segments")
+        for sms_id, segments in zip(messages.ids, segments_of, strict=True):
+            if not 0 < segments <= left:
                 continue  # not enough credit left
-            left -= sms.segments
+            left -= segments
             # taken oldest package first; the SMS names the first package used
-            main, credits = None, sms.segments
+            main, credits = None, segments
             for package in packages:
                 take = min(credits, room[package])
                 if take:
@@ -103,16 +115,14 @@ class ParticipantSmsPackage(models.Model):
                     credits -= take
                 if not credits:
                     break
-            charges[main.id, sms.segments].append(sms.id)
+            charges[main.id, segments].append(sms_id)
         for package, credits in taken.items():
             package.consumed += credits
-        charged = messages.browse()
-        for (package_id, credits), ids in charges.items():
-            group = messages.browse(ids)
-            group.write({"credits": credits, "package_id": package_id})
-            charged |= group
+        charges = dict(charges)
+        paid = {sms_id for ids in charges.values() for sms_id in ids}
+        charged = messages.browse([sms_id for sms_id in messages.ids if sms_id in paid])
         if not company.psms_enforce_packages:
-            return messages
+            return messages, charges
         short = messages - charged
         if short:
             short.write(
@@ -121,7 +131,7 @@ class ParticipantSmsPackage(models.Model):
                     "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF,
                 }
             )
-        return charged
+        return charged, charges
 
     @api.model
     def _refund_sms(self, messages):

@@ -204,6 +204,10 @@ class Provider:
 
     #: how many messages one ``send`` call may carry
     batch_size = 500
+    #: the ``requests.Session`` of a client used as a context manager (a dispatch
+    #: run): its connections are reused from one request to the next; None: one
+    #: connection per request
+    session = None
     #: whether statuses can be fetched (otherwise they come by callback only)
     can_poll = True
 
@@ -213,13 +217,33 @@ class Provider:
         #: limit (see ``throttle.py``), shared by every process that uses the account
         self.throttle = throttle or (lambda: None)
         self.settings = settings
+        self.session = None
+
+    def __enter__(self):
+        """``with client:`` sends every request of the block through one
+        ``requests.Session`` (keep-alive, one TLS handshake), closed at its end."""
+        import requests  # noqa: PLC0415 (only the HTTP clients need it)
+
+        if self.session is None:
+            self.session = requests.Session()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def close(self):
+        """Close the client's session and its connections (idempotent)."""
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()
 
     def _request(self, method, url, timeout, **kwargs):
         """Every HTTP request of a client: its slot of the rate limit first."""
         from .http import request  # noqa: PLC0415 (http imports this module)
 
         self.throttle()
-        return request(method, url, timeout, **kwargs)
+        return request(method, url, timeout, session=self.session, **kwargs)
 
     #: whether ``lookup`` can tell which messages of an interrupted send the provider
     #: has

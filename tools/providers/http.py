@@ -7,14 +7,20 @@ import urllib3
 
 from .base import ProviderError
 
+#: seconds, for a caller that gives no timeout
+DEFAULT_TIMEOUT = 10
 
-def request(method, url, timeout, **kwargs):
-    """``requests.request`` with a timeout. A request that never reached the provider
-    raises ``ProviderError('unreachable')``; one that left but got no answer (read
-    timeout, connection cut while waiting) raises ``ProviderError('uncertain')``: the
-    provider may have acted."""
+
+def request(method, url, timeout, session=None, **kwargs):
+    """``requests.request`` with a timeout, through ``session`` when given (a
+    ``requests.Session``: its connections are kept and reused, see
+    ``Provider.__enter__``). A request that never reached the provider raises
+    ``ProviderError('unreachable')``; one that left but got no answer (read timeout,
+    connection cut while waiting) raises ``ProviderError('uncertain')``: the provider
+    may have acted."""
+    timeout = timeout or DEFAULT_TIMEOUT  # never a request without a timeout
     try:
-        response = requests.request(method, url, timeout=timeout, **kwargs)
+        response = (session or requests).request(method, url, timeout=timeout, **kwargs)
     except requests.ConnectTimeout:
         raise ProviderError(
             "unreachable", f"The SMS provider cannot be reached within {timeout} s."

@@ -54,3 +54,4 @@ from . import test_sms_retention_batches
 from . import test_sms_pivot
 from . import test_sms_retention_statements
 from . import test_sms_scale_out
+from . import test_sms_bulk_insert

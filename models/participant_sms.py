@@ -33,6 +33,7 @@ from ..tools import sms_text
 from ..tools.phone import format_international
 from ..tools.phone_search import number_domain
 from ..tools.schedule import retry_deadline
+from .bulk_insert import insert_rows
 from .participant_sms_selections import (
     CONTEXT_TYPES,
     FINAL_STATES,
@@ -480,6 +481,20 @@ class ParticipantSms(models.Model):
         for origin in {vals.get("origin") for vals in vals_list}:
             self._check_origin_permission(origin)
         return self.sudo().create(vals_list)
+
+    @api.model
+    def _queue_many(self, vals_list):
+        """``_queue`` for a send to many numbers (free and batch sends): the same
+        permission check and the same values completed and checked one by one
+        (``_prepare_values``: company, number, text, window, deadline, account,
+        author), stored in one INSERT (``bulk_insert.insert_rows``: defaults, log
+        columns, constraints and dependents as ``create`` does)."""
+        for origin in {vals.get("origin") for vals in vals_list}:
+            self._check_origin_permission(origin)
+        Sms, companies = self.sudo(), {}
+        return insert_rows(
+            Sms, [Sms._prepare_values(vals, companies) for vals in vals_list]
+        )
 
     def _revise(self, vals, origin=None):
         """Change this pending SMS to ``vals`` (only REVISABLE fields). With ``origin``,

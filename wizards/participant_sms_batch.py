@@ -207,7 +207,7 @@ class ParticipantSmsBatch(models.TransientModel):
         )
         planned = self._planned()
         deadline = self.env.company._psms_window().campaign_deadline(planned)
-        messages = self.env["participant.sms"]._queue(
+        messages = self.env["participant.sms"]._queue_many(
             [
                 {
                     "origin": "batch",

@@ -119,14 +119,17 @@ class ParticipantSmsFree(models.TransientModel):
             [(self.env["res.partner"], raw) for _row, raw in rows], self.env.company
         )
         Recipient, seen, lines = self.env["participant.sms.recipient"], set(), []
+        labels = {code: Recipient._label(code) for code in ("", "refuses", "stop")}
+        labels.update(invalid=_("Invalid mobile number"), duplicate=_("Duplicate"))
+        labels["no_mobile"] = labels["invalid"]
         for (row, raw), verdict in zip(rows, verdicts, strict=False):
             number = verdict.number
             if verdict.code in ("no_mobile", "invalid"):
-                error = _("Invalid mobile number")
+                error = labels[verdict.code]
             elif number in seen:
-                error = _("Duplicate")
+                error = labels["duplicate"]
             else:
-                error = Recipient._label(verdict.code)
+                error = labels[verdict.code]
             if number:
                 seen.add(number)
             lines.append(
@@ -153,7 +156,7 @@ class ParticipantSmsFree(models.TransientModel):
             now.strftime("LIBRE-%Y%m%d-%H%M%S")
         )
         deadline = self.env.company._psms_window().campaign_deadline(planned)
-        messages = self.env["participant.sms"]._queue(
+        messages = self.env["participant.sms"]._queue_many(
             [
                 {
                     "origin": "free",

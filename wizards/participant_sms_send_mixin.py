@@ -3,6 +3,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 
+from ..models.bulk_insert import insert_rows
 from ..tools import sms_text
 from ..tools.schedule import PAST_TOLERANCE
 
@@ -212,8 +213,11 @@ class ParticipantSmsSendMixin(models.AbstractModel):
         )
 
     def _show_preview(self, line_values):
+        """Replace the preview lines by ``line_values``, stored in one INSERT
+        (``insert_rows``: what ``create`` checks and stores, set-based)."""
         self.line_ids.unlink()
-        self.env[self._psms_line_model].create(line_values)
+        insert_rows(self.env[self._psms_line_model], line_values)
+        self.invalidate_recordset(["line_ids"])
         self.state = "preview"
         return self._reopen()
 

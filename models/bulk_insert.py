@@ -19,7 +19,8 @@ rest set-based:
 - stored computed fields not given marked to compute, the dependents of the new
   rows marked (``modified(create=True)``), the inverse one2many of the many2one
   given invalidated, the Python constraints (``_validate_fields``) and the
-  companies (``_check_company``) checked.
+  companies (``_check_company``) checked, then the record rules on the new rows
+  (``check_access``), as ``create`` ends.
 
 What it refuses (``ValueError``): ``_inherits`` models, one2many / many2many /
 translated / company-dependent / properties / json fields given or defaulted (they
@@ -157,4 +158,5 @@ def insert_rows(model, vals_list):
     records._validate_fields(given)
     if model._check_company_auto:
         records._check_company()
+    records.check_access("create")  # the record rules, on the rows made, as create
     return records

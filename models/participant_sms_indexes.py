@@ -75,7 +75,9 @@ NUMBER_TABLE = "participant_sms_number"
 NUMBER_INDEXES = (
     # a whole number typed in the Phone search (tools/phone_search.py), the replies'
     # search of the SMS they answer
-    ("participant_sms_number_number_index", ["number"], ""),
+    # (pattern operators: a start of number, ``LIKE '+33612%'``, read as a range of
+    # the index whatever the database's collation, and ``=`` too)
+    ("participant_sms_number_number_index", ["number varchar_pattern_ops"], ""),
     # its last digits (``_psms_number_leaf``: reverse(number) LIKE '8765%')
     (
         "participant_sms_number_reverse_index",
@@ -218,11 +220,31 @@ class ParticipantSms(models.Model):
         """
         ids = set()
         for part in self._psms_number_parts(domain):
-            found = self.sudo()._search(part, limit=SPARSE_NUMBER_LIMIT + 1)
-            ids.update(found.get_result_ids())
+            ids.update(self._psms_number_ids(part, SPARSE_NUMBER_LIMIT + 1))
             if len(ids) > SPARSE_NUMBER_LIMIT:
                 return domain
         return [("id", "in", sorted(ids))]
+
+    @api.model
+    def _psms_number_ids(self, part, limit):
+        """At most ``limit`` ids of the SMS of ``part`` (a domain), in no order: a
+        leaf the number table answers is read from it alone (its index, no join
+        with the SMS and no order: a start of number shared by millions stops at
+        ``limit``); any other domain is searched by id."""
+        condition = len(part) == 1 and self._psms_number_condition(part[0])
+        if not condition:
+            part = [self._psms_number_leaf(token) for token in part]
+            return self.sudo()._search(part, limit=limit, order="id").get_result_ids()
+        self.env["participant.sms"].flush_model(["number", "anonymized_at"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT sms_id FROM %s WHERE %s LIMIT %s",
+                SQL.identifier(NUMBER_TABLE),
+                condition,
+                limit,
+            )
+        )
+        return [sms_id for (sms_id,) in self.env.cr.fetchall()]
 
     @api.model
     def _psms_number_parts(self, domain):
@@ -235,36 +257,35 @@ class ParticipantSms(models.Model):
             isinstance(leaf, tuple) for leaf in leaves
         ):
             return [domain]
-        return [[self._psms_number_leaf(leaf)] for leaf in leaves]
+        return [[leaf] for leaf in leaves]
 
     @api.model
     def _psms_number_leaf(self, token):
-        """``token`` as the number table's indexes answer it (an id subquery): the
-        end of a number (``=like '%5678'``) as a prefix of the reversed number; a
-        whole number, a start or a part of it as they are; any other token as it
-        is."""
+        """``token`` as the number table's indexes answer it (an id subquery, see
+        ``_psms_number_condition``); any other token as it is."""
+        condition = self._psms_number_condition(token)
+        return self._psms_number_in(condition) if condition else token
+
+    @api.model
+    def _psms_number_condition(self, token):
+        """``token`` as SQL on the number table's ``number``, None when the number
+        table does not answer it: the end of a number (``=like '%5678'``) as a prefix
+        of the reversed number; a whole number, a start or a part of it as they
+        are."""
         if not (isinstance(token, tuple) and token[0] == "number"):
-            return token
+            return None
         operator, value = token[1], token[2]
         if operator == "=like" and isinstance(value, str) and SUFFIX.fullmatch(value):
-            return self._psms_number_in(
-                SQL("reverse(number) LIKE %s", value[:0:-1] + "%")
-            )
+            return SQL("reverse(number) LIKE %s", value[:0:-1] + "%")
         if operator in ("=", "=like") and isinstance(value, str):
             sql_operator = "=" if operator == "=" else "LIKE"
-            return self._psms_number_in(
-                SQL("number %s %s", SQL(sql_operator), value)  # noqa: S608
-            )
+            return SQL("number %s %s", SQL(sql_operator), value)  # noqa: S608
         if operator in ("like", "ilike") and isinstance(value, str):
             sql_operator = "LIKE" if operator == "like" else "ILIKE"
-            return self._psms_number_in(
-                SQL("number %s %s", SQL(sql_operator), f"%{escape_psql(value)}%")
-            )
+            return SQL("number %s %s", SQL(sql_operator), f"%{escape_psql(value)}%")
         if operator == "in" and isinstance(value, list | tuple):
-            return self._psms_number_in(
-                SQL("number = ANY(%s::varchar[])", [v for v in value if v])
-            )
-        return token
+            return SQL("number = ANY(%s::varchar[])", [v for v in value if v])
+        return None
 
     @api.model
     def _psms_number_in(self, condition):

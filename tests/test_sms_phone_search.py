@@ -10,6 +10,8 @@ reversed number, or ``LIKE`` for the trigram index), never an ``ILIKE`` on the
 column.
 """
 
+from unittest.mock import patch
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -17,6 +19,7 @@ from lxml import etree
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+from ..models import participant_sms_indexes
 from ..tools.phone import PhoneError, normalize_mobile
 from ..tools.phone_search import number_domain
 from .common_sms import SmsCommon
@@ -107,6 +110,38 @@ class TestSmsPhoneSearch(SmsCommon):
         plan = "\n".join(row[0] for row in self.env.cr.fetchall())
         self.assertIn("participant_sms_number_reverse_index", plan)
         self.assertFalse(self.found("1234"))  # digits in the middle, not at the end
+
+    def test_a_start_shared_by_many_reads_the_number_table_alone(self):
+        """A start of number shared by more SMS than the list reads by id is
+        answered by the number table alone, at most that many rows by its index
+        (no join with the SMS, no order): the list then filters its ordered scan;
+        a start shared by few gives their ids; the start and equality are read by
+        the pattern index of the number table, whatever the database's collation."""
+        Sms = self.Sms.sudo()
+        start = ("number", "=like", "+336%")
+        self.assertEqual(len(Sms._psms_number_ids([start], 1)), 1)
+        self.assertEqual(
+            set(Sms._psms_number_ids([start], 10)), set((self.mine | self.other).ids)
+        )
+        with patch.object(participant_sms_indexes, "SPARSE_NUMBER_LIMIT", 1):
+            self.assertEqual(Sms._psms_number_search([start]), [start])
+        self.assertEqual(
+            Sms._psms_number_search([("number", "=like", "+33612%")]),
+            [("id", "in", self.mine.ids)],
+        )
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        for condition in (
+            Sms._psms_number_condition(start),
+            SQL("number = %s", "+33612345678"),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "EXPLAIN SELECT sms_id FROM participant_sms_number WHERE %s",
+                    condition,
+                )
+            )
+            plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+            self.assertIn("participant_sms_number_number_index", plan)
 
     def test_not_ilike_is_the_complement(self):
         both = self.mine | self.other

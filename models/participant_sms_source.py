@@ -103,7 +103,13 @@ class ParticipantSmsSource(models.AbstractModel):
     )
     sms_reminder_body = fields.Text(string="SMS text", copy=False)
     sms_reminder_sms_id = fields.Many2one(
-        "participant.sms", string="Reminder SMS", copy=False, readonly=True
+        "participant.sms",
+        string="Reminder SMS",
+        copy=False,
+        readonly=True,
+        # the foreign key's lookup when SMS are deleted (else a scan of the records
+        # per SMS); few records have one
+        index="btree_not_null",
     )
     sms_reminder_state = fields.Selection(
         related="sms_reminder_sms_id.state", string="Reminder status"

@@ -422,5 +422,24 @@ check(
     <= {row[0] for row in env.cr.fetchall()},
     "missing",
 )
+env.cr.execute(
+    """SELECT tablename FROM pg_indexes
+        WHERE indexdef LIKE '%(sms_reminder_sms_id)%'"""
+)
+check(
+    "reminder SMS' foreign keys indexed",
+    {"calendar_event", "participant_step", "participant_orientation"}
+    <= {row[0] for row in env.cr.fetchall()},
+    "missing",
+)
+env.cr.execute(
+    """SELECT indexdef FROM pg_indexes
+        WHERE indexname = 'participant_sms_number_number_index'"""
+)
+check(
+    "number index with pattern operators",
+    "varchar_pattern_ops" in (env.cr.fetchone() or [""])[0],
+    "plain",
+)
 env.cr.commit()
 print(f"CHECKS PASSED: {len(passed)}")

@@ -282,6 +282,14 @@ def matrix():
         frozenset({"system"}),
         lambda t, env: env.company.write({"psms_zone": "reunion"}),
     )
+    # Odoo's cron form: an edit of the dispatch cron reaches its parallel copies
+    # (models/ir_cron.py)
+    table["ir.cron", "write"] = (
+        frozenset({"system"}),
+        lambda t, env: env.ref("participant_sms.ir_cron_sms_dispatch").write(
+            {"interval_number": 2}
+        ),
+    )
     table["res.partner", "create"] = (
         PARTICIPANT_USERS,
         lambda t, env: env["res.partner"].create(

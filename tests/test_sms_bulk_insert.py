@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -49,8 +51,10 @@ class TestSmsBulkInsert(SmsCommon):
     def test_queue_many_stores_what_queue_stores(self):
         numbers = ["06 12 34 56 78", "+33781234567", "0699999998"]
         Sms = self.env["participant.sms"].with_user(self.user_free)
-        by_create = Sms._queue(self._free_values(numbers, "A"))
-        by_insert = Sms._queue_many(self._free_values(numbers, "A"))
+        # one instant for both (the planned send and deadline follow the clock)
+        with freeze_time(fields.Datetime.now()):
+            by_create = Sms._queue(self._free_values(numbers, "A"))
+            by_insert = Sms._queue_many(self._free_values(numbers, "A"))
         self.assertEqual(len(by_insert), 3)
         self.assertEqual(stored_values(by_insert), stored_values(by_create))
         self.assertEqual(

@@ -26,10 +26,10 @@ Invariant: for every key, the sum of ``count`` equals the number of SMS of that 
 import contextlib
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..tools.zones import DEFAULT_ZONE, ZONES
 from .participant_sms_selections import CONTEXT_TYPES, ORIGINS, STATES
+from .statement_triggers import ensure_statement_triggers
 
 KEYS = "company_id, day, state, context_type, origin, with_participant, free_author_id"
 GROUP_KEYS = "GROUP BY 1, 2, 3, 4, 5, 6, 7"
@@ -145,22 +145,15 @@ class ParticipantSmsDaily(models.Model):
     count = fields.Integer(readonly=True)
 
     def init(self):
-        cr = self.env.cr
-        cr.execute(TRIGGER_FUNCTION)
-        created = False
-        for event, clause in TRIGGERS.items():
-            name = f"participant_sms_daily_{event}"
-            cr.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [name])
-            if not cr.fetchone():
-                cr.execute(
-                    SQL(
-                        "CREATE TRIGGER %s %s FOR EACH STATEMENT "
-                        "EXECUTE FUNCTION participant_sms_daily_change()",
-                        SQL.identifier(name),
-                        SQL(clause),  # noqa: S608 - a constant of this file
-                    )
-                )
-                created = True
+        created = ensure_statement_triggers(
+            self.env.cr,
+            TRIGGER_FUNCTION,
+            "participant_sms_daily_change",
+            {
+                f"participant_sms_daily_{event}": clause
+                for event, clause in TRIGGERS.items()
+            },
+        )
         if created:  # first install or upgrade: count the existing history
             self._rebuild()
 

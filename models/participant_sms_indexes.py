@@ -21,6 +21,8 @@ from odoo import api, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, escape_psql, index_exists
 
+from .statement_triggers import ensure_statement_triggers
+
 _logger = logging.getLogger(__name__)
 
 TABLE = "participant_sms"
@@ -174,18 +176,12 @@ class ParticipantSms(models.Model):
                     SQL.identifier(NUMBER_TABLE),
                 )
             )
-        cr.execute(NUMBER_TRIGGER_FUNCTION)
-        for name, clause in NUMBER_TRIGGERS.items():
-            cr.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [name])
-            if not cr.fetchone():
-                cr.execute(
-                    SQL(
-                        "CREATE TRIGGER %s %s FOR EACH STATEMENT "
-                        "EXECUTE FUNCTION participant_sms_number_change()",
-                        SQL.identifier(name),
-                        SQL(clause),  # noqa: S608 - a constant of this file
-                    )
-                )
+        ensure_statement_triggers(
+            cr,
+            NUMBER_TRIGGER_FUNCTION,
+            "participant_sms_number_change",
+            NUMBER_TRIGGERS,
+        )
         if created:
             self._psms_number_rebuild()
         for name, expressions, where in NUMBER_INDEXES:

@@ -84,7 +84,7 @@ class ParticipantSms(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         string="Recipient",
-        index=True,
+        index="btree_not_null",
         readonly=True,
         ondelete="set null",
         help="Empty for free sends to numbers that are not participants.",
@@ -144,7 +144,10 @@ class ParticipantSms(models.Model):
     context_type = fields.Selection(CONTEXT_TYPES, string="Context", readonly=True)
     res_model = fields.Char(string="Context model", readonly=True)
     res_id = fields.Many2oneReference(
-        string="Context record", model_field="res_model", readonly=True, index=True
+        string="Context record",
+        model_field="res_model",
+        readonly=True,
+        index="btree_not_null",
     )
     context_name = fields.Char(
         compute="_compute_context_name", string="Context record name"
@@ -165,7 +168,9 @@ class ParticipantSms(models.Model):
         ondelete="set null",
         copy=False,
     )
-    batch_ref = fields.Char(string="Batch reference", readonly=True, index=True)
+    batch_ref = fields.Char(
+        string="Batch reference", readonly=True, index="btree_not_null"
+    )
     reply_enabled = fields.Boolean(string="Reply possible", readonly=True)
     account_id = fields.Many2one(
         "participant.sms.account",
@@ -174,12 +179,17 @@ class ParticipantSms(models.Model):
         index=True,
         ondelete="restrict",
     )
+    # the status callbacks' and polls' lookup (``=``, ``IN``): none looks for a
+    # missing id through it, and the claim, which leaves it empty, adds no entry
     provider_id = fields.Char(
-        string="Provider message id", readonly=True, index=True, copy=False
+        string="Provider message id",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
     )
-    provider_tag = fields.Char(
-        string="Provider tag", readonly=True, copy=False, index=True
-    )
+    # no index: the reconciliation reads the tags of the stale claims it found by
+    # status, and a reply's reference is looked for among the SMS of its number
+    provider_tag = fields.Char(string="Provider tag", readonly=True, copy=False)
     raw_status = fields.Char(string="Provider status", readonly=True, copy=False)
     attempts = fields.Integer(readonly=True, copy=False)
     last_error = fields.Text(string="Last error", readonly=True, copy=False)

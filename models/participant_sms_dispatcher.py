@@ -90,9 +90,27 @@ def _column(records, fname):
     """The values of field ``fname`` of ``records``, in their order, as the cache
     holds them (a many2one: the id, or None), fetched first when missing: what a
     loop over the records would read, without a field access per record."""
-    field = records._fields[fname]
-    field.mapped(records)  # fetches what the cache misses
-    return records.env.cache.get_until_miss(records, field)
+    field, cache = records._fields[fname], records.env.cache
+    values = cache.get_until_miss(records, field)
+    if len(values) < len(records):
+        # fetch what the cache misses (``mapped`` makes a recordset of a many2one's
+        # values too: kept for a miss only)
+        field.mapped(records)
+        values = cache.get_until_miss(records, field)
+    return values
+
+
+def _grouped(records, fname):
+    """``records.grouped(fname)`` for a many2one ``fname``, read from its column
+    (``_column``): no field access per record."""
+    groups = defaultdict(list)
+    for record_id, value in zip(records._ids, _column(records, fname), strict=True):
+        groups[value].append(record_id)
+    comodel = records.env[records._fields[fname].comodel_name]
+    return {
+        comodel.browse(value or ()): records.browse(ids)
+        for value, ids in groups.items()
+    }
 
 
 class ParticipantSmsDispatcher(models.AbstractModel):
@@ -379,28 +397,31 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         The others stay queued for the next batch, a moment later."""
         now = fields.Datetime.now()
         Recipient = self.env["participant.sms.recipient"]
+        # the columns read at once (a field read per SMS costs more than the checks)
+        columns = [
+            _column(messages, fname)
+            for fname in (
+                "deadline",
+                "purpose",
+                "res_model",
+                "res_id",
+                "partner_id",
+                "number",
+            )
+        ]
+        records_of = defaultdict(set)  # model -> ids of the records of an SMS purpose
+        for purpose, res_model, res_id in zip(*columns[1:4], strict=True):
+            if purpose:
+                records_of[res_model].add(res_id)
         alive = {}  # model -> ids of the records that still exist: one query each
-        for model, group in messages.filtered("purpose").grouped("res_model").items():
+        for model, ids in records_of.items():
             if model in self.env:
-                records = self.env[model].browse(set(group.mapped("res_id")) - {0})
+                records = self.env[model].browse(ids - {0, None, False})
                 alive[model] = set(records.exists().ids)
         orphans, rest, recipients = [], [], []
         Partner = self.env["res.partner"]
-        # the columns read at once (a field read per SMS costs more than the checks)
         for sms_id, deadline, purpose, res_model, res_id, partner_id, number in zip(
-            messages.ids,
-            *(
-                _column(messages, fname)
-                for fname in (
-                    "deadline",
-                    "purpose",
-                    "res_model",
-                    "res_id",
-                    "partner_id",
-                    "number",
-                )
-            ),
-            strict=True,
+            messages.ids, *columns, strict=True
         ):
             if deadline and deadline < now:
                 sms = messages.browse(sms_id)
@@ -418,7 +439,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 orphans.append(sms_id)
             else:
                 rest.append((sms_id, number))
-                recipients.append((Partner.browse(partner_id or ()), number))
+                recipients.append(
+                    (Partner.browse(partner_id) if partner_id else Partner, number)
+                )
         if orphans:
             messages.browse(orphans)._cancel(
                 _("The record of this SMS no longer exists.")
@@ -464,7 +487,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     # what leaves, read while the cache holds it (a commit empties it)
                     sending = [
                         (account, group, self._outgoing(group))
-                        for account, group in sendable.grouped("account_id").items()
+                        for account, group in _grouped(sendable, "account_id").items()
                     ]
                     self._commit(auto_commit)
                 break

@@ -94,11 +94,13 @@ class ParticipantSmsPackage(models.Model):
         )
         packages = self.browse(self.env.cr.fetchone()[0] or [])
         packages.invalidate_recordset(["consumed", "remaining"])
-        # counted here, written once per package at the end (not once per SMS)
-        room = {package: package.remaining for package in packages}
+        # counted here, written once per package at the end (not once per SMS); by
+        # package id (a recordset per SMS and package costs more than the count)
+        room = {package.id: package.remaining for package in packages}
         taken = defaultdict(int)
         left = sum(room.values())
         charges = defaultdict(list)  # (package, credits) -> SMS ids: one write each
+        paid, package_ids = [], packages.ids
         segments_of = messages.mapped("segments")
         for sms_id, segments in zip(messages.ids, segments_of, strict=True):
             if not 0 < segments <= left:
@@ -106,21 +108,22 @@ class ParticipantSmsPackage(models.Model):
             left -= segments
             # taken oldest package first; the SMS names the first package used
             main, credits = None, segments
-            for package in packages:
-                take = min(credits, room[package])
+            for package_id in package_ids:
+                take = min(credits, room[package_id])
                 if take:
-                    room[package] -= take
-                    taken[package] += take
-                    main = main or package
+                    room[package_id] -= take
+                    taken[package_id] += take
+                    main = main or package_id
                     credits -= take
                 if not credits:
                     break
-            charges[main.id, segments].append(sms_id)
-        for package, credits in taken.items():
+            charges[main, segments].append(sms_id)
+            paid.append(sms_id)
+        for package_id, credits in taken.items():
+            package = packages.browse(package_id)
             package.consumed += credits
         charges = dict(charges)
-        paid = {sms_id for ids in charges.values() for sms_id in ids}
-        charged = messages.browse([sms_id for sms_id in messages.ids if sms_id in paid])
+        charged = messages.browse(paid)
         if not company.psms_enforce_packages:
             return messages, charges
         short = messages - charged

@@ -441,5 +441,26 @@ check(
     "varchar_pattern_ops" in (env.cr.fetchone() or [""])[0],
     "plain",
 )
+# 18.0.1.8.0: fewer index entries per dispatch update (the tag's index dropped; the
+# provider id, recipient, context record and batch reference indexed when set)
+env.cr.execute(
+    """SELECT indexname, indexdef FROM pg_indexes
+        WHERE tablename = 'participant_sms'"""
+)
+indexdefs = dict(env.cr.fetchall())
+check(
+    "dispatch tag not indexed",
+    "participant_sms__provider_tag_index" not in indexdefs,
+    "participant_sms__provider_tag_index left",
+)
+not_null = [
+    f"participant_sms__{column}_index"
+    for column in ("provider_id", "partner_id", "res_id", "batch_ref")
+]
+check(
+    "indexes without the empty values",
+    all("IS NOT NULL" in indexdefs.get(name, "") for name in not_null),
+    f"{[name for name in not_null if 'IS NOT NULL' not in indexdefs.get(name, '')]}",
+)
 env.cr.commit()
 print(f"CHECKS PASSED: {len(passed)}")

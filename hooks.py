@@ -4,9 +4,10 @@
 Odoo drops the tables of the module's models and the columns it added to Odoo's own
 (with their indexes and triggers); it does not know the objects the module made by SQL:
 the daily counts' and the number table's trigger functions, the number table (it holds
-the numbers of the SMS not anonymised) and the per-account rate slot table. The hook
-drops them, so that after an uninstall nothing of the module is left in the database
-(``scripts/test.sh`` checks the catalogue after its uninstall).
+the numbers of the SMS not anonymised), the note table (which note quotes which SMS)
+and the per-account rate slot table, nor the parameter the upgrade to 18.0.1.8.0 set by
+SQL. The hook drops them, so that after an uninstall nothing of the module is left in
+the database (``scripts/test.sh`` checks the catalogue after its uninstall).
 """
 
 from odoo.tools import SQL
@@ -15,8 +16,10 @@ from odoo.tools import SQL
 #: models/participant_sms_indexes.py)
 FUNCTIONS = ("participant_sms_daily_change", "participant_sms_number_change")
 #: the tables the module created by SQL (models/participant_sms_account.py,
-#: models/participant_sms_indexes.py)
-TABLES = ("participant_sms_rate_slot", "participant_sms_number")
+#: models/participant_sms_indexes.py, models/participant_sms_note.py)
+TABLES = ("participant_sms_rate_slot", "participant_sms_number", "participant_sms_note")
+#: the system parameters the module set by SQL (migrations/18.0.1.8.0)
+PARAMETERS = ("participant_sms.note_links_from",)
 
 
 def uninstall_hook(env):
@@ -28,3 +31,6 @@ def uninstall_hook(env):
         )
     for table in TABLES:
         env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
+    env.cr.execute(
+        "DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [list(PARAMETERS)]
+    )

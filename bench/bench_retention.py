@@ -9,9 +9,10 @@ backlog.
 Loads by SQL COUNT SMS spread over five years with their final statuses (delivered
 mostly; failed, expired, cancelled, not sent, STOP), a fifth of them reminders of an
 appointment (``calendar.event``) with the two chatter notes the engine posts on it
-(sent, final status) and, for one appointment in ten, its reminder text; a reply to one
-SMS in fifty, with its chatter note. Vacuums them (as autovacuum has long done on
-SMS past their retention), runs the retention cron as its code does
+(sent, final status; recorded in the note table, as the engine does from 18.0.1.8.0)
+and, for one appointment in ten, its reminder text; a reply to one SMS in fifty,
+with its chatter note. Vacuums them (as autovacuum has long done on SMS past their
+retention), runs the retention cron as its code does
 (``auto_commit=True``: a commit per batch) and prints SMS/s and the peak memory
 growth; then REPLIES pending replies from unknown numbers and the reply cron on them
 (each batch of the reply cron searches the SMS by number, through the number
@@ -27,10 +28,12 @@ from _common import open_registry, parse_args
 from bench_export import RssSampler
 
 TAG = "BENCH-RETENTION"
-#: the tables the load writes (participant_sms_number: from 18.0.1.7.0)
+#: the tables the load writes (participant_sms_number: from 18.0.1.7.0,
+#: participant_sms_note: from 18.0.1.8.0)
 VACUUMED = (
     "participant_sms",
     "participant_sms_number",
+    "participant_sms_note",
     "participant_sms_reply",
     "mail_message",
     "calendar_event",
@@ -115,6 +118,17 @@ def load(env, count):
         {"partner": partner, "tag": TAG, "uid": uid},
     )
     notes = cr.rowcount
+    cr.execute("SELECT to_regclass('participant_sms_note')")
+    if cr.fetchone()[0]:  # from 18.0.1.8.0 the engine records which note quotes which
+        cr.execute(
+            """INSERT INTO participant_sms_note (sms_id, message_id)
+               SELECT s.id, m.id FROM mail_message m
+                 JOIN participant_sms s
+                   ON s.res_model = m.model AND s.res_id = m.res_id
+                  AND s.batch_ref = %(tag)s
+                WHERE m.record_name = %(tag)s""",
+            {"tag": TAG},
+        )
     return reminders, notes
 
 
@@ -189,13 +203,14 @@ def cleanup(registry):
             "DELETE FROM participant_sms_reply WHERE inbound_id LIKE %s", [TAG + "%"]
         )
         cr.execute("DELETE FROM mail_message WHERE record_name = %s", [TAG])
-        cr.execute("SELECT to_regclass('participant_sms_number')")
-        if cr.fetchone()[0]:  # the cascade is a trigger too, off here
-            cr.execute(
-                """DELETE FROM participant_sms_number WHERE sms_id IN
-                          (SELECT id FROM participant_sms WHERE batch_ref = %s)""",
-                [TAG],
-            )
+        for side in ("participant_sms_number", "participant_sms_note"):
+            cr.execute("SELECT to_regclass(%s)", [side])
+            if cr.fetchone()[0]:  # the cascade is a trigger too, off here
+                cr.execute(
+                    f"""DELETE FROM {side} WHERE sms_id IN
+                           (SELECT id FROM participant_sms WHERE batch_ref = %s)""",
+                    [TAG],
+                )
         cr.execute("DELETE FROM participant_sms WHERE batch_ref = %s", [TAG])
         cr.execute("DELETE FROM calendar_event WHERE name = %s", [TAG])
 

@@ -49,3 +49,4 @@ from . import participant_sms_indexes
 from . import participant_sms_daily
 from . import participant_sms_pivot
 from . import ir_cron
+from . import participant_sms_note

@@ -660,7 +660,9 @@ class ParticipantSms(models.Model):
     # ----------------------------------------------------------------------------------
     def _post_context_notes(self, kind):
         """A note on the record of each of these SMS (``kind``: "sent" or "final"),
-        in the language of the record's staff, not the cron user's (OdooBot)."""
+        in the language of the record's staff, not the cron user's (OdooBot); which
+        note quotes which SMS is recorded for the retention
+        (models/participant_sms_note.py)."""
         by_model = {}
         models_ = self._context_models()
         for sms in self:
@@ -692,4 +694,7 @@ class ParticipantSms(models.Model):
                     body += Markup("<p><em>%s</em></p>") % sms.last_error
                 bodies[record.id] = body
             if bodies:
-                records._message_log_batch(bodies)
+                notes = records._message_log_batch(bodies)
+                self._psms_link_notes(
+                    [(messages[note.res_id].id, note.id) for note in notes]
+                )

@@ -44,6 +44,7 @@ from odoo.tools import SQL
 
 from ..tools.excel import data_row
 from .participant_sms_daily import keys_kept
+from .participant_sms_note import NOTE_LINKS_FROM
 from .participant_sms_selections import FINAL_STATES
 
 _logger = logging.getLogger(__name__)
@@ -329,10 +330,73 @@ class ParticipantSmsPrivacy(models.AbstractModel):
 
     @api.model
     def _anonymize_sms_notes(self, rows):
-        """The chatter notes of the context records that quote these SMS (sent, final
-        status): found by record (the index of mail.message on model and res_id, one
-        query per model), then by their text among that record's notes; their body
-        replaced."""
+        """The chatter notes quoting these SMS (sent, final status): those the engine
+        recorded in the note table, in one statement
+        (``_anonymize_linked_notes``); then, found by their text, those of the SMS
+        the table may not know all of: sent before the table existed
+        (``NOTE_LINKS_FROM``) or with a record and no note in it."""
+        linked = self._anonymize_linked_notes([row.id for row in rows])
+        since = self._note_links_from()
+        self._anonymize_quoted_notes(
+            [row for row in rows if row.id < since or row.id not in linked]
+        )
+
+    @api.model
+    def _note_links_from(self):
+        """The first SMS id whose notes are all in the note table (0: all of them,
+        a database installed with it); read by SQL, not from the parameters' cache,
+        so that each batch costs the same statements."""
+        self.env.cr.execute(
+            "SELECT value FROM ir_config_parameter WHERE key = %s", [NOTE_LINKS_FROM]
+        )
+        row = self.env.cr.fetchone()
+        return int(row[0]) if row and row[0] else 0
+
+    @api.model
+    def _anonymize_linked_notes(self, sms_ids):
+        """Replace the body of the notes the note table gives for these SMS, and of
+        the e-mails made of them, and drop their rows (one statement: the rows by
+        their primary key, the notes by theirs); return the ids of the SMS that had
+        rows."""
+        Message = self.env["mail.message"].sudo()
+        note = str(self._anonymized_note())
+        self.env.flush_all()
+        self.env.cr.execute(
+            """WITH links AS (
+                    DELETE FROM participant_sms_note WHERE sms_id = ANY(%(ids)s)
+                    RETURNING sms_id, message_id),
+                notes AS (
+                    UPDATE mail_message m
+                       SET body = %(note)s, write_date = %(stamp)s,
+                           write_uid = %(uid)s
+                      FROM links WHERE m.id = links.message_id
+                    RETURNING m.id),
+                mails AS (
+                    UPDATE mail_mail
+                       SET body_html = %(note)s, write_date = %(stamp)s,
+                           write_uid = %(uid)s
+                     WHERE mail_message_id IN (SELECT id FROM notes))
+               SELECT DISTINCT sms_id FROM links""",
+            {
+                "ids": sms_ids,
+                "note": note,
+                "stamp": self.env.cr.now(),
+                "uid": self.env.uid,
+            },
+        )
+        linked = {sms_id for (sms_id,) in self.env.cr.fetchall()}
+        if linked:
+            Message.invalidate_model(["body", "write_date", "write_uid"])
+            self.env["mail.mail"].invalidate_model(
+                ["body_html", "write_date", "write_uid"]
+            )
+        return linked
+
+    @api.model
+    def _anonymize_quoted_notes(self, rows):
+        """The chatter notes of the context records that quote these SMS, found by
+        record (the index of mail.message on model and res_id, one query per model),
+        then by their text among that record's notes; their body replaced."""
         quoting = [
             row
             for row in rows

@@ -152,7 +152,7 @@ class TestSmsBatchAppointments(SmsCommon):
             self.assertEqual(sms.partner_id, event.participant_id)
             self.assertEqual(sms.origin, "batch")
             reference = self._reference(wizard, event.participant_id, session)
-            self.env.flush_all()
+            reference.env.flush_all()  # as its creator (who last wrote it)
             self.env.invalidate_all()
             self._compare(event, reference)
             self.assertEqual(event.duration, 1.5)
@@ -164,14 +164,22 @@ class TestSmsBatchAppointments(SmsCommon):
 
     def test_batch_appointment_with_a_default_alarm_and_channel(self):
         """User defaults (ir.default) reach the batch's appointments as Odoo's."""
-        alarm = self.env["calendar.alarm"].search([], limit=1)
-        if alarm:
-            self.env["ir.default"].set(
-                "calendar.event", "alarm_ids", [alarm.id], company_id=True
-            )
+        alarm = self.env["calendar.alarm"].search(
+            [("alarm_type", "=", "email")], limit=1
+        )
+        self.assertTrue(alarm)
+        self.env["ir.default"].set(
+            "calendar.event", "alarm_ids", [alarm.id], company_id=True
+        )
         channel = self.env["participant.channel"].search([], limit=1)
         wizard = self._wizard(
             channel_id=channel.id, partner_ids=[Command.set(self.participants[:1].ids)]
+        )
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        cron = self.env.ref("calendar.ir_cron_scheduler_alarm")
+        at = self.start - timedelta(minutes=alarm.duration_minutes)
+        triggers = Trigger.search_count(
+            [("cron_id", "=", cron.id), ("call_at", "=", at)]
         )
         wizard.action_preview()
         wizard.action_validate()
@@ -179,10 +187,19 @@ class TestSmsBatchAppointments(SmsCommon):
             [("participant_id", "=", self.participants[0].id)]
         )
         self.assertEqual(len(event), 1)
+        # the alarm's trigger is set up once for the appointment, as for Odoo's own
+        by_batch = Trigger.search_count(
+            [("cron_id", "=", cron.id), ("call_at", "=", at)]
+        )
+        self.assertEqual(by_batch - triggers, 2)  # the session's and the appointment's
         reference = self._reference(
             wizard, event.participant_id, event.participant_session_id
         )
-        self.env.flush_all()
+        reference.env.flush_all()  # as its creator (who last wrote it)
         self.env.invalidate_all()
         self._compare(event, reference)
         self.assertEqual(event.alarm_ids, alarm)
+        self.assertEqual(
+            Trigger.search_count([("cron_id", "=", cron.id), ("call_at", "=", at)]),
+            by_batch + 1,
+        )

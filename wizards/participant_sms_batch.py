@@ -203,7 +203,7 @@ class ParticipantSmsBatch(models.TransientModel):
             tracking_disable=True,
         )
         session = Event.create(self._session_values(stop))
-        events = Event.create(self._appointments_values(Event, lines, session))
+        events = self._create_appointments(Event, lines, session)
         planned = self._planned()
         deadline = self.env.company._psms_window().campaign_deadline(planned)
         messages = self.env["participant.sms"]._queue_many(
@@ -288,6 +288,30 @@ class ParticipantSmsBatch(models.TransientModel):
             "stop_date": session.stop_date,
         }
         return [dict(copy.deepcopy(defaults), **dates, **vals) for vals in vals_list]
+
+    def _create_appointments(self, Event, lines, session):
+        """The participants' appointments, created by Odoo's ``create``. Calendar's
+        ``create`` gathers the events whose alarms it sets up one union at a time
+        (quadratic in their number): it is told not to (``dont_notify``), and the same
+        set-up is called once for them all, as it would be for these events (not all
+        day, not recurrent)."""
+        created = Event.with_context(dont_notify=True).create(
+            self._appointments_values(Event, lines, session)
+        )
+        events = Event.browse(created.ids)
+        if not session.allday:  # all day: calendar's own inverse sets them up
+            events._setup_alarms()
+        self._skip_document_model(events)
+        return events
+
+    def _skip_document_model(self, events):
+        """``res_model`` (related to ``res_model_id``) is marked for recomputation on
+        every new event; on these appointments, which have no document model, Odoo
+        would compute False and ``UPDATE`` it over the NULL the insert stored. Only
+        those whose ``res_model_id`` is empty are spared."""
+        field = events._fields["res_model"]
+        unlinked = events.filtered(lambda event: not event.res_model_id)
+        self.env.remove_to_compute(field, unlinked)
 
     def _appointment_values(self, partner, session):
         """The appointment in the participant's file, linked to the session: the

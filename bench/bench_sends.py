@@ -299,6 +299,7 @@ def cleanup(registry, data):
 
 
 def report(n, results):
+    """Prints the figures of COUNT ``n`` (flushed: the cleanup follows)."""
     ours_free = results["free preview"] + results["free validate"]
     ours_batch = results["batch preview"] + results["batch validate"]
     print(f"\n{n} recipients                       ours       Odoo's sms.composer")
@@ -317,7 +318,8 @@ def report(n, results):
     print(
         "  (x = Odoo's time / ours: >= 1 means at least as fast; peak memory of the "
         "process so far "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)"
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)",
+        flush=True,
     )
 
 
@@ -331,9 +333,9 @@ def main():
         try:
             run_ours(registry, data, timer)
             run_odoo(registry, data, timer)
+            report(n, timer.results)  # before the cleanup, which may take minutes
         finally:
             cleanup(registry, data)
-        report(n, timer.results)
         if timer.profiler:
             stats = pstats.Stats(timer.profiler).sort_stats("cumulative")
             stats.print_stats(25)

@@ -738,16 +738,20 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # reconciliation: SMS whose fate at the provider is not known
     # ----------------------------------------------------------------------------------
     @api.model
+    def _stale_claims_domain(self):
+        """The SMS claimed for over ``STALE_CLAIM`` and not accepted: a handful,
+        read by their partial index at every dispatch run, whatever the history."""
+        return [
+            ("state", "=", "processing"),
+            ("provider_id", "=", False),
+            ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM),
+        ]
+
+    @api.model
     def _reconcile_stale_claims(self, auto_commit=False):
         """SMS claimed by a dispatcher that died, or whose send answer was lost: ask the
         provider what it has, by dispatch tag; never resend blindly (I2)."""
-        stale = self.env["participant.sms"].search(
-            [
-                ("state", "=", "processing"),
-                ("provider_id", "=", False),
-                ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM),
-            ]
-        )
+        stale = self.env["participant.sms"].search(self._stale_claims_domain())
         for account, of_account in stale.grouped("account_id").items():
             try:
                 provider = account._get_provider()

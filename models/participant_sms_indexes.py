@@ -69,6 +69,14 @@ INDEXES = (
         ["account_id", "id"],
         "state IN ('processing', 'sent', 'not_received')",
     ),
+    # the dispatch cron's stale claims (every run): the SMS claimed and not yet
+    # accepted, a handful; an entry per claim only (the answer sets the provider id).
+    # The predicate is the ORM's SQL of ``provider_id = False`` on a char field
+    (
+        "participant_sms_stale_claim_index",
+        ["claimed_at"],
+        "state = 'processing' AND (provider_id IS NULL OR provider_id = '')",
+    ),
 )
 #: the numbers of the SMS not anonymised, kept by PostgreSQL triggers on
 #: participant_sms: what the Phone search and the replies read through its indexes

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..tools.providers import ProviderError
 from .common_sms import SmsCommon, create_sms_user
@@ -65,6 +66,33 @@ class TestEngineInFlight(SmsCommon):
         """The stale claim is reconciled: the simulator never received it."""
         sms.sudo().claimed_at = fields.Datetime.now() - timedelta(hours=1)
         self.Dispatcher._reconcile_stale_claims()
+
+    def test_stale_claims_are_read_by_their_partial_index(self):
+        """The dispatch cron's search of stale claims (every run) is served by the
+        partial index of the claims not accepted, whatever the history (10M SMS:
+        2.2 s without it); it finds a stale claim, and neither a fresh claim nor an
+        accepted SMS."""
+        _event, stale = self._in_flight()
+        stale.sudo().claimed_at = fields.Datetime.now() - timedelta(hours=1)
+        _event, fresh = self._in_flight(location="Agence")
+        _event, accepted = self._in_flight(location="Siège")
+        accepted.sudo().write(
+            {
+                "provider_id": "ACCEPTED-1",
+                "claimed_at": fields.Datetime.now() - timedelta(hours=1),
+            }
+        )
+        Sms = self.env["participant.sms"]
+        domain = self.Dispatcher._stale_claims_domain()
+        found = Sms.search(domain)
+        self.assertIn(stale, found)
+        self.assertNotIn(fresh, found)
+        self.assertNotIn(accepted, found)
+        self.env.flush_all()
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(SQL("EXPLAIN %s", Sms._search(domain).select()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertIn("participant_sms_stale_claim_index", plan)
 
     def test_switched_off_while_in_flight_is_cancelled_not_queued(self):
         event, sms = self._in_flight()

@@ -462,6 +462,12 @@ check(
     all("IS NOT NULL" in indexdefs.get(name, "") for name in not_null),
     f"{[name for name in not_null if 'IS NOT NULL' not in indexdefs.get(name, '')]}",
 )
+# 18.0.1.8.0: the dispatch cron's stale claims read by a partial index
+check(
+    "stale claims' index",
+    "participant_sms_stale_claim_index" in indexdefs,
+    "participant_sms_stale_claim_index missing",
+)
 # 18.0.1.8.0: the note table exists, and the SMS from before the upgrade are below the
 # id from which the retention trusts it (their notes are found by their text)
 env.cr.execute("SELECT to_regclass('participant_sms_note')")

@@ -667,34 +667,50 @@ class ParticipantSms(models.Model):
         models_ = self._context_models()
         for sms in self:
             if sms.res_model in models_ and sms.res_id:
-                by_model.setdefault(sms.res_model, {})[sms.res_id] = sms
-        for model, messages in by_model.items():
-            records = self.env[model].sudo().browse(list(messages)).exists()
-            bodies = {}
-            for record in records:
-                sms = messages[record.id].with_context(lang=record._psms_note_lang())
-                number = format_international(sms.number) if sms.number else ""
-                recipient = sms.partner_id.name or number
-                if kind == "sent":
-                    head = sms.env._(
-                        "SMS sent to %(recipient)s (%(number)s)",
-                        recipient=recipient,
-                        number=number,
-                    )
-                else:
-                    states = sms._fields["state"]._description_selection(sms.env)
-                    head = sms.env._(
-                        "SMS to %(recipient)s (%(number)s): %(status)s",
-                        recipient=recipient,
-                        number=number,
-                        status=dict(states)[sms.state],
-                    )
-                body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (head, sms.body)
-                if kind != "sent" and sms.last_error:
-                    body += Markup("<p><em>%s</em></p>") % sms.last_error
-                bodies[record.id] = body
-            if bodies:
-                notes = records._message_log_batch(bodies)
-                self._psms_link_notes(
-                    [(messages[note.res_id].id, note.id) for note in notes]
+                by_model.setdefault(sms.res_model, {}).setdefault(sms.res_id, [])
+                by_model[sms.res_model][sms.res_id].append(sms)
+        for model, of_record in by_model.items():
+            records = self.env[model].sudo().browse(list(of_record)).exists()
+            # one note per SMS: ``_message_log_batch`` logs one per record, so the SMS
+            # of one record go in successive rounds (nearly always one)
+            for round_ in range(max(len(smss) for smss in of_record.values())):
+                messages = {
+                    record.id: of_record[record.id][round_]
+                    for record in records
+                    if round_ < len(of_record[record.id])
+                }
+                self._post_context_notes_round(
+                    records.browse(list(messages)), messages, kind
                 )
+
+    def _post_context_notes_round(self, records, messages, kind):
+        """One note on each of ``records`` about its SMS (``messages``: {record id:
+        SMS}), linked to it for the retention."""
+        bodies = {}
+        for record in records:
+            sms = messages[record.id].with_context(lang=record._psms_note_lang())
+            number = format_international(sms.number) if sms.number else ""
+            recipient = sms.partner_id.name or number
+            if kind == "sent":
+                head = sms.env._(
+                    "SMS sent to %(recipient)s (%(number)s)",
+                    recipient=recipient,
+                    number=number,
+                )
+            else:
+                states = sms._fields["state"]._description_selection(sms.env)
+                head = sms.env._(
+                    "SMS to %(recipient)s (%(number)s): %(status)s",
+                    recipient=recipient,
+                    number=number,
+                    status=dict(states)[sms.state],
+                )
+            body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (head, sms.body)
+            if kind != "sent" and sms.last_error:
+                body += Markup("<p><em>%s</em></p>") % sms.last_error
+            bodies[record.id] = body
+        if bodies:
+            notes = records._message_log_batch(bodies)
+            self._psms_link_notes(
+                [(messages[note.res_id].id, note.id) for note in notes]
+            )

@@ -152,6 +152,26 @@ class TestRetentionNoteLinks(SmsCommon):
                 sorted(self._rows([sms.id])), sorted((sms.id, n) for n in new)
             )
 
+    def test_each_sms_of_one_record_gets_its_own_note(self):
+        """Several SMS of one record noted at once (one dispatch batch): a note
+        each, each recorded with its SMS (``_message_log_batch`` logs one note per
+        record: the SMS go in rounds)."""
+        with freeze_time(NOW):
+            spec = {"age_days": 10, "event": 0}
+            smss = self._sent(0, spec) | self._sent(1, spec) | self._sent(2, spec)
+            notes_before = set(self._notes())
+            smss._post_context_notes("sent")
+            new = {
+                note_id: body
+                for note_id, body in self._notes().items()
+                if note_id not in notes_before
+            }
+            self.assertEqual(len(new), 3)
+            rows = dict(self._rows(smss.ids))
+            self.assertEqual(set(rows), set(smss.ids))
+            for sms in smss:
+                self.assertIn(sms.body, new[rows[sms.id]])
+
     @settings(
         max_examples=12,
         deadline=None,

@@ -67,7 +67,12 @@ class ParticipantSmsReply(models.Model):
     sms_id = fields.Many2one(
         "participant.sms", string="SMS answered", readonly=True, index=True
     )
-    partner_id = fields.Many2one("res.partner", string="Participant", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Participant",
+        readonly=True,
+        index="btree_not_null",  # a partner deleted anywhere in Odoo: no scan
+    )
     event_id = fields.Many2one("calendar.event", string="Appointment", readonly=True)
     outcome_id = fields.Many2one(
         "participant.appointment.outcome", string="Outcome given", readonly=True

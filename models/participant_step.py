@@ -51,7 +51,10 @@ class ParticipantStep(models.Model):
         default=lambda self: self.env.user,
     )
     partner_organisation_id = fields.Many2one(
-        "res.partner", string="Partner organisation", domain=[("is_company", "=", True)]
+        "res.partner",
+        string="Partner organisation",
+        domain=[("is_company", "=", True)],
+        index="btree_not_null",  # a partner deleted anywhere in Odoo: no scan
     )
     end_reason_id = fields.Many2one(
         "participant.step.end.reason", string="End reason", tracking=True

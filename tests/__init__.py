@@ -58,3 +58,4 @@ from . import test_sms_dispatch_set_based
 from . import test_sms_bulk_insert
 from . import test_sms_retention_note_links
 from . import test_sms_batch_appointments
+from . import test_partner_references

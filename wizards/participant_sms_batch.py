@@ -348,7 +348,12 @@ class ParticipantSmsBatchLine(models.TransientModel):
     batch_id = fields.Many2one(
         "participant.sms.batch", required=True, ondelete="cascade", index=True
     )
-    partner_id = fields.Many2one("res.partner", string="Participant", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Participant",
+        readonly=True,
+        index="btree_not_null",  # a partner deleted anywhere in Odoo: no scan
+    )
     number = fields.Char(readonly=True)
     body = fields.Text(string="Text", readonly=True)
     units = fields.Integer(string="Characters", readonly=True)

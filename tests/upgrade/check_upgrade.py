@@ -468,6 +468,14 @@ check(
     "participant_sms_stale_claim_index" in indexdefs,
     "participant_sms_stale_claim_index missing",
 )
+# 18.0.1.8.0: deleting a partner anywhere in Odoo reads no table of this addon whole
+env.cr.execute(
+    """SELECT count(*) FROM pg_indexes
+        WHERE indexname IN ('participant_sms_reply__partner_id_index',
+                            'participant_step__partner_organisation_id_index',
+                            'participant_sms_batch_line__partner_id_index')"""
+)
+check("partner references indexed", env.cr.fetchone()[0] == 3, "an index missing")
 # 18.0.1.8.0: the note table exists, and the SMS from before the upgrade are below the
 # id from which the retention trusts it (their notes are found by their text)
 env.cr.execute("SELECT to_regclass('participant_sms_note')")

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
 
@@ -143,3 +143,28 @@ class SmsCommon(ParticipantCommon):
                 for number in numbers
             ]
         )
+
+
+class RetentionCommon(SmsCommon):
+    """A company keeping SMS 12 months, and two appointments of 2030 on which the
+    retention tests' SMS are sent (``EVENT_NAME``: their names' start, one class
+    each, so that a test's events are its own)."""
+
+    EVENT_NAME = "Entretien retention"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.psms_retention_months = 12
+        start = datetime(2030, 1, 7, 9, 0)
+        cls.events = cls.env["calendar.event"].create(
+            [
+                {
+                    "name": f"{cls.EVENT_NAME} {letter}",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                }
+                for letter in "AB"
+            ]
+        )
+        cls.Privacy = cls.env["participant.sms.privacy"]

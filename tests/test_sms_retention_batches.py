@@ -20,7 +20,7 @@ from odoo.tests import tagged
 
 from ..models.participant_sms_privacy import ANONYMISED
 from ..models.participant_sms_selections import FINAL_STATES
-from .common_sms import SmsCommon
+from .common_sms import RetentionCommon
 
 NOW = datetime(2026, 11, 25, 3, 0)
 
@@ -39,22 +39,15 @@ an_sms = st.fixed_dictionaries(
 
 
 @tagged("post_install", "-at_install")
-class TestRetentionBatches(SmsCommon):
+class TestRetentionBatches(RetentionCommon):
+    EVENT_NAME = "Entretien batch"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.other_company = cls.env["res.company"].create({"name": "Antenne Est"})
         cls.companies = cls.company | cls.other_company
-        cls.company.psms_retention_months = 12
         cls.other_company.psms_retention_months = 24
-        start = datetime(2030, 1, 7, 9, 0)
-        cls.events = cls.env["calendar.event"].create(
-            [
-                {"name": name, "start": start, "stop": start + timedelta(hours=1)}
-                for name in ("Entretien batch A", "Entretien batch B")
-            ]
-        )
-        cls.Privacy = cls.env["participant.sms.privacy"]
 
     def _make(self, index, spec):
         """An SMS with a text and number of its own; its note, reply and simulator

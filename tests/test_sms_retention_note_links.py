@@ -22,7 +22,7 @@ from odoo.tests import tagged
 
 from ..models.participant_sms_note import NOTE_LINKS_FROM
 from ..models.participant_sms_privacy import ANONYMISED
-from .common_sms import SmsCommon
+from .common_sms import RetentionCommon
 
 NOW = datetime(2026, 11, 25, 3, 0)
 #: how an SMS' notes were posted
@@ -38,19 +38,8 @@ an_sms = st.fixed_dictionaries(
 
 
 @tagged("post_install", "-at_install")
-class TestRetentionNoteLinks(SmsCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.psms_retention_months = 12
-        start = datetime(2030, 1, 7, 9, 0)
-        cls.events = cls.env["calendar.event"].create(
-            [
-                {"name": name, "start": start, "stop": start + timedelta(hours=1)}
-                for name in ("Entretien liens A", "Entretien liens B")
-            ]
-        )
-        cls.Privacy = cls.env["participant.sms.privacy"]
+class TestRetentionNoteLinks(RetentionCommon):
+    EVENT_NAME = "Entretien liens"
 
     def _sent(self, index, spec):
         """An SMS sent SPEC's age ago on its event, waiting for its status."""

@@ -14,25 +14,14 @@ from markupsafe import Markup
 from odoo.tests import tagged
 
 from ..models.participant_sms_privacy import ANONYMISED
-from .common_sms import SmsCommon
+from .common_sms import RetentionCommon
 
 NOW = datetime(2026, 11, 25, 3, 0)
 
 
 @tagged("post_install", "-at_install")
-class TestRetentionStatements(SmsCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.psms_retention_months = 12
-        start = datetime(2030, 1, 7, 9, 0)
-        cls.events = cls.env["calendar.event"].create(
-            [
-                {"name": name, "start": start, "stop": start + timedelta(hours=1)}
-                for name in ("Entretien statements A", "Entretien statements B")
-            ]
-        )
-        cls.Privacy = cls.env["participant.sms.privacy"]
+class TestRetentionStatements(RetentionCommon):
+    EVENT_NAME = "Entretien statements"
 
     def _old_sms(self, count, prefix):
         """COUNT delivered SMS two years old, alternately on the two events, each

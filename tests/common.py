@@ -1,10 +1,28 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
+from hypothesis import HealthCheck, settings
+
 from odoo import fields
 from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+def orm_examples(max_examples):
+    """Hypothesis settings of a property test run against the ORM: ``max_examples``
+    examples, the same at every run (``derandomize``: CI and a developer see the same
+    ones), no deadline (an example's database round trips vary), and the test case's
+    set-up shared by the examples."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
 
 
 class ParticipantCommon(TransactionCase):

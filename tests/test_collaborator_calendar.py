@@ -23,7 +23,7 @@ Invariants:
 import os
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from odoo.exceptions import AccessError
@@ -32,6 +32,7 @@ from odoo.modules.module import get_module_path
 from odoo.tests import tagged
 
 from ..tools.providers import InboundReply
+from .common import orm_examples
 from .common_sms import SmsCommon, create_sms_user
 
 
@@ -412,15 +413,7 @@ class TestCollectiveAppointment(SmsCommon):
         self.env.invalidate_all()
         self._assert_linked(session, session.participant_session_appointment_ids)
 
-    @settings(
-        max_examples=15,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(15)
     @given(
         st.lists(
             st.one_of(

@@ -20,7 +20,7 @@ and onchanges, as the web client runs them):
 
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 from pytz import timezone
@@ -30,6 +30,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common import orm_examples
 from .common_sms import SmsCommon, create_sms_user
 
 FORMS = {
@@ -558,15 +559,7 @@ class TestReminderTab(SmsCommon):
         max_size=8,
     )
 
-    @settings(
-        max_examples=20,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(20)
     @given(st.sampled_from(sorted(FORMS)), actions)
     def test_any_sequence_never_raises_before_saving(self, model, steps):
         """R1/R2: whatever the user does in the form, nothing is raised before saving;

@@ -10,7 +10,7 @@ from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -22,6 +22,7 @@ from ..models import participant_sms_privacy as privacy_module
 from ..models.participant_sms_privacy import ANONYMISED
 from ..models.participant_sms_selections import FINAL_STATES, STATES
 from ..tools.providers import InboundReply
+from .common import orm_examples
 from .common_sms import SmsCommon
 
 NOW = datetime(2026, 11, 25, 3, 0)
@@ -96,15 +97,7 @@ class TestRetention(SmsCommon):
             )
         return sms
 
-    @settings(
-        max_examples=60,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(60)
     @given(
         st.lists(an_sms, min_size=1, max_size=12),
         st.sampled_from([0, 12, 24, 36]),
@@ -257,15 +250,7 @@ class TestConsentSource(SmsCommon):
             created.participant_consent_ids, "accepting by default is no change"
         )
 
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(40)
     @given(
         st.lists(
             st.tuples(

@@ -8,13 +8,14 @@ has its own note."""
 
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from odoo import fields
 from odoo.tests import tagged
 
 from ..tools.providers import InboundReply
+from .common import orm_examples
 from .common_sms import SmsCommon
 
 TEXTS = {
@@ -74,15 +75,7 @@ class TestReplyBatches(SmsCommon):
             ),
         }
 
-    @settings(
-        max_examples=60,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(60)
     @given(
         st.lists(
             st.tuples(st.integers(0, 3), st.sampled_from(sorted(TEXTS))),

@@ -10,13 +10,14 @@ commit tests use real database connections (committed data, removed at the end):
 the commit and the rollback are PostgreSQL's and Odoo's own, post-commit callbacks
 included."""
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import orm_examples
 from .common_sms import SmsCommon, create_ovh_account
 from .fakes.fake_providers import FakeOvh
 
@@ -251,15 +252,7 @@ class TestReplyPoll(SmsCommon):
             ([], sorted([good, odd, later])),
         )
 
-    @settings(
-        max_examples=30,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(30)
     @given(
         st.lists(
             st.sampled_from(

@@ -12,7 +12,7 @@ it was (R2)."""
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
@@ -20,6 +20,7 @@ from odoo.tests import tagged
 
 from ..models.participant_sms_privacy import ANONYMISED
 from ..models.participant_sms_selections import FINAL_STATES
+from .common import orm_examples
 from .common_sms import RetentionCommon
 
 NOW = datetime(2026, 11, 25, 3, 0)
@@ -118,15 +119,7 @@ class TestRetentionBatches(RetentionCommon):
             {row.id: (row.tag, row.number) for row in simulated},
         )
 
-    @settings(
-        max_examples=15,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(15)
     @given(st.lists(an_sms, min_size=3, max_size=10), st.integers(1, 3))
     def test_a_backlog_is_anonymised_once_batch_after_batch(self, specs, batch_size):
         self.env.invalidate_all()

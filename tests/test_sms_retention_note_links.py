@@ -14,7 +14,7 @@ a second run does nothing (R3). The engine records one row per note it posts."""
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
@@ -22,6 +22,7 @@ from odoo.tests import tagged
 
 from ..models.participant_sms_note import NOTE_LINKS_FROM
 from ..models.participant_sms_privacy import ANONYMISED
+from .common import orm_examples
 from .common_sms import RetentionCommon
 
 NOW = datetime(2026, 11, 25, 3, 0)
@@ -161,15 +162,7 @@ class TestRetentionNoteLinks(RetentionCommon):
             for sms in smss:
                 self.assertIn(sms.body, new[rows[sms.id]])
 
-    @settings(
-        max_examples=12,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(12)
     @given(st.lists(an_sms, min_size=2, max_size=8), st.integers(1, 3))
     def test_every_note_quoting_an_anonymised_sms_is_anonymised(
         self, specs, batch_size

@@ -7,7 +7,7 @@ the appointments."""
 
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from odoo import fields
@@ -15,6 +15,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import orm_examples
 
 GROUPS = (
     "none",
@@ -155,15 +157,7 @@ class TestWhoSeesWhatProperty(TransactionCase):
                     with self.assertRaises(AccessError):
                         event.with_env(env).write({"name": "changed"})
 
-    @settings(
-        max_examples=25,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
+    @orm_examples(25)
     @given(st.lists(a_step, min_size=1, max_size=8))
     def test_w2_w3_hold_after_any_sequence(self, steps):
         # the previous example was rolled back under the caches

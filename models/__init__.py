@@ -33,6 +33,7 @@ from . import participant_sms_desk
 from . import participant_reply_keyword
 from . import participant_sms_reply
 from . import participant_sms_privacy
+from . import participant_sms_history
 from . import participant_sms_consent
 from . import participant_document_type
 from . import participant_document

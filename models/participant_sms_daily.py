@@ -23,13 +23,11 @@ Invariant: for every key, the sum of ``count`` equals the number of SMS of that 
 (``tests/test_sms_daily.py``).
 """
 
-import contextlib
-
 from odoo import api, fields, models
 
 from ..tools.zones import DEFAULT_ZONE, ZONES
 from .participant_sms_selections import CONTEXT_TYPES, ORIGINS, STATES
-from .statement_triggers import ensure_statement_triggers
+from .statement_triggers import KEYS_KEPT, ensure_statement_triggers
 
 KEYS = "company_id, day, state, context_type, origin, with_participant, free_author_id"
 GROUP_KEYS = "GROUP BY 1, 2, 3, 4, 5, 6, 7"
@@ -47,10 +45,6 @@ ROW_KEYS = (
 )
 #: the SMS rows of ``table`` (a transition table or the history) with their company
 ROWS = "{} AS r JOIN res_company AS c ON c.id = r.company_id"
-#: a transaction setting that an UPDATE of participant_sms writing none of the
-#: counted columns (company, planned send, status, context, origin, participant,
-#: author) sets around itself (``keys_kept``), so that its trigger counts nothing
-KEYS_KEPT = "participant_sms.daily_keys_kept"
 TRIGGER_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION participant_sms_daily_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -104,17 +98,6 @@ INSERT INTO participant_sms_daily ({KEYS}, count)
 SELECT {KEYS}, sum(count) FROM moved
 {GROUP_KEYS} HAVING sum(count) <> 0
 """
-
-
-@contextlib.contextmanager
-def keys_kept(cr):
-    """Around an UPDATE of participant_sms that writes none of the counted columns:
-    its trigger counts nothing (a transaction setting, ``KEYS_KEPT``). Not reset when
-    the block raises: PostgreSQL then rolls the setting back with the transaction or
-    the savepoint, before anything else can run."""
-    cr.execute("SELECT set_config(%s, 'on', true)", [KEYS_KEPT])
-    yield
-    cr.execute("SELECT set_config(%s, 'off', true)", [KEYS_KEPT])
 
 
 class ParticipantSmsDaily(models.Model):

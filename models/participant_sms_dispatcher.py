@@ -37,6 +37,7 @@ from odoo.exceptions import AccessError
 
 from ..tools.providers import OutgoingSms, ProviderError, StatusQuery
 from .participant_sms_selections import FINAL_STATES
+from .statement_triggers import keys_kept
 
 _logger = logging.getLogger(__name__)
 
@@ -360,7 +361,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                       write_uid = %(uid)s, write_date = %(write_date)s
                  FROM unnest(%(ids)s::int[], %(packages)s::int[], %(credits)s::int[])
                       AS v(id, package_id, credits)
-                WHERE s.id = v.id
+                WHERE s.id = v.id AND s.id = ANY(%(ids)s)
             RETURNING s.id""",
             {
                 "now": now,
@@ -704,33 +705,38 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _mark_accepted(self, messages, accepted, now):
         """The accepted SMS (``accepted``: {SMS id: (provider id, raw status)}),
         still *Processing*, keep their provider id and raw status, sent at ``now``:
-        one UPDATE for all (no status changes: the daily counts do not move); the
+        one UPDATE for all (no counted column changes: its trigger is told that the
+        daily counts do not move, ``keys_kept``); the
         cache forgets what it wrote. Return those of a context record (the notes
         to post: the statement says which, a commit emptied the cache)."""
         if not messages:
             return messages
         self.env.flush_all()
         ids = messages.ids
-        self.env.cr.execute(
-            """UPDATE participant_sms AS s
-                  SET provider_id = v.provider_id, raw_status = v.raw_status,
-                      sent_at = %(now)s, last_error = NULL, next_attempt_at = NULL,
-                      write_uid = %(uid)s, write_date = %(write_date)s
-                 FROM unnest(%(ids)s::int[], %(provider_ids)s::varchar[],
-                             %(raw_statuses)s::varchar[])
-                      AS v(id, provider_id, raw_status)
-                WHERE s.id = v.id
-            RETURNING s.id, s.res_model IS NOT NULL AND COALESCE(s.res_id, 0) <> 0""",
-            {
-                "now": now,
-                "uid": self.env.uid,
-                "write_date": self.env.cr.now(),
-                "ids": ids,
-                "provider_ids": [accepted[sms_id][0] or None for sms_id in ids],
-                "raw_statuses": [accepted[sms_id][1] or None for sms_id in ids],
-            },
-        )
-        noted = [sms_id for sms_id, in_context in self.env.cr.fetchall() if in_context]
+        with keys_kept(self.env.cr):  # no counted column written: no count moves
+            self.env.cr.execute(
+                """UPDATE participant_sms AS s
+                      SET provider_id = v.provider_id, raw_status = v.raw_status,
+                          sent_at = %(now)s, last_error = NULL, next_attempt_at = NULL,
+                          write_uid = %(uid)s, write_date = %(write_date)s
+                     FROM unnest(%(ids)s::int[], %(provider_ids)s::varchar[],
+                                 %(raw_statuses)s::varchar[])
+                          AS v(id, provider_id, raw_status)
+                    WHERE s.id = v.id AND s.id = ANY(%(ids)s)
+                RETURNING s.id,
+                          s.res_model IS NOT NULL AND COALESCE(s.res_id, 0) <> 0""",
+                {
+                    "now": now,
+                    "uid": self.env.uid,
+                    "write_date": self.env.cr.now(),
+                    "ids": ids,
+                    "provider_ids": [accepted[sms_id][0] or None for sms_id in ids],
+                    "raw_statuses": [accepted[sms_id][1] or None for sms_id in ids],
+                },
+            )
+            noted = [
+                sms_id for sms_id, in_context in self.env.cr.fetchall() if in_context
+            ]
         self._forget(messages, ACCEPTED_FIELDS)
         return messages.browse(noted)
 

@@ -34,9 +34,9 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from .participant_sms_daily import keys_kept
 from .participant_sms_note import NOTE_LINKS_FROM
 from .participant_sms_selections import FINAL_STATES
+from .statement_triggers import keys_kept
 
 _logger = logging.getLogger(__name__)
 

@@ -5,9 +5,21 @@ engine's side tables (the daily counts, the numbers) in step with ``participant_
 Each side table has one PL/pgSQL function (``CREATE OR REPLACE``: an upgrade brings
 its new body) and a trigger per event, created when missing, so that ``init`` may run
 at every install and upgrade. The uninstall hook (``hooks.py``) drops them.
+
+``keys_kept``: around an UPDATE that writes none of the daily counts' keys, so that
+their trigger counts nothing. (Here, in a file that defines no model, so that the
+engine's files import it without changing the order in which Odoo creates the
+tables: the daily counts' triggers need ``participant_sms``.)
 """
 
+import contextlib
+
 from odoo.tools import SQL
+
+#: a transaction setting that an UPDATE of participant_sms writing none of the
+#: counted columns (company, planned send, status, context, origin, participant,
+#: author) sets around itself (``keys_kept``), so that its trigger counts nothing
+KEYS_KEPT = "participant_sms.daily_keys_kept"
 
 
 def ensure_statement_triggers(cr, function_sql, function_name, triggers):
@@ -32,3 +44,14 @@ def ensure_statement_triggers(cr, function_sql, function_name, triggers):
         )
         created = True
     return created
+
+
+@contextlib.contextmanager
+def keys_kept(cr):
+    """Around an UPDATE of participant_sms that writes none of the counted columns:
+    its trigger counts nothing (a transaction setting, ``KEYS_KEPT``). Not reset when
+    the block raises: PostgreSQL then rolls the setting back with the transaction or
+    the savepoint, before anything else can run."""
+    cr.execute("SELECT set_config(%s, 'on', true)", [KEYS_KEPT])
+    yield
+    cr.execute("SELECT set_config(%s, 'off', true)", [KEYS_KEPT])

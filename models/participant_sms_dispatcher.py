@@ -143,6 +143,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             self._wake_parallel_copies("participant_sms.ir_cron_sms_dispatch")
             self._reconcile_stale_claims(auto_commit)
         done = 0
+        # counted once per run, as mail.mail.process_email_queue does (a count per
+        # batch walks the whole backlog at every batch)
+        total = self._due_count()
         providers = {}  # account -> its client for the whole run (one HTTP session)
         try:
             for company in self.env["res.company"].search([]):
@@ -153,17 +156,20 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     company, batch_size, tests_only, hold, auto_commit, providers
                 ):
                     done += claimed
-                    remaining = self.env["participant.sms"].search_count(
-                        [
-                            ("state", "=", "queued"),
-                            ("planned_at", "<=", fields.Datetime.now()),
-                        ]
+                    self.env["ir.cron"]._notify_progress(
+                        done=done, remaining=max(total - done, 0)
                     )
-                    self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         finally:
             for provider in providers.values():
                 provider.close()
         return done
+
+    @api.model
+    def _due_count(self):
+        """How many SMS are queued and due, in all companies (the progress of a run)."""
+        return self.env["participant.sms"].search_count(
+            [("state", "=", "queued"), ("planned_at", "<=", fields.Datetime.now())]
+        )
 
     @api.model
     def _wake_parallel_copies(self, xmlid):

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import threading
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import api, fields
 from odoo.exceptions import AccessError, UserError
@@ -21,6 +22,36 @@ class TestSmsDispatch(SmsCommon):
         self.assertEqual(len(set(messages.mapped("provider_tag"))), 3, "three batches")
         self.assertEqual(messages.mapped("attempts"), [1] * 7)
         self.assertTrue(all(messages.mapped("sent_at")))
+
+    def test_dispatch_reports_its_progress(self):
+        """The run reports to its cron what it sent and what is left
+        (``ir.cron._notify_progress``): done and left add up to the due queue
+        counted at its start (one count per run, not one per batch)."""
+        self.queue(planned_at=fields.Datetime.now() + timedelta(hours=2))  # not due
+        messages = self.queue_numbers([f"+336123457{i:02d}" for i in range(10, 17)])
+        cron = self.env.ref("participant_sms.ir_cron_sms_dispatch")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        due = self.Dispatcher._due_count()
+        self.assertGreaterEqual(due, 7)
+        IrCron = type(self.env["ir.cron"])
+        notify, calls = IrCron._notify_progress, []
+
+        def record(cron, *, done, remaining, deactivate=False):
+            calls.append((done, remaining))
+            return notify(cron, done=done, remaining=remaining, deactivate=deactivate)
+
+        with patch.object(IrCron, "_notify_progress", record):
+            sent = self.Dispatcher.with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_dispatch(batch_size=3)
+        self.assertEqual(set(messages.mapped("state")), {"processing"})
+        self.assertGreaterEqual(sent, 7)
+        steps = [0] + [done for done, _left in calls]
+        self.assertEqual(steps[-1], sent)
+        batches = [b - a for a, b in zip(steps, steps[1:], strict=False)]
+        self.assertTrue(all(0 < size <= 3 for size in batches), batches)
+        self.assertTrue(all(done + left == due for done, left in calls))
+        self.assertEqual((progress.done, progress.remaining), calls[-1])
 
     def test_not_due_and_outside_window_wait(self):
         later = self.queue(planned_at=fields.Datetime.now() + timedelta(hours=2))

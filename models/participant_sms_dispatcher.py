@@ -26,7 +26,7 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from operator import attrgetter
 
@@ -853,14 +853,33 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         place, count = parallel
         if place == 0:
             self._wake_parallel_copies("participant_sms.ir_cron_sms_poll_statuses")
+        # one client per account for the whole run, its HTTP session open (its
+        # connections reused from one request to the next), closed at the end
+        with ExitStack() as clients:
+            providers = self._poll_statuses(place, count, limit, auto_commit, clients)
+            if place:
+                return
+            self._cron_expire(limit, auto_commit)
+            accounts = self.env["res.company"].search([])._psms_account()
+            accounts._refresh_balance(providers)
+            self._commit(auto_commit)
+
+    @api.model
+    def _poll_statuses(self, place, count, limit, auto_commit, clients):
+        """Ask each account's provider the status of this place's SMS that are not
+        final, ``limit`` at a time, through a client entered in ``clients`` (an
+        ExitStack: its session stays open until the run ends). Return the clients,
+        {account: client}."""
         Sms = self.env["participant.sms"]
-        polled = [("state", "in", POLLED_STATES), ("provider_id", "!=", False)]
         providers = {}
+        polled = [("state", "in", POLLED_STATES), ("provider_id", "!=", False)]
         # one account at a time, ``limit`` SMS at a time, oldest first (by id): memory
         # stays bounded whatever the backlog
         for (account,) in Sms._read_group(polled, ["account_id"]):
             try:
-                provider = providers[account] = account._get_provider()
+                provider = providers[account] = clients.enter_context(
+                    account._get_provider()
+                )
                 if not provider.can_poll:
                     continue
                 last_id = 0
@@ -885,12 +904,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     account.id,
                     error.kind,
                 )
-        if place:
-            return
-        self._cron_expire(limit, auto_commit)
-        accounts = self.env["res.company"].search([])._psms_account()
-        accounts._refresh_balance(providers)
-        self._commit(auto_commit)
+        return providers
 
     @api.model
     def _apply_status_updates(self, account, updates):

@@ -51,6 +51,26 @@ class TestSmsProviderAccounts(SmsCommon):
             self.assertEqual(ok.mapped("state"), ["delivered", "not_received"])
             self.assertEqual(self.package.consumed, 2)
 
+    def test_status_poll_run_reuses_its_connection(self):
+        """A status poll run asks through one HTTP session per account: every
+        request of its batches (OVH: one per SMS) and the credit's reading over one
+        connection, closed at the end of the run; the dispatch run likewise."""
+        with FakeOvh() as server:
+            self._ovh_account(server)
+            messages = self.queue_numbers([f"+336123457{i:02d}" for i in range(20, 25)])
+            self.Dispatcher._cron_dispatch()
+            self.assertEqual(set(messages.mapped("state")), {"processing"})
+            self.assertEqual(len(set(server.peers)), 1, "the dispatch run")
+            sent = len(server.peers)
+            self.Dispatcher._cron_poll_statuses(limit=2)  # three batches
+            self.assertEqual(set(messages.mapped("state")), {"sent"})
+            polled = server.peers[sent:]
+            self.assertGreaterEqual(len(polled), 5 + 1, "an SMS each, and the credit")
+            self.assertEqual(len(set(polled)), 1, "one connection for the run")
+            self.assertNotIn(polled[0], server.peers[:sent], "the dispatch's closed")
+            self.Dispatcher._cron_poll_statuses(limit=2)
+            self.assertNotIn(polled[0], server.peers[sent + len(polled) :])
+
     @mute_logger(*MUTE)
     def test_ovh_server_error_keeps_messages_queued(self):
         with FakeOvh() as server:

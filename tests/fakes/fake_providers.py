@@ -27,6 +27,13 @@ OVH_CODING = {GSM7: "7bit", UCS2: "8bit"}
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeProvider/1.0"
+    #: keeps the connection between requests, as the providers' servers do (every
+    #: answer gives its Content-Length): a client's session reuses it
+    protocol_version = "HTTP/1.1"
+    #: TCP_NODELAY, as a provider's web server sets it: on a kept connection, the
+    #: body written after the headers leaves at once (without it, the client's
+    #: delayed ACK holds it back tens of milliseconds)
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -88,6 +95,9 @@ class FakeProvider:
         #: when each request arrived (``time.time()``, in arrival order): a rate
         #: limit is checked on them
         self.request_times = []
+        #: the client's (address, port) of each request, in arrival order: the
+        #: connections a client opened
+        self.peers = []
         self._id_lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
@@ -108,6 +118,7 @@ class FakeProvider:
 
     def handle(self, handler, method, body):
         self.request_times.append(time.time())
+        self.peers.append(handler.client_address)
         self.requests.append((method, handler.path, dict(handler.headers), body))
         if self.latency:
             time.sleep(self.latency)

@@ -856,10 +856,12 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         # one client per account for the whole run, its HTTP session open (its
         # connections reused from one request to the next), closed at the end
         with ExitStack() as clients:
-            providers = self._poll_statuses(place, count, limit, auto_commit, clients)
+            providers, polled = self._poll_statuses(
+                place, count, limit, auto_commit, clients
+            )
             if place:
                 return
-            self._cron_expire(limit, auto_commit)
+            self._cron_expire(limit, auto_commit, done_before=polled)
             accounts = self.env["res.company"].search([])._psms_account()
             accounts._refresh_balance(providers)
             self._commit(auto_commit)
@@ -868,11 +870,13 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _poll_statuses(self, place, count, limit, auto_commit, clients):
         """Ask each account's provider the status of this place's SMS that are not
         final, ``limit`` at a time, through a client entered in ``clients`` (an
-        ExitStack: its session stays open until the run ends). Return the clients,
-        {account: client}."""
+        ExitStack: its session stays open until the run ends). The run's progress
+        after each batch: the SMS gone through, of those counted at the start. Return
+        the clients, {account: client}, and how many SMS were gone through."""
         Sms = self.env["participant.sms"]
         providers = {}
         polled = [("state", "in", POLLED_STATES), ("provider_id", "!=", False)]
+        total, seen = Sms.search_count(polled), 0
         # one account at a time, ``limit`` SMS at a time, oldest first (by id): memory
         # stays bounded whatever the backlog
         for (account,) in Sms._read_group(polled, ["account_id"]):
@@ -896,15 +900,19 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     updates = provider.fetch_statuses(queries)
                     self._apply_status_updates(account, updates)
                     self._commit(auto_commit)
+                    seen += len(batch)
                     if auto_commit:
                         self.env.invalidate_all()
+                    self.env["ir.cron"]._notify_progress(
+                        done=seen, remaining=max(total - seen, 0)
+                    )
             except ProviderError as error:  # the next run asks again
                 _logger.warning(
                     "SMS status poll through account %s failed: %s",
                     account.id,
                     error.kind,
                 )
-        return providers
+        return providers, seen
 
     @api.model
     def _apply_status_updates(self, account, updates):
@@ -945,17 +953,18 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return changed
 
     @api.model
-    def _cron_expire(self, batch_size=DEFAULT_BATCH, auto_commit=False):
+    def _cron_expire(self, batch_size=DEFAULT_BATCH, auto_commit=False, done_before=0):
         """*Sent, not received* for 48 hours becomes *Expired*, ``batch_size`` SMS at
         a time (memory stays bounded whatever the backlog: each batch is committed
-        and forgotten when ``auto_commit``). Return how many expired."""
+        and forgotten when ``auto_commit``). Its progress adds to ``done_before``
+        (what the poll of the same run went through). Return how many expired."""
         Sms = self.env["participant.sms"]
         domain = [
             ("state", "=", "not_received"),
             ("status_at", "<", fields.Datetime.now() - EXPIRY_DELAY),
         ]
         reason = _("The phone stayed unreachable for 48 hours.")
-        total = Sms.search_count(domain) if auto_commit else 0
+        total = Sms.search_count(domain)
         done = last_id = 0
         # by id from the last batch on (the primary key's index), each SMS once
         while batch := Sms.search(
@@ -966,7 +975,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             self._commit(auto_commit)
             if auto_commit:
                 self.env.invalidate_all()
-                self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=max(total - done, 0)
-                )
+            self.env["ir.cron"]._notify_progress(
+                done=done_before + done, remaining=max(total - done, 0)
+            )
         return done

@@ -7,6 +7,7 @@ from odoo import api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
+from ..models.participant_sms_dispatcher import POLLED_STATES
 from ..tools.providers import OutgoingSms
 from .common_sms import SmsCommon
 
@@ -23,16 +24,11 @@ class TestSmsDispatch(SmsCommon):
         self.assertEqual(messages.mapped("attempts"), [1] * 7)
         self.assertTrue(all(messages.mapped("sent_at")))
 
-    def test_dispatch_reports_its_progress(self):
-        """The run reports to its cron what it sent and what is left
-        (``ir.cron._notify_progress``): done and left add up to the due queue
-        counted at its start (one count per run, not one per batch)."""
-        self.queue(planned_at=fields.Datetime.now() + timedelta(hours=2))  # not due
-        messages = self.queue_numbers([f"+336123457{i:02d}" for i in range(10, 17)])
-        cron = self.env.ref("participant_sms.ir_cron_sms_dispatch")
+    def _progress_of(self, cron_xmlid, run):
+        """What ``run(dispatcher)`` returns, and the (done, remaining) it tells the
+        cron's progress record, in order (the record holds the last)."""
+        cron = self.env.ref(cron_xmlid)
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-        due = self.Dispatcher._due_count()
-        self.assertGreaterEqual(due, 7)
         IrCron = type(self.env["ir.cron"])
         notify, calls = IrCron._notify_progress, []
 
@@ -41,9 +37,23 @@ class TestSmsDispatch(SmsCommon):
             return notify(cron, done=done, remaining=remaining, deactivate=deactivate)
 
         with patch.object(IrCron, "_notify_progress", record):
-            sent = self.Dispatcher.with_context(
-                ir_cron_progress_id=progress.id
-            )._cron_dispatch(batch_size=3)
+            result = run(self.Dispatcher.with_context(ir_cron_progress_id=progress.id))
+        if calls:
+            self.assertEqual((progress.done, progress.remaining), calls[-1])
+        return result, calls
+
+    def test_dispatch_reports_its_progress(self):
+        """The run reports to its cron what it sent and what is left
+        (``ir.cron._notify_progress``): done and left add up to the due queue
+        counted at its start (one count per run, not one per batch)."""
+        self.queue(planned_at=fields.Datetime.now() + timedelta(hours=2))  # not due
+        messages = self.queue_numbers([f"+336123457{i:02d}" for i in range(10, 17)])
+        due = self.Dispatcher._due_count()
+        self.assertGreaterEqual(due, 7)
+        sent, calls = self._progress_of(
+            "participant_sms.ir_cron_sms_dispatch",
+            lambda dispatcher: dispatcher._cron_dispatch(batch_size=3),
+        )
         self.assertEqual(set(messages.mapped("state")), {"processing"})
         self.assertGreaterEqual(sent, 7)
         steps = [0] + [done for done, _left in calls]
@@ -51,7 +61,35 @@ class TestSmsDispatch(SmsCommon):
         batches = [b - a for a, b in zip(steps, steps[1:], strict=False)]
         self.assertTrue(all(0 < size <= 3 for size in batches), batches)
         self.assertTrue(all(done + left == due for done, left in calls))
-        self.assertEqual((progress.done, progress.remaining), calls[-1])
+
+    def test_status_poll_reports_its_progress(self):
+        """The poll tells its cron the SMS it went through of those counted at its
+        start, batch by batch; the expiry of the same run adds what it expired."""
+        messages = self.queue_numbers([f"+336123457{i:02d}" for i in range(30, 35)])
+        unreachable = self.queue_numbers(["+33612345601"])
+        self.Dispatcher._cron_dispatch()
+        Sms = self.env["participant.sms"]
+        polled = [("state", "in", POLLED_STATES), ("provider_id", "!=", False)]
+        total = Sms.search_count(polled)
+        self.assertGreaterEqual(total, 6)
+        _none, calls = self._progress_of(
+            "participant_sms.ir_cron_sms_poll_statuses",
+            lambda dispatcher: dispatcher._cron_poll_statuses(limit=2),
+        )
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual([done for done, _left in calls[:3]], [2, 4, 6])
+        self.assertEqual(calls[-1], (total, 0))
+        self.assertTrue(all(done + left == total for done, left in calls))
+        self.Dispatcher._cron_poll_statuses()
+        self.assertEqual(unreachable.state, "not_received")
+        unreachable.sudo().status_at = fields.Datetime.now() - timedelta(hours=49)
+        total = Sms.search_count(polled)
+        _none, calls = self._progress_of(
+            "participant_sms.ir_cron_sms_poll_statuses",
+            lambda dispatcher: dispatcher._cron_poll_statuses(),
+        )
+        self.assertEqual(unreachable.state, "expired")
+        self.assertEqual(calls[-1], (total + 1, 0), "the poll's, then the expiry's")
 
     def test_not_due_and_outside_window_wait(self):
         later = self.queue(planned_at=fields.Datetime.now() + timedelta(hours=2))

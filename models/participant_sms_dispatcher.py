@@ -367,7 +367,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                       write_uid = %(uid)s, write_date = %(write_date)s
                  FROM unnest(%(ids)s::int[], %(packages)s::int[], %(credits)s::int[])
                       AS v(id, package_id, credits)
-                WHERE s.id = v.id AND s.id = ANY(%(ids)s)
+                WHERE s.id = v.id
             RETURNING s.id""",
             {
                 "now": now,
@@ -728,7 +728,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                      FROM unnest(%(ids)s::int[], %(provider_ids)s::varchar[],
                                  %(raw_statuses)s::varchar[])
                           AS v(id, provider_id, raw_status)
-                    WHERE s.id = v.id AND s.id = ANY(%(ids)s)
+                    WHERE s.id = v.id
                 RETURNING s.id,
                           s.res_model IS NOT NULL AND COALESCE(s.res_id, 0) <> 0""",
                 {

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timedelta
 
-from odoo import fields
+from odoo import Command, fields
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -128,6 +128,32 @@ class SmsCommon(ParticipantCommon):
         }
         base.update(values)
         return self.Sms.sudo()._queue([dict(base) for _i in range(count)])
+
+    def batch_wizard(self, user, partners, **values):
+        """The batch send of ``user`` to ``partners``, as its form is filled: a
+        collective information session on employment a week ahead at 13:00, with the
+        participants' referent, in the town's hall; ``values`` replace or add to
+        these."""
+        start = (fields.Datetime.now() + timedelta(days=7)).replace(
+            hour=13, minute=0, second=0, microsecond=0
+        )
+        return (
+            self.env["participant.sms.batch"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_ids": [Command.set(partners.ids)],
+                    "start": start,
+                    "collaborator_id": self.user_participant.id,
+                    "appointment_type_id": self.env.ref(
+                        "participant_sms.appointment_type_collective"
+                    ).id,
+                    "theme_id": self.env.ref("participant_sms.theme_employment").id,
+                    "location": "Salle des fêtes",
+                    **values,
+                }
+            )
+        )
 
     def queue_numbers(self, numbers, **values):
         return self.Sms.sudo()._queue(

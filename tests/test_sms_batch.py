@@ -62,24 +62,16 @@ class TestSmsBatch(SmsCommon):
         )
 
     def _wizard(self, user=None, **values):
-        base = {
-            "list_id": self.plist.id,
-            "partner_ids": [(6, 0, (self.ok[2] | self.refuses | self.stopped).ids)],
-            "start": self.start,
-            "collaborator_id": self.user_participant.id,
-            "appointment_type_id": self.env.ref(
-                "participant_sms.appointment_type_collective"
-            ).id,
-            "theme_id": self.env.ref("participant_sms.theme_employment").id,
-            "location": "Salle des fêtes",
-            "template_id": self.template.id,
-            "body": self.template.body,
-        }
-        base.update(values)
-        return (
-            self.env["participant.sms.batch"]
-            .with_user(user or self.user_batch)
-            .create(base)
+        return self.batch_wizard(
+            user or self.user_batch,
+            self.ok[2] | self.refuses | self.stopped,
+            **{
+                "list_id": self.plist.id,
+                "start": self.start,
+                "template_id": self.template.id,
+                "body": self.template.body,
+                **values,
+            },
         )
 
     def test_permission_checked_on_the_server(self):

@@ -43,21 +43,17 @@ class TestSmsBatchAppointments(SmsCommon):
         )
 
     def _wizard(self, **values):
-        base = {
-            "partner_ids": [Command.set(self.participants.ids)],
-            "start": self.start,
-            "duration": 1.5,
-            "collaborator_id": self.user_participant.id,
-            "appointment_type_id": self.env.ref(
-                "participant_sms.appointment_type_collective"
-            ).id,
-            "theme_id": self.env.ref("participant_sms.theme_employment").id,
-            "location": "Salle des fêtes",
-            "synthesis": "<p>Bring your CV</p>",
-            "body": "Bonjour {{first_name}}, rendez-vous le {{date}} a {{time}}.",
-        }
-        base.update(values)
-        return self.env["participant.sms.batch"].with_user(self.user_batch).create(base)
+        return self.batch_wizard(
+            self.user_batch,
+            self.participants,
+            **{
+                "start": self.start,
+                "duration": 1.5,
+                "synthesis": "<p>Bring your CV</p>",
+                "body": "Bonjour {{first_name}}, rendez-vous le {{date}} a {{time}}.",
+                **values,
+            },
+        )
 
     def _reference(self, wizard, partner, session):
         """The appointment as Odoo's own create makes it from the batch's values."""

@@ -106,23 +106,13 @@ class TestQuietDays(SmsCommon):
 
     def test_a_batch_planned_on_a_holiday_moves(self):
         start = datetime(2026, 12, 29, 13, 0)
-        wizard = (
-            self.env["participant.sms.batch"]
-            .with_user(self.user_batch)
-            .create(
-                {
-                    "partner_ids": [(6, 0, self.participant.ids)],
-                    "start": start,
-                    "collaborator_id": self.user_participant.id,
-                    "appointment_type_id": self.env.ref(
-                        "participant_sms.appointment_type_collective"
-                    ).id,
-                    "theme_id": self.env.ref("participant_sms.theme_employment").id,
-                    "body": "Réunion d'information mardi 29 à 14h.",
-                    "send_mode": "scheduled",
-                    "planned_at": CHRISTMAS_10H_PARIS,
-                }
-            )
+        wizard = self.batch_wizard(
+            self.user_batch,
+            self.participant,
+            start=start,
+            body="Réunion d'information mardi 29 à 14h.",
+            send_mode="scheduled",
+            planned_at=CHRISTMAS_10H_PARIS,
         )
         wizard.action_preview()
         self.assertEqual(wizard.send_at, SATURDAY_26_8H_PARIS)

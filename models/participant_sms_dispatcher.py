@@ -719,6 +719,15 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             return messages
         self.env.flush_all()
         ids = messages.ids
+        params = {
+            "now": now,
+            "uid": self.env.uid,
+            "write_date": self.env.cr.now(),
+            "ids": ids,
+            "provider_ids": [accepted[sms_id][0] or None for sms_id in ids],
+            "raw_statuses": [accepted[sms_id][1] or None for sms_id in ids],
+        }
+        # only the statement in the block: keys_kept's setting must not outlive it
         with keys_kept(self.env.cr):  # no counted column written: no count moves
             self.env.cr.execute(
                 """UPDATE participant_sms AS s
@@ -731,14 +740,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     WHERE s.id = v.id
                 RETURNING s.id,
                           s.res_model IS NOT NULL AND COALESCE(s.res_id, 0) <> 0""",
-                {
-                    "now": now,
-                    "uid": self.env.uid,
-                    "write_date": self.env.cr.now(),
-                    "ids": ids,
-                    "provider_ids": [accepted[sms_id][0] or None for sms_id in ids],
-                    "raw_statuses": [accepted[sms_id][1] or None for sms_id in ids],
-                },
+                params,
             )
             noted = [
                 sms_id for sms_id, in_context in self.env.cr.fetchall() if in_context

@@ -14,6 +14,8 @@ tables: the daily counts' triggers need ``participant_sms``.)
 
 import contextlib
 
+import psycopg2
+
 from odoo.tools import SQL
 
 #: a transaction setting that an UPDATE of participant_sms writing none of the
@@ -49,9 +51,16 @@ def ensure_statement_triggers(cr, function_sql, function_name, triggers):
 @contextlib.contextmanager
 def keys_kept(cr):
     """Around an UPDATE of participant_sms that writes none of the counted columns:
-    its trigger counts nothing (a transaction setting, ``KEYS_KEPT``). Not reset when
-    the block raises: PostgreSQL then rolls the setting back with the transaction or
-    the savepoint, before anything else can run."""
+    its trigger counts nothing (a transaction setting, ``KEYS_KEPT``). Reset when the
+    block ends, or raises anything but a database error; after a database error the
+    transaction (or savepoint) is aborted and PostgreSQL rolls the setting back with
+    it, before anything else can run."""
     cr.execute("SELECT set_config(%s, 'on', true)", [KEYS_KEPT])
-    yield
+    try:
+        yield
+    except psycopg2.Error:
+        raise
+    except BaseException:
+        cr.execute("SELECT set_config(%s, 'off', true)", [KEYS_KEPT])
+        raise
     cr.execute("SELECT set_config(%s, 'off', true)", [KEYS_KEPT])

@@ -13,11 +13,14 @@ counted in the history; the dashboard's charts count what ``read_group`` counts.
 
 from datetime import timedelta
 
+import psycopg2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odoo import fields
+from odoo.tools import mute_logger
 
+from ..models.statement_triggers import KEYS_KEPT, keys_kept
 from .common_sms import SmsCommon
 
 KEYS = "company_id, day, state, context_type, origin"
@@ -55,6 +58,38 @@ class TestSmsDaily(SmsCommon):
             f"GROUP BY {KEYS.replace('day', '2')}"
         )
         return set(self.env.cr.fetchall())
+
+    def test_keys_kept_ends_with_its_block(self):
+        """The setting that silences the daily counts' trigger never outlives its
+        block: reset when the block ends or raises, rolled back with a database
+        error; an UPDATE after it is counted."""
+        cr = self.env.cr
+
+        def setting():
+            cr.execute("SELECT current_setting(%s, true)", [KEYS_KEPT])
+            return cr.fetchone()[0]
+
+        # (not assertRaises: Odoo's rolls back a savepoint, which would reset it too)
+        raised = False
+        try:
+            with keys_kept(cr):
+                self.assertEqual(setting(), "on")
+                raise ValueError("a Python error in the block")
+        except ValueError:
+            raised = True
+        self.assertTrue(raised)
+        self.assertEqual(setting(), "off")
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.Error),
+            cr.savepoint(),
+            keys_kept(cr),
+        ):
+            cr.execute("SELECT 1 / 0")
+        self.assertNotEqual(setting(), "on")
+        sms = self.queue_numbers(["+33612345678"])
+        sms._set_state("delivered")
+        self.assertEqual(self.summary(), self.history())
 
     def retain(self):
         """The retention over the SMS, each sent and settled at its planned time."""

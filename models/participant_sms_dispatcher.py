@@ -135,7 +135,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         ``auto_commit``. Outside a company's send window only its explicit test SMS go
         (I5). With parallel dispatchers, the original cron (place 0) alone reconciles
         the stale claims, and wakes its copies; every place claims its own batches
-        (``SKIP LOCKED``: disjoint)."""
+        (``SKIP LOCKED``: disjoint). Its progress to its cron, after each batch: the
+        SMS claimed so far (one put back for the next batch counts again) of those
+        due at its start; at its end, nothing left for an immediate run."""
         if not (parallel := self.env["ir.cron"]._psms_parallel_place()):
             return 0
         place, _count = parallel
@@ -159,6 +161,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     self.env["ir.cron"]._notify_progress(
                         done=done, remaining=max(total - done, 0)
                     )
+            if done:  # what still waits (window, quiet day, retry, another place's
+                # share) is for a later run, not for an immediate one
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         finally:
             for provider in providers.values():
                 provider.close()
@@ -166,9 +171,18 @@ class ParticipantSmsDispatcher(models.AbstractModel):
 
     @api.model
     def _due_count(self):
-        """How many SMS are queued and due, in all companies (the progress of a run)."""
+        """How many SMS are queued and due, in all companies, as the claim sees them
+        (a retry due at its next attempt): the progress of a run."""
+        now = fields.Datetime.now()
         return self.env["participant.sms"].search_count(
-            [("state", "=", "queued"), ("planned_at", "<=", fields.Datetime.now())]
+            [
+                ("state", "=", "queued"),
+                "|",
+                "&",
+                ("next_attempt_at", "=", False),
+                ("planned_at", "<=", now),
+                ("next_attempt_at", "<=", now),
+            ]
         )
 
     @api.model
@@ -861,12 +875,16 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             providers, polled = self._poll_statuses(
                 place, count, limit, auto_commit, clients
             )
-            if place:
-                return
-            self._cron_expire(limit, auto_commit, done_before=polled)
-            accounts = self.env["res.company"].search([])._psms_account()
-            accounts._refresh_balance(providers)
-            self._commit(auto_commit)
+            expired = 0
+            if place == 0:
+                expired = self._cron_expire(limit, auto_commit, done_before=polled)
+                accounts = self.env["res.company"].search([])._psms_account()
+                accounts._refresh_balance(providers)
+        if polled or expired:
+            # what is left (statuses that come by callback only, a provider that
+            # failed) waits for the next run, not for an immediate one
+            self.env["ir.cron"]._notify_progress(done=polled + expired, remaining=0)
+        self._commit(auto_commit)
 
     @api.model
     def _poll_statuses(self, place, count, limit, auto_commit, clients):

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 
@@ -128,6 +129,24 @@ class SmsCommon(ParticipantCommon):
         }
         base.update(values)
         return self.Sms.sudo()._queue([dict(base) for _i in range(count)])
+
+    def cron_progress(self, cron_xmlid, run):
+        """What ``run(dispatcher)`` returns, and the (done, remaining) it tells the
+        cron's progress record, in order (the record holds the last)."""
+        cron = self.env.ref(cron_xmlid)
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        IrCron = type(self.env["ir.cron"])
+        notify, calls = IrCron._notify_progress, []
+
+        def record(cron, *, done, remaining, deactivate=False):
+            calls.append((done, remaining))
+            return notify(cron, done=done, remaining=remaining, deactivate=deactivate)
+
+        with patch.object(IrCron, "_notify_progress", record):
+            result = run(self.Dispatcher.with_context(ir_cron_progress_id=progress.id))
+        if calls:
+            self.assertEqual((progress.done, progress.remaining), calls[-1])
+        return result, calls
 
     def batch_wizard(self, user, partners, **values):
         """The batch send of ``user`` to ``partners``, as its form is filled: a

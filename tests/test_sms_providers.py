@@ -60,16 +60,41 @@ class TestSmsProviderAccounts(SmsCommon):
             messages = self.queue_numbers([f"+336123457{i:02d}" for i in range(20, 25)])
             self.Dispatcher._cron_dispatch()
             self.assertEqual(set(messages.mapped("state")), {"processing"})
-            self.assertEqual(len(set(server.peers)), 1, "the dispatch run")
+            self.assertEqual(set(server.peers), {1}, "the dispatch run: connection 1")
             sent = len(server.peers)
             self.Dispatcher._cron_poll_statuses(limit=2)  # three batches
             self.assertEqual(set(messages.mapped("state")), {"sent"})
             polled = server.peers[sent:]
             self.assertGreaterEqual(len(polled), 5 + 1, "an SMS each, and the credit")
-            self.assertEqual(len(set(polled)), 1, "one connection for the run")
-            self.assertNotIn(polled[0], server.peers[:sent], "the dispatch's closed")
+            self.assertEqual(set(polled), {2}, "one new connection for the run")
             self.Dispatcher._cron_poll_statuses(limit=2)
-            self.assertNotIn(polled[0], server.peers[sent + len(polled) :])
+            self.assertEqual(set(server.peers[sent + len(polled) :]), {3})
+
+    @mute_logger(*MUTE)
+    def test_status_poll_with_a_provider_down_leaves_nothing_for_now(self):
+        """A provider that fails during the poll leaves its SMS for the next run:
+        the others are polled, and the run tells its cron nothing is left for an
+        immediate run (Odoo would run it again at once, up to ten times, and ask
+        the failing provider each time)."""
+        with FakeOvh() as server:
+            self._ovh_account(server)
+            at_ovh = self.queue_numbers(["+33612345740"])
+            self.company.psms_account_id = False  # the simulator
+            at_simulator = self.queue_numbers(["+33612345741", "+33612345742"])
+            self.Dispatcher._cron_dispatch()
+            self.assertEqual(
+                set((at_ovh | at_simulator).mapped("state")), {"processing"}
+            )
+            server.mode = "server"
+            _none, calls = self.cron_progress(
+                "participant_sms.ir_cron_sms_poll_statuses",
+                lambda dispatcher: dispatcher._cron_poll_statuses(),
+            )
+            self.assertEqual(at_ovh.state, "processing", "asked again next run")
+            self.assertEqual(set(at_simulator.mapped("state")), {"sent"})
+            done, remaining = calls[-1]
+            self.assertGreaterEqual(done, 2)
+            self.assertEqual(remaining, 0)
 
     @mute_logger(*MUTE)
     def test_ovh_server_error_keeps_messages_queued(self):

@@ -9,6 +9,7 @@ bodies and errors.
 """
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,13 @@ class _Handler(BaseHTTPRequestHandler):
     #: body written after the headers leaves at once (without it, the client's
     #: delayed ACK holds it back tens of milliseconds)
     disable_nagle_algorithm = True
+    #: an idle kept connection is closed after these seconds
+    timeout = 5
+
+    def setup(self):
+        super().setup()
+        #: which connection of the server this is (1, 2, ...)
+        self.connection_number = self.server.open_connection(self.connection)
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -77,6 +85,27 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections = []  # every connection accepted, in order
+        self._connections_lock = threading.Lock()
+
+    def open_connection(self, sock):
+        """Note a new connection; return its number (1, 2, ...)."""
+        with self._connections_lock:
+            self.connections.append(sock)
+            return len(self.connections)
+
+    def close_connections(self):
+        """Close the connections kept alive: a client's session left open gets no
+        answer from a server that was stopped."""
+        with self._connections_lock:
+            for sock in self.connections:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:  # already closed by the client
+                    pass
+
     def handle_error(self, request, client_address):
         # a client that gave up (timeout tests) closes the connection: nothing to report
         pass
@@ -95,8 +124,8 @@ class FakeProvider:
         #: when each request arrived (``time.time()``, in arrival order): a rate
         #: limit is checked on them
         self.request_times = []
-        #: the client's (address, port) of each request, in arrival order: the
-        #: connections a client opened
+        #: the number of the connection of each request, in arrival order (see
+        #: _Handler.setup): the connections a client opened
         self.peers = []
         self._id_lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -114,11 +143,12 @@ class FakeProvider:
 
     def __exit__(self, *exc):
         self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
 
     def handle(self, handler, method, body):
         self.request_times.append(time.time())
-        self.peers.append(handler.client_address)
+        self.peers.append(handler.connection_number)
         self.requests.append((method, handler.path, dict(handler.headers), body))
         if self.latency:
             time.sleep(self.latency)

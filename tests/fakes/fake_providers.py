@@ -8,6 +8,7 @@ bodies and errors.
 (500), ``slow`` (answers after ``delay`` seconds).
 """
 
+import contextlib
 import json
 import socket
 import threading
@@ -39,9 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 5
 
     def setup(self):
-        super().setup()
+        result = super().setup()
         #: which connection of the server this is (1, 2, ...)
         self.connection_number = self.server.open_connection(self.connection)
+        return result
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -101,10 +103,8 @@ class _Server(ThreadingHTTPServer):
         answer from a server that was stopped."""
         with self._connections_lock:
             for sock in self.connections:
-                try:
+                with contextlib.suppress(OSError):  # already closed by the client
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:  # already closed by the client
-                    pass
 
     def handle_error(self, request, client_address):
         # a client that gave up (timeout tests) closes the connection: nothing to report

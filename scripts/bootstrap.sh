@@ -46,7 +46,8 @@ _fetch_odoo_source() {
     else
         archive="$target/odoo.tar.gz"
         log "downloading Odoo 18.0 from $source"
-        if ! curl -fL --progress-bar --retry 2 --connect-timeout 20 -o "$archive" "$source"; then
+        # a name lookup or a connection that fails for a minute (seen in CI) is tried again
+        if ! curl -fL --progress-bar --retry 6 --retry-delay 15 --retry-all-errors --connect-timeout 20 -o "$archive" "$source"; then
             log "cannot download $source: set ODOO_SOURCE to a local Odoo 18.0 tarball or directory"
             return 1
         fi

@@ -21,6 +21,7 @@ I5. Nothing leaves outside the send window but an explicit test SMS and an agree
 """
 
 import logging
+from collections import defaultdict
 from types import MappingProxyType
 
 from markupsafe import Markup
@@ -262,8 +263,12 @@ class ParticipantSms(models.Model):
 
     @api.depends("res_model", "res_id")
     def _compute_context_name(self):
+        """The name of each SMS' record, read per context model (a list page of 80
+        SMS: one query for which records still exist and one for their names per
+        model, not a query per SMS)."""
+        records = self._context_records()
         for sms in self:
-            record = sms._context_record()
+            record = records.get(sms.id)
             sms.context_name = record.sudo().display_name if record else False
 
     @api.depends("number", "context_type")
@@ -278,10 +283,25 @@ class ParticipantSms(models.Model):
 
     def _context_record(self):
         self.ensure_one()
-        if self.res_model in self.env and self.res_id:
-            record = self.env[self.res_model].browse(self.res_id)
-            return record if record.exists() else False
-        return False
+        return self._context_records().get(self.id, False)
+
+    def _context_records(self):
+        """``{SMS id: its record}`` for those of these SMS whose record still exists:
+        one query per context model, the records of a model sharing their prefetch
+        (their names read together)."""
+        ids_of = defaultdict(set)  # model -> ids of the records of these SMS
+        for sms in self:
+            if sms.res_model in self.env and sms.res_id:
+                ids_of[sms.res_model].add(sms.res_id)
+        alive = {}  # model -> {id: record} of those that still exist
+        for model, ids in ids_of.items():
+            records = self.env[model].browse(ids).exists()  # one query
+            alive[model] = {record.id: record for record in records}
+        return {
+            sms.id: alive[sms.res_model][sms.res_id]
+            for sms in self
+            if sms.res_id in alive.get(sms.res_model, ())
+        }
 
     @api.model
     @ormcache("contract")

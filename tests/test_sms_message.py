@@ -23,6 +23,67 @@ class TestSmsMessage(SmsCommon):
         self.assertGreaterEqual(sms.deadline, sms.planned_at + timedelta(hours=24))
         self.assertLessEqual(sms.deadline, fields.Datetime.now() + timedelta(hours=24))
 
+    def test_context_names_read_per_model(self):
+        """A list reads the context names of its SMS in as many queries for 2 SMS as
+        for 12 (per context model, not per SMS); a record deleted has no name."""
+        events = self.env["calendar.event"].create(
+            [
+                {
+                    "name": f"Entretien {index}",
+                    "participant_id": self.participant.id,
+                    "participant_appointment_type_id": self.type_individual.id,
+                    "start": self.event.start,
+                    "stop": self.event.stop,
+                }
+                for index in range(12)
+            ]
+        )
+        messages = self.Sms.concat(
+            *(self.queue(res_id=event.id) for event in events)
+        ) | self.queue(res_model="participant.step", res_id=999999)
+
+        def read(messages):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            names = [sms.context_name for sms in messages]
+            return names, self.env.cr.sql_log_count - before
+
+        few, few_queries = read(messages[:2] | messages[-1])
+        many, many_queries = read(messages)
+        self.assertEqual(few_queries, many_queries)
+        self.assertEqual(few, ["Entretien 0", "Entretien 1", False])
+        self.assertEqual(many, events.mapped("display_name") + [False])
+        self.assertEqual(messages[0]._context_record(), events[0])
+        self.assertFalse(messages[-1]._context_record())
+        # the Sent list's page, as the web client asks it: as many queries
+        spec = {
+            fname: {"fields": {"display_name": {}}} if fname.endswith("_id") else {}
+            for fname in (
+                "planned_at",
+                "sent_at",
+                "partner_id",
+                "number_display",
+                "context_type",
+                "context_name",
+                "author_id",
+                "batch_ref",
+                "body",
+                "segments",
+                "simulated",
+                "state",
+            )
+        }
+        counts = []
+        for limit in (3, 13):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            page = self.Sms.web_search_read(
+                [("id", "in", messages.ids)], spec, limit=limit
+            )
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(len(page["records"]), limit)
+        self.assertEqual(counts[0], counts[1])
+
     def test_phone_number_snapshotted(self):
         sms = self.queue()
         self.participant.mobile = "+33 7 81 23 45 67"

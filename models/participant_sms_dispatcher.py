@@ -337,15 +337,16 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         claimed.fetch(CLAIM_FIELDS)  # one query for what the checks and the send read
         # (in memory: a domain on ``account_id.active`` walks one account recordset
         # per SMS)
-        if archived := set(claimed.account_id.filtered(lambda a: not a.active).ids):
-            # an archived account sends no more: the company's current one does
-            retired = claimed.browse(
-                sms_id
-                for sms_id, account_id in zip(
-                    claimed.ids, _column(claimed, "account_id"), strict=True
-                )
-                if account_id in archived
+        # an archived account sends no more, and an SMS written with none (by SQL, an
+        # import) would stop the dispatch: the company's current account sends them
+        archived = set(claimed.account_id.filtered(lambda a: not a.active).ids)
+        if retired := claimed.browse(
+            sms_id
+            for sms_id, account_id in zip(
+                claimed.ids, _column(claimed, "account_id"), strict=True
             )
+            if not account_id or account_id in archived
+        ):
             retired.write({"account_id": company._psms_account().id})
         sendable, charges = (
             self.env["participant.sms.package"]

@@ -334,6 +334,22 @@ class TestEngineDefects(SmsCommon):
         self.assertEqual(event.sms_reminder_sms_id.planned_at, typed)
         self.assertEqual(event.sms_reminder_planned_at, typed)
 
+    def test_an_sms_without_account_goes_through_the_company_one(self):
+        """An SMS written with no account (by SQL, an import) is sent through the
+        company's current account, and the SMS of its batch with it: the dispatch
+        does not stop at it."""
+        messages = self.queue_numbers(["+33612345631", "+33612345632"])
+        self.env.flush_all()
+        self.cr.execute(
+            "UPDATE participant_sms SET account_id = NULL WHERE id = %s",
+            [messages[0].id],
+        )
+        messages.invalidate_recordset()
+        self.Dispatcher._cron_dispatch()
+        self.assertEqual(messages.account_id, self.simulator)
+        self.assertEqual(set(messages.mapped("state")), {"processing"})
+        self.assertTrue(all(messages.mapped("provider_id")), "sent")
+
     def test_an_account_with_sms_is_archived_not_deleted(self):
         with FakeOvh() as server:
             account = create_ovh_account(self.env, server)

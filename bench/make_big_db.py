@@ -10,9 +10,12 @@ Into a database where participant_sms is installed without demo data::
 
 The load adds structures (companies), referents (users of the Participants group who
 each follow a few participants), participants and ``--count`` SMS spread over five
-years with realistic statuses, origins, contexts and send dates, numbers in E.164. It
-is plain SQL (``generate_series``), indexes dropped during the load and rebuilt after
-it, then ``VACUUM ANALYZE``.
+years with realistic statuses, origins, contexts and send dates, numbers in E.164, the
+records they are sent for (an appointment, a step and an orientation of each
+participant), their account (the simulator), the provider's ids of those it took and
+a reference per batch or free send, so that every index of the SMS holds what a real
+history puts in it. It is plain SQL (``generate_series``), indexes dropped during the
+load and rebuilt after it, then ``VACUUM ANALYZE``.
 
 The timings call the ORM the way the web client does (``web_search_read`` with the
 action's domain and the list's fields and a count capped at 10,001, the pivot's
@@ -66,6 +69,57 @@ PHONE_FORMS = (
 )
 
 
+def context_records(cr):
+    """An appointment, a step and an orientation of each participant, by SQL: the
+    records their SMS are sent for (``res_model``, ``res_id``), whose names the
+    lists show (bench_participant gets their ids)."""
+    cr.execute(
+        """ALTER TABLE bench_participant ADD COLUMN event_id int,
+               ADD COLUMN step_id int, ADD COLUMN orientation_id int"""
+    )
+    cr.execute(
+        """
+        WITH made AS (
+            INSERT INTO calendar_event (name, start, stop, show_as, active, allday,
+                   privacy, user_id, participant_id, participant_company_id,
+                   create_date, write_date, create_uid, write_uid)
+            SELECT 'Entretien de suivi', now() - interval '20 days',
+                   now() - interval '20 days' + interval '1 hour', 'busy', TRUE,
+                   FALSE, 'public', p.uid, p.partner_id, p.company_id, now(), now(),
+                   1, 1
+              FROM bench_participant p
+            RETURNING id, participant_id)
+        UPDATE bench_participant p SET event_id = made.id
+          FROM made WHERE made.participant_id = p.partner_id
+        """
+    )
+    for table, column, type_column, date_column in (
+        ("participant_step", "step_id", "step_type_id", "planned_start"),
+        (
+            "participant_orientation",
+            "orientation_id",
+            "orientation_type_id",
+            "planned_date",
+        ),
+    ):
+        type_table = f"{table}_type"
+        cr.execute(
+            f"""
+            WITH made AS (
+                INSERT INTO {table} (participant_id, company_id,
+                       {type_column}, {date_column}, create_date, write_date,
+                       create_uid, write_uid)
+                SELECT p.partner_id, p.company_id,
+                       (SELECT min(id) FROM {type_table}), now() - interval '20 days',
+                       now(), now(), 1, 1
+                  FROM bench_participant p
+                RETURNING id, participant_id)
+            UPDATE bench_participant p SET {column} = made.id
+              FROM made WHERE made.participant_id = p.partner_id
+            """
+        )
+
+
 def load(env, count, companies, participants):
     """The SQL load: structures, referents, participants, then ``count`` SMS."""
     cr = env.cr
@@ -106,6 +160,11 @@ def load(env, count, companies, participants):
     nref = len(referent_rows)
     _logger.info("participants: %s", participants)
     cr.execute("TRUNCATE participant_sms CASCADE")  # before the participants it names
+    # their appointments (kept by a restrictive foreign key), steps and orientations
+    cr.execute(
+        """DELETE FROM calendar_event WHERE participant_id IN
+               (SELECT id FROM res_partner WHERE name LIKE 'Bench participant %%')"""
+    )
     cr.execute("DELETE FROM res_partner WHERE name LIKE 'Bench participant %%'")
     cr.execute(
         """
@@ -136,6 +195,7 @@ def load(env, count, companies, participants):
         """
     )
     cr.execute("CREATE UNIQUE INDEX ON bench_participant (idx)")
+    context_records(cr)
     cr.execute("ANALYZE bench_participant")
     # the SMS: indexes dropped during the load, rebuilt after it
     cr.execute(
@@ -157,7 +217,8 @@ def load(env, count, companies, participants):
         INSERT INTO participant_sms (company_id, partner_id, number, body, encoding,
                segments, state, planned_at, sent_at, status_at, origin, purpose,
                context_type, author_id, create_uid, write_uid, create_date, write_date,
-               credits, attempts, reply_enabled)
+               credits, attempts, reply_enabled, res_model, res_id, provider_id,
+               batch_ref, account_id)
         SELECT COALESCE(p.company_id, r.company_id),
                CASE WHEN o.origin IN ('free', 'test') THEN NULL ELSE p.partner_id END,
                CASE WHEN o.origin IN ('free', 'test')
@@ -176,13 +237,23 @@ def load(env, count, companies, participants):
                CASE WHEN o.origin IN ('scheduled', 'automation')
                     THEN (CASE WHEN d.g %% 3 = 0 THEN 'follow_up' ELSE 'reminder' END)
                END,
-               CASE o.origin WHEN 'batch' THEN 'batch' WHEN 'free' THEN 'free'
-                    WHEN 'test' THEN 'test'
-                    ELSE (CASE WHEN d.g %% 20 < 12 THEN 'appointment'
-                               WHEN d.g %% 20 < 17 THEN 'step'
-                               ELSE 'orientation' END) END,
+               c.context_type,
                COALESCE(p.uid, r.uid), 1, 1, t.planned, t.planned, 1, 1,
-               o.origin = 'scheduled'
+               o.origin = 'scheduled',
+               CASE c.context_type WHEN 'appointment' THEN 'calendar.event'
+                    WHEN 'step' THEN 'participant.step'
+                    WHEN 'orientation' THEN 'participant.orientation' END,
+               CASE c.context_type WHEN 'appointment' THEN p.event_id
+                    WHEN 'step' THEN p.step_id
+                    WHEN 'orientation' THEN p.orientation_id END,
+               -- the provider's id of the SMS it took
+               CASE WHEN s.state IN ('sent', 'delivered', 'not_received', 'expired')
+                    THEN 'bench-' || d.g END,
+               -- a reference per 2,000 SMS of a batch or free send
+               CASE o.origin WHEN 'batch'
+                    THEN 'LOT/' || (d.g / 2000)
+                    WHEN 'free' THEN 'LIBRE/' || (d.g / 2000) END,
+               %(account)s
           FROM (SELECT g, random() AS u1, random() AS u2, random() AS u3
                   FROM generate_series(1, %(count)s) g) d
           JOIN LATERAL (SELECT CASE
@@ -210,11 +281,21 @@ def load(env, count, companies, participants):
                  WHEN d.g %% 100 < 95 THEN 'batch'
                  WHEN d.g %% 100 < 99 THEN 'free'
                  ELSE 'test' END AS origin) o ON TRUE
+          JOIN LATERAL (SELECT CASE o.origin WHEN 'batch' THEN 'batch'
+                 WHEN 'free' THEN 'free' WHEN 'test' THEN 'test'
+                 ELSE (CASE WHEN d.g %% 20 < 12 THEN 'appointment'
+                            WHEN d.g %% 20 < 17 THEN 'step'
+                            ELSE 'orientation' END) END AS context_type) c ON TRUE
           JOIN bench_participant p ON p.idx = (d.g::bigint * 31) %% %(participants)s
           JOIN bench_referent r ON r.idx = d.g %% %(nref)s
          ORDER BY t.planned
         """,
-        {"count": count, "participants": participants, "nref": nref},
+        {
+            "count": count,
+            "participants": participants,
+            "nref": nref,
+            "account": env.ref("participant_sms.sms_account_simulator").id,
+        },
     )
     _logger.info("%s SMS inserted in %.0f s", count, time.perf_counter() - started)
     cr.execute("SET LOCAL session_replication_role = DEFAULT")

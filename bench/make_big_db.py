@@ -12,10 +12,11 @@ The load adds structures (companies), referents (users of the Participants group
 each follow a few participants), participants and ``--count`` SMS spread over five
 years with realistic statuses, origins, contexts and send dates, numbers in E.164, the
 records they are sent for (an appointment, a step and an orientation of each
-participant), their account (the simulator), the provider's ids of those it took and
-a reference per batch or free send, so that every index of the SMS holds what a real
-history puts in it. It is plain SQL (``generate_series``), indexes dropped during the
-load and rebuilt after it, then ``VACUUM ANALYZE``.
+participant), their account (the simulator), the package of credit of those claimed,
+the provider's ids of those it took and a reference per batch or free send, so that
+every index of the SMS holds what a real history puts in it. It is plain SQL
+(``generate_series``), indexes dropped during the load and rebuilt after it, then
+``VACUUM ANALYZE``.
 
 The timings call the ORM the way the web client does (``web_search_read`` with the
 action's domain and the list's fields and a count capped at 10,001, the pivot's
@@ -195,6 +196,23 @@ def load(env, count, companies, participants):
         """
     )
     cr.execute("CREATE UNIQUE INDEX ON bench_participant (idx)")
+    # a package of credit per company, which the SMS sent were charged on
+    cr.execute("DELETE FROM participant_sms_package WHERE name = 'Bench'")
+    cr.execute("DROP TABLE IF EXISTS bench_package")
+    cr.execute("CREATE TABLE bench_package (company_id int, package_id int)")
+    for company in all_companies:
+        package = env["participant.sms.package"].create(
+            {
+                "name": "Bench",
+                "company_id": company.id,
+                "quantity": 2 * count,
+                "purchase_date": "2020-01-01",
+            }
+        )
+        cr.execute(
+            "INSERT INTO bench_package VALUES (%s, %s)", [company.id, package.id]
+        )
+    env.flush_all()
     context_records(cr)
     cr.execute("ANALYZE bench_participant")
     # the SMS: indexes dropped during the load, rebuilt after it
@@ -218,7 +236,7 @@ def load(env, count, companies, participants):
                segments, state, planned_at, sent_at, status_at, origin, purpose,
                context_type, author_id, create_uid, write_uid, create_date, write_date,
                credits, attempts, reply_enabled, res_model, res_id, provider_id,
-               batch_ref, account_id)
+               batch_ref, account_id, package_id)
         SELECT COALESCE(p.company_id, r.company_id),
                CASE WHEN o.origin IN ('free', 'test') THEN NULL ELSE p.partner_id END,
                CASE WHEN o.origin IN ('free', 'test')
@@ -238,8 +256,11 @@ def load(env, count, companies, participants):
                     THEN (CASE WHEN d.g %% 3 = 0 THEN 'follow_up' ELSE 'reminder' END)
                END,
                c.context_type,
-               COALESCE(p.uid, r.uid), 1, 1, t.planned, t.planned, 1, 1,
-               o.origin = 'scheduled',
+               COALESCE(p.uid, r.uid), 1, 1, t.planned, t.planned,
+               -- a credit charged on its company's package, once claimed
+               CASE WHEN s.state IN ('queued', 'cancelled', 'not_sent') THEN 0
+                    ELSE 1 END,
+               1, o.origin = 'scheduled',
                CASE c.context_type WHEN 'appointment' THEN 'calendar.event'
                     WHEN 'step' THEN 'participant.step'
                     WHEN 'orientation' THEN 'participant.orientation' END,
@@ -253,7 +274,11 @@ def load(env, count, companies, participants):
                CASE o.origin WHEN 'batch'
                     THEN 'LOT/' || (d.g / 2000)
                     WHEN 'free' THEN 'LIBRE/' || (d.g / 2000) END,
-               %(account)s
+               %(account)s,
+               CASE WHEN s.state NOT IN ('queued', 'cancelled', 'not_sent')
+                    THEN (SELECT b.package_id FROM bench_package AS b
+                           WHERE b.company_id = COALESCE(p.company_id, r.company_id))
+               END
           FROM (SELECT g, random() AS u1, random() AS u2, random() AS u3
                   FROM generate_series(1, %(count)s) g) d
           JOIN LATERAL (SELECT CASE
@@ -307,6 +332,14 @@ def load(env, count, companies, participants):
         "%s indexes rebuilt in %.0f s", len(indexes), time.perf_counter() - started
     )
     cr.execute("DROP TABLE bench_participant")
+    cr.execute(
+        """UPDATE participant_sms_package AS k SET consumed = charged.credits,
+                  remaining = k.quantity - charged.credits
+             FROM (SELECT package_id, sum(credits) AS credits FROM participant_sms
+                    WHERE package_id IS NOT NULL GROUP BY 1) AS charged
+            WHERE k.id = charged.package_id"""
+    )
+    cr.execute("DROP TABLE bench_package")
     cr.execute("DROP TABLE bench_referent")
     # the summary rebuilt from the history, when the addon keeps one
     if "participant.sms.daily" in env:

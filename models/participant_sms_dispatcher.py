@@ -172,18 +172,19 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     @api.model
     def _due_count(self):
         """How many SMS are queued and due, in all companies, as the claim sees them
-        (a retry due at its next attempt): the progress of a run."""
-        now = fields.Datetime.now()
-        return self.env["participant.sms"].search_count(
-            [
-                ("state", "=", "queued"),
-                "|",
-                "&",
-                ("next_attempt_at", "=", False),
-                ("planned_at", "<=", now),
-                ("next_attempt_at", "<=", now),
-            ]
+        (a retry due at its next attempt): the progress of a run. Read from the
+        index of the queued SMS by when they are due (``participant_sms_due_index``):
+        the month of SMS queued ahead is not read."""
+        self.env["participant.sms"].flush_model(
+            ["state", "next_attempt_at", "planned_at"]
         )
+        self.env.cr.execute(
+            """SELECT count(*) FROM participant_sms
+                WHERE state = 'queued'
+                  AND COALESCE(next_attempt_at, planned_at) <= %s""",
+            [fields.Datetime.now()],
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _wake_parallel_copies(self, xmlid):
@@ -306,20 +307,23 @@ class ParticipantSmsDispatcher(models.AbstractModel):
 
     @api.model
     def _claim_and_charge(self, company, limit, tests_only=False, hold_campaigns=False):
-        """Lock up to ``limit`` due SMS of ``company`` (two dispatchers skip each
-        other's rows), close those that must not go, charge the others and mark them
+        """Lock up to ``limit`` due SMS of ``company``, first due first (a retry at
+        its next attempt, others at their planned time; read in the order of their
+        index, ``participant_sms_due_index``; two dispatchers skip each other's
+        rows), close those that must not go, charge the others and mark them
         *Processing* under a fresh dispatch tag. ``hold_campaigns``: leave batch,
         free and follow-up SMS (a quiet day). Return (claimed, sendable, tag)."""
         self.env.flush_all()
         self.env.cr.execute(
-            """SELECT array_agg(id ORDER BY planned_at, id)
-                 FROM (SELECT id, planned_at FROM participant_sms
+            """SELECT array_agg(id ORDER BY due_at, id)
+                 FROM (SELECT id, COALESCE(next_attempt_at, planned_at) AS due_at
+                         FROM participant_sms
                         WHERE state = 'queued' AND company_id = %s
                           AND COALESCE(next_attempt_at, planned_at) <= %s
                           AND (%s IS NOT TRUE OR origin = 'test')
                           AND (%s IS NOT TRUE OR (origin NOT IN ('batch', 'free')
                                     AND COALESCE(purpose, '') != 'follow_up'))
-                        ORDER BY planned_at, id
+                        ORDER BY COALESCE(next_attempt_at, planned_at), id
                         LIMIT %s
                         FOR UPDATE SKIP LOCKED) AS due""",
             [company.id, fields.Datetime.now(), tests_only, hold_campaigns, limit],

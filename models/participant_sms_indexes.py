@@ -36,6 +36,15 @@ INDEXES = (
         ["planned_at DESC", "id DESC"],
         "(state NOT IN ('queued', 'cancelled') OR state IS NULL)",
     ),
+    # the dispatch: a company's queued SMS in the order they are due (their next
+    # attempt, or their planned time), read as a range that ends at the first one not
+    # yet due (a claim when nothing is due, the count of a run); the SMS leave it when
+    # claimed
+    (
+        "participant_sms_due_index",
+        ["company_id", "COALESCE(next_attempt_at, planned_at)", "id"],
+        "state = 'queued'",
+    ),
     # Upcoming list and the dashboard's upcoming count: the few SMS still to go
     (
         "participant_sms_upcoming_list_index",

@@ -141,5 +141,6 @@ class ParticipantSmsPackage(models.Model):
         """Give back the credit of SMS that were not sent."""
         charged = messages.filtered("credits")
         for package, group in charged.grouped("package_id").items():
-            package._refund(sum(group.mapped("credits")))
+            if package:  # credits with no package (written by SQL): nothing to give
+                package._refund(sum(group.mapped("credits")))
         charged.write({"credits": 0, "package_id": False})

@@ -103,20 +103,19 @@ class ParticipantSmsRecipient(models.AbstractModel):
         """Those of ``numbers`` (E.164) that belong to a participant who refuses SMS."""
         if not numbers:
             return set()
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_read(
-                [
-                    ("is_participant", "=", True),
-                    ("accepts_sms", "=", False),
-                    ("phone_sanitized", "in", list(set(numbers))),
-                ],
-                ["phone_sanitized"],
-            )
+        # archived participants too; read by the partial index of the refusing
+        # participants' numbers (``res.partner.init``), whose condition this repeats
+        self.env["res.partner"].flush_model(
+            ["is_participant", "accepts_sms", "phone_sanitized"]
         )
-        return {partner["phone_sanitized"] for partner in partners}
+        self.env.cr.execute(
+            """SELECT phone_sanitized FROM res_partner
+                WHERE is_participant AND accepts_sms IS NOT TRUE
+                  AND phone_sanitized IS NOT NULL
+                  AND phone_sanitized = ANY(%s)""",
+            [list(set(numbers))],
+        )
+        return {number for (number,) in self.env.cr.fetchall()}
 
     @api.model
     def _label(self, code):

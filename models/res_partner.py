@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
 from ..tools.phone_match import number_key
 
@@ -86,6 +87,22 @@ class ResPartner(models.Model):
             "This file number is already used by another participant.",
         ),
     ]
+
+    def init(self):
+        super().init()
+        # the numbers of the participants who refuse SMS, searched by the dispatch
+        # (every batch) and the free send (participant.sms.recipient._refusing_numbers):
+        # a handful of contacts, read by this partial index whatever the size of the
+        # contacts table (a scan of it before); the index of Odoo's other contacts
+        # and of the participants who accept SMS holds nothing
+        create_index(
+            self.env.cr,
+            "res_partner_psms_refusing_number_index",
+            self._table,
+            ["phone_sanitized"],
+            where="is_participant AND accepts_sms IS NOT TRUE "
+            "AND phone_sanitized IS NOT NULL",
+        )
 
     @api.depends(
         "participant_appointment_ids",

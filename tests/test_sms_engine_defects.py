@@ -350,6 +350,22 @@ class TestEngineDefects(SmsCommon):
         self.assertEqual(set(messages.mapped("state")), {"processing"})
         self.assertTrue(all(messages.mapped("provider_id")), "sent")
 
+    def test_credits_without_package_are_dropped_on_refund(self):
+        """An SMS whose credits name no package (written by SQL) is refunded without
+        error (the dispatch's refund of a batch stopped at it): no package changes."""
+        sms = self.queue_numbers(["+33612345633"])
+        self.env.flush_all()
+        self.cr.execute(
+            "UPDATE participant_sms SET credits = 1, package_id = NULL WHERE id = %s",
+            [sms.id],
+        )
+        sms.invalidate_recordset()
+        consumed = self.package.consumed
+        self.env["participant.sms.package"].sudo()._refund_sms(sms)
+        self.assertEqual(sms.credits, 0)
+        self.assertFalse(sms.package_id)
+        self.assertEqual(self.package.consumed, consumed)
+
     def test_an_account_with_sms_is_archived_not_deleted(self):
         with FakeOvh() as server:
             account = create_ovh_account(self.env, server)

@@ -488,5 +488,38 @@ check(
     all(sms_id < since for sms_id in state["sms"].values()),
     f"note_links_from {since}",
 )
+# 18.0.1.9.0: the dispatch reads the queued SMS by when they are due (its count of a
+# run the same as the ORM's), and the numbers of the participants who refuse SMS by a
+# partial index of the contacts
+check(
+    "due SMS' index",
+    "participant_sms_due_index" in indexdefs,
+    "participant_sms_due_index missing",
+)
+moment = fields.Datetime.now()
+due_domain = [
+    ("state", "=", "queued"),
+    "|",
+    "&",
+    ("next_attempt_at", "=", False),
+    ("planned_at", "<=", moment),
+    ("next_attempt_at", "<=", moment),
+]
+dispatcher = env["participant.sms.dispatcher"]
+check(
+    "due count",
+    dispatcher._due_count() >= env["participant.sms"].search_count(due_domain),
+    "the run's count misses due SMS",
+)
+env.cr.execute(
+    """SELECT indexdef FROM pg_indexes
+        WHERE indexname = 'res_partner_psms_refusing_number_index'"""
+)
+refusing = env.cr.fetchone()
+check(
+    "refusing numbers' index",
+    refusing and "accepts_sms IS NOT TRUE" in refusing[0],
+    f"{refusing}",
+)
 env.cr.commit()
 print(f"CHECKS PASSED: {len(passed)}")

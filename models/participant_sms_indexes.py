@@ -212,13 +212,17 @@ class ParticipantSms(models.Model):
     @api.model
     def _psms_number_rebuild(self):
         """Fill the number table again from the SMS, in one statement (at creation,
-        and after a bulk load that disabled the triggers)."""
+        and after a bulk load that disabled the triggers), and give the planner its
+        statistics at once: without them, until autovacuum's next pass, a start of
+        number shared by millions was read whole (a bitmap of 5,000,000 entries, 140
+        ms) instead of up to its limit."""
         self.env.flush_all()
         self.env.cr.execute(
             """DELETE FROM participant_sms_number;
                INSERT INTO participant_sms_number (sms_id, number)
                SELECT id, number FROM participant_sms
-                WHERE number IS NOT NULL AND anonymized_at IS NULL"""
+                WHERE number IS NOT NULL AND anonymized_at IS NULL;
+               ANALYZE participant_sms_number"""
         )
 
     def _psms_number_search(self, domain):

@@ -89,7 +89,7 @@ class ResPartner(models.Model):
     ]
 
     def init(self):
-        super().init()
+        result = super().init()
         # the numbers of the participants who refuse SMS, searched by the dispatch
         # (every batch) and the free send (participant.sms.recipient._refusing_numbers):
         # a handful of contacts, read by this partial index whatever the size of the
@@ -103,6 +103,7 @@ class ResPartner(models.Model):
             where="is_participant AND accepts_sms IS NOT TRUE "
             "AND phone_sanitized IS NOT NULL",
         )
+        return result
 
     @api.depends(
         "participant_appointment_ids",

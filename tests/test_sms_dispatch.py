@@ -6,7 +6,7 @@ from odoo import api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
-from ..models.participant_sms_dispatcher import POLLED_STATES
+from ..models.participant_sms_statuses import POLLED_STATES
 from ..tools.providers import OutgoingSms
 from .common_sms import SmsCommon
 

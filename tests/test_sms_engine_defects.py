@@ -16,7 +16,10 @@ from ..tools.providers import OutgoingSms
 from .common_sms import SmsCommon, create_ovh_account, create_sms_user
 from .fakes.fake_providers import FakeOvh
 
-MUTE = ("odoo.addons.participant_sms.models.participant_sms_dispatcher",)
+MUTE = (
+    "odoo.addons.participant_sms.models.participant_sms_dispatcher",
+    "odoo.addons.participant_sms.models.participant_sms_statuses",
+)
 
 
 @tagged("post_install", "-at_install")

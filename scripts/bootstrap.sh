@@ -11,9 +11,45 @@
 #      and vobject, without which web sessions fail or Odoo warns);
 #   3. this addon's requirements.txt and test-requirements.txt.
 # A second run finds the virtualenv and reuses it.
+#
+# The first Odoo source set up on a machine is kept for the user (ODOO_SOURCE_KEPT: the unpacked
+# tarball, or a link to the directory given): another checkout of the addon (a fresh clone, CI's)
+# without ODOO_SOURCE takes it before trying the network, so a machine that reached Odoo's site
+# once, or was given a source once, sets up every later checkout offline.
 
 ODOO_NIGHTLY_URL="https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 VENV="${PARTICIPANT_SMS_VENV:-$WORK_DIR/venv}"
+ODOO_SOURCE_KEPT="${PARTICIPANT_SMS_ODOO_KEPT:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/participant_sms/odoo-18.0}"
+
+# Whether $1 is the root of an Odoo source tree.
+_odoo_tree() {
+    [ -d "$1/odoo" ] && [ -e "$1/odoo-bin" ] && [ -f "$1/requirements.txt" ]
+}
+
+# The source to set up: ODOO_SOURCE, else the one kept on this machine, else the nightly.
+_odoo_source() {
+    if [ -n "${ODOO_SOURCE:-}" ]; then
+        echo "$ODOO_SOURCE"
+    elif _odoo_tree "$ODOO_SOURCE_KEPT"; then
+        echo "$ODOO_SOURCE_KEPT"
+    else
+        echo "$ODOO_NIGHTLY_URL"
+    fi
+}
+
+# Keep the source just set up in $1 (a directory) for the next checkouts, unless one is kept.
+_keep_odoo_source() {
+    local src="$1"
+    _odoo_tree "$ODOO_SOURCE_KEPT" && return 0
+    rm -rf "$ODOO_SOURCE_KEPT" && mkdir -p "$(dirname "$ODOO_SOURCE_KEPT")" || return 0
+    if [ -L "$src" ]; then
+        ln -sfn "$(readlink -f "$src")" "$ODOO_SOURCE_KEPT"
+    else
+        # the unpacked tarball moves to the kept place; the virtualenv links to it
+        mv "$src" "$ODOO_SOURCE_KEPT" && ln -sfn "$ODOO_SOURCE_KEPT" "$src"
+    fi
+    log "Odoo's source kept in $ODOO_SOURCE_KEPT for the next checkouts"
+}
 
 # The checkout's virtualenv, when it has an Odoo 18, serves when $PYTHON has none.
 use_venv_python() {
@@ -29,11 +65,9 @@ _fetch_odoo_source() {
     local source="$1" target="$2" archive
     rm -rf "$target" && mkdir -p "$target"
     if [ -d "$source" ]; then
-        for needed in odoo odoo-bin requirements.txt; do
-            [ -e "$source/$needed" ] || {
-                log "ODOO_SOURCE=$source has no $needed: give the root of an Odoo 18.0 source tree"
-                return 1; }
-        done
+        _odoo_tree "$source" || {
+            log "$source has no odoo/, odoo-bin or requirements.txt: give the root of an Odoo 18.0 source tree"
+            return 1; }
         log "using the Odoo source directory $source"
         ln -sfn "$(cd "$source" && pwd)" "$target/src"
         return 0
@@ -73,7 +107,8 @@ _adjusted_requirements() {
 }
 
 bootstrap_odoo() {
-    local python="${PYTHON}" source="${ODOO_SOURCE:-$ODOO_NIGHTLY_URL}" started=$SECONDS
+    local python="${PYTHON}" source started=$SECONDS
+    source="$(_odoo_source)"
     log "no Odoo 18 importable by $python: setting one up in $VENV (source: $source)"
     if ! "$python" -m venv "$VENV" 2>/dev/null; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -100,6 +135,7 @@ bootstrap_odoo() {
         log "the source in $source is not Odoo 18.0"
         return 1
     fi
+    _keep_odoo_source "$VENV/odoo/src"
     PYTHON="$VENV/bin/python"
     log "Odoo 18 ready in $VENV ($((SECONDS - started)) s)"
 }

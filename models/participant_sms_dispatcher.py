@@ -783,8 +783,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         provider what it has, by dispatch tag; never resend blindly (I2)."""
         stale = self.env["participant.sms"].search(self._stale_claims_domain())
         for account, of_account in stale.grouped("account_id").items():
+            # a claim with no account (written by SQL, an import): no provider to ask
             try:
-                provider = account._get_provider()
+                provider = account._get_provider() if account else None
             except ProviderError as error:
                 _logger.warning(
                     "SMS reconciliation through account %s failed: %s",
@@ -808,6 +809,19 @@ class ParticipantSmsDispatcher(models.AbstractModel):
 
     @api.model
     def _reconcile(self, messages, provider, tag):
+        """Ask ``provider`` what it has of these stale claims of dispatch ``tag``:
+        the SMS it has are sent, the others queued again (refunded). An SMS whose
+        provider cannot be asked, or that names none (``provider`` None), is
+        *Unknown*: never sent again blindly (I2)."""
+        if provider is None:
+            messages._set_state(
+                "unknown",
+                last_error=_(
+                    "This SMS names no provider account, so whether it was sent "
+                    "cannot be known: it is not sent again, to avoid a duplicate."
+                ),
+            )
+            return
         if not provider.can_lookup:
             messages._set_state(
                 "unknown",

@@ -353,6 +353,28 @@ class TestEngineDefects(SmsCommon):
         self.assertEqual(set(messages.mapped("state")), {"processing"})
         self.assertTrue(all(messages.mapped("provider_id")), "sent")
 
+    def test_a_stale_claim_without_account_is_unknown(self):
+        """A stale claim with no account (written by SQL, an import) has no
+        provider to ask: it is *Unknown*, not sent again, and the dispatch goes on
+        with the due SMS (its reconciliation stopped every run)."""
+        stale, due = self.queue_numbers(["+33612345634", "+33612345635"])
+        self.env.flush_all()
+        self.cr.execute(
+            """UPDATE participant_sms
+                  SET account_id = NULL, state = 'processing', provider_tag = 'lost',
+                      claimed_at = %s
+                WHERE id = %s""",
+            [fields.Datetime.now() - timedelta(hours=1), stale.id],
+        )
+        stale.invalidate_recordset()
+        with mute_logger(*MUTE):
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(stale.state, "unknown")
+        self.assertIn("no provider account", stale.last_error)
+        self.assertFalse(stale.provider_id, "not sent again")
+        self.assertEqual(due.state, "processing")
+        self.assertTrue(due.provider_id, "the dispatch went on")
+
     def test_credits_without_package_are_dropped_on_refund(self):
         """An SMS whose credits name no package (written by SQL) is refunded without
         error (the dispatch's refund of a batch stopped at it): no package changes."""

@@ -347,6 +347,9 @@ def load(env, count, companies, participants):
     # the numbers of the SMS, when the addon keeps them in a table of their own
     if hasattr(env["participant.sms"], "_psms_number_rebuild"):
         env["participant.sms"]._psms_number_rebuild()
+    # and their provider ids (from 18.0.1.10.0)
+    if hasattr(env["participant.sms"], "_psms_provider_ref_rebuild"):
+        env["participant.sms"]._psms_provider_ref_rebuild()
 
 
 def timed(function, runs):

@@ -48,6 +48,8 @@ from . import mail_thread
 from . import mail_message
 from . import ir_attachment
 from . import participant_sms_indexes
+from . import participant_sms_provider_ref
+from . import participant_sms_flight
 from . import participant_sms_daily
 from . import participant_sms_pivot
 from . import ir_cron

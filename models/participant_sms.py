@@ -180,12 +180,12 @@ class ParticipantSms(models.Model):
         index=True,
         ondelete="restrict",
     )
-    # the status callbacks' and polls' lookup (``=``, ``IN``): none looks for a
-    # missing id through it, and the claim, which leaves it empty, adds no entry
+    # no index here: the status callbacks and polls find the SMS by its own table
+    # (models/participant_sms_provider_ref.py), so that the dispatch's answer,
+    # which writes it, changes no indexed column (an in-place, HOT, update)
     provider_id = fields.Char(
         string="Provider message id",
         readonly=True,
-        index="btree_not_null",
         copy=False,
     )
     # no index: the reconciliation reads the tags of the stale claims it found by

@@ -70,6 +70,8 @@ PROCESSING_FIELDS = [
     "state",
     "claimed_at",
     "status_at",
+    "sent_at",
+    "next_attempt_at",
     "provider_tag",
     "attempts",
     "credits",
@@ -78,9 +80,7 @@ PROCESSING_FIELDS = [
 ACCEPTED_FIELDS = [
     "provider_id",
     "raw_status",
-    "sent_at",
     "last_error",
-    "next_attempt_at",
 ]
 
 
@@ -379,7 +379,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         self.env.cr.execute(
             """UPDATE participant_sms AS s
                   SET state = 'processing', claimed_at = %(now)s, status_at = %(now)s,
-                      provider_tag = %(tag)s, attempts = COALESCE(s.attempts, 0) + 1,
+                      sent_at = %(now)s, next_attempt_at = NULL, provider_tag = %(tag)s, attempts = COALESCE(s.attempts, 0) + 1,
                       credits = COALESCE(v.credits, s.credits),
                       package_id = CASE WHEN v.credits IS NULL THEN s.package_id
                                         ELSE v.package_id END,
@@ -528,8 +528,10 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 "SMS dispatch: too many concurrent updates, next run will continue"
             )
             return 0
+        unanswered = []  # left *Processing* without a provider id: the batch stays in
+        # flight for the reconciliation (F1), else it is closed with its last answers
         with self._tag_lock(tag, auto_commit):  # no reconciliation while it is sent
-            for account, group, outgoing in sending:
+            for index, (account, group, outgoing) in enumerate(sending, 1):
                 outcome = self._send(
                     group,
                     account,
@@ -544,7 +546,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     if isinstance(outcome, ProviderError):
                         self._apply_send_error(group, outcome)
                     else:
-                        self._apply_send_results(group, outcome)
+                        unanswered += self._apply_send_results(group, outcome)
+                    if index == len(sending):
+                        self._close_flight(tag, unanswered)
                     self._commit(auto_commit)
         return len(claimed)
 
@@ -565,12 +569,15 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         claimed = messages.browse([row[0] for row in self.env.cr.fetchall()])
         for company, group in claimed.grouped("company_id").items():
             sendable, tag = self._charge_claimed(company, group)
+            unanswered = []
             for account, sending in sendable.grouped("account_id").items():
                 outcome = self._send(sending, account, tag, texts=texts)
                 if isinstance(outcome, ProviderError):
                     self._apply_send_error(sending, outcome)
                 else:
-                    self._apply_send_results(sending, outcome)
+                    unanswered += self._apply_send_results(sending, outcome)
+            if sendable:
+                self._close_flight(tag, unanswered)
         return messages
 
     @api.model
@@ -646,20 +653,24 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 {
                     "state": "queued",
                     "claimed_at": False,
+                    "sent_at": False,
                     "last_error": message,
                     "next_attempt_at": fields.Datetime.now() + RETRY_BACKOFF,
                 }
             )
             messages._resync_requeued()
         else:
-            messages._set_state("failed", last_error=message, claimed_at=False)
+            messages._set_state(
+                "failed", last_error=message, claimed_at=False, sent_at=False
+            )
 
     @api.model
     def _apply_send_results(self, messages, results):
         """Each SMS takes the outcome of its own result: accepted (provider id kept,
         a note on its record), refused (*Failed*, credit refunded), retry (queued
         again, credit refunded) or unknown (left *Processing* for the
-        reconciliation, I2)."""
+        reconciliation, I2). Return the ids of those left *Processing* without a
+        provider id: the unknown ones, and any the results did not name."""
         ours = set(messages.ids)
         now = fields.Datetime.now()
         accepted = {}  # SMS id -> (provider id, raw status): one UPDATE
@@ -683,16 +694,17 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 retried[error].append(sms_id)
             else:  # unknown
                 unknown[sms_id] = error
-        noted = self._mark_accepted(messages.browse(list(accepted)), accepted, now)
+        noted = self._mark_accepted(messages.browse(list(accepted)), accepted)
         for (raw_status, error), ids in refused.items():
             messages.browse(ids)._set_state(
-                "failed", raw_status=raw_status, last_error=error
+                "failed", raw_status=raw_status, last_error=error, sent_at=False
             )
         for error, ids in retried.items():
             messages.browse(ids).write(
                 {
                     "state": "queued",
                     "claimed_at": False,
+                    "sent_at": False,
                     "last_error": error,
                     "next_attempt_at": now + RETRY_BACKOFF,
                 }
@@ -717,6 +729,19 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             )
         if requeued:
             messages.browse(requeued)._resync_requeued()
+        named = {int(result.ref) for result in results}
+        return [*unknown, *(sms_id for sms_id in messages.ids if sms_id not in named)]
+
+    @api.model
+    def _close_flight(self, tag, unanswered):
+        """The batch ``tag`` is answered: closed when none of its SMS is left
+        *Processing* without a provider id (``unanswered``: those the answers left
+        so), else kept in flight for the reconciliation (F1, F2)."""
+        Sms = self.env["participant.sms"]
+        if unanswered:
+            Sms._psms_flight_settle([tag])
+        else:
+            Sms._psms_flight_close([tag])
 
     @staticmethod
     def _group_by_value(mapping):
@@ -727,19 +752,23 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return groups
 
     @api.model
-    def _mark_accepted(self, messages, accepted, now):
+    def _mark_accepted(self, messages, accepted):
         """The accepted SMS (``accepted``: {SMS id: (provider id, raw status)}),
-        still *Processing*, keep their provider id and raw status, sent at ``now``:
-        one UPDATE for all (no counted column changes: its trigger is told that the
-        daily counts do not move, ``keys_kept``; its rows read by the primary key,
-        see ``_mark_processing``); the cache forgets what it wrote. Return those of a context record (the notes
-        to post: the statement says which, a commit emptied the cache)."""
+        still *Processing*, keep their provider id and raw status (their send time
+        is their claim's): one UPDATE for all. It writes no column that an index of
+        the history reads (the provider id is indexed in its own table, kept by its
+        triggers, ``participant_sms_provider_ref.py``; a claim not answered is told
+        by its batch's row, ``participant_sms_flight.py``), so each row's new
+        version stays in its page and adds no index entry (HOT); no counted column
+        changes: the daily counts' trigger is told so (``keys_kept``); its rows are
+        read by the primary key (see ``_mark_processing``). The cache forgets what
+        it wrote. Return those of a context record (the notes to post: the
+        statement says which, a commit emptied the cache)."""
         if not messages:
             return messages
         self.env.flush_all()
         ids = messages.ids
         params = {
-            "now": now,
             "uid": self.env.uid,
             "write_date": self.env.cr.now(),
             "ids": ids,
@@ -751,7 +780,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             self.env.cr.execute(
                 """UPDATE participant_sms AS s
                       SET provider_id = v.provider_id, raw_status = v.raw_status,
-                          sent_at = %(now)s, last_error = NULL, next_attempt_at = NULL,
+                          last_error = NULL,
                           write_uid = %(uid)s, write_date = %(write_date)s
                      FROM unnest(%(ids)s::int[], %(provider_ids)s::varchar[],
                                  %(raw_statuses)s::varchar[])
@@ -771,20 +800,22 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     # reconciliation: SMS whose fate at the provider is not known
     # ----------------------------------------------------------------------------------
     @api.model
-    def _stale_claims_domain(self):
+    def _stale_claims(self):
         """The SMS claimed for over ``STALE_CLAIM`` and not accepted: a handful,
-        read by their partial index at every dispatch run, whatever the history."""
-        return [
-            ("state", "=", "processing"),
-            ("provider_id", "=", False),
-            ("claimed_at", "<", fields.Datetime.now() - STALE_CLAIM),
-        ]
+        read at every dispatch run from the batches in flight, whatever the history
+        (``participant_sms_flight.py``)."""
+        return self.env["participant.sms"]._psms_flight_claims(
+            fields.Datetime.now() - STALE_CLAIM
+        )
 
     @api.model
     def _reconcile_stale_claims(self, auto_commit=False):
         """SMS claimed by a dispatcher that died, or whose send answer was lost: ask the
-        provider what it has, by dispatch tag; never resend blindly (I2)."""
-        stale = self.env["participant.sms"].search(self._stale_claims_domain())
+        provider what it has, by dispatch tag; never resend blindly (I2). Then the
+        batches in flight for over ``STALE_CLAIM`` whose SMS are all settled are
+        closed (F2)."""
+        Sms = self.env["participant.sms"]
+        stale = self._stale_claims()
         for account, of_account in stale.grouped("account_id").items():
             # a claim with no account (written by SQL, an import): no provider to ask
             try:
@@ -808,7 +839,14 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                         )
                         if group:
                             self._reconcile(group, provider, tag)
+                        Sms._psms_flight_settle([tag or ""])
                         self._commit(auto_commit)
+        for tag in Sms._psms_flight_tags(fields.Datetime.now() - STALE_CLAIM):
+            with self._tag_lock_if_free(tag, auto_commit) as free:
+                if free:
+                    self._commit(auto_commit)
+                    Sms._psms_flight_settle([tag])
+                    self._commit(auto_commit)
 
     @api.model
     def _reconcile(self, messages, provider, tag):
@@ -862,6 +900,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                     {
                         "state": "queued",
                         "claimed_at": False,
+                        "sent_at": False,
                         "next_attempt_at": False,
                         "last_error": _(
                             "The provider confirmed it never received the SMS: "

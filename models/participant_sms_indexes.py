@@ -3,8 +3,9 @@
 ANALYZE`` on 10,000,000 SMS (issue 19, ``bench/make_big_db.py``).
 
 Every index of the table costs each write that is not an in-place (HOT) update: the
-dispatch, the statuses, and above all the anonymisation, which clears the indexed
-number. So the fields that no query reads alone carry no index of their own: the
+dispatch's claim, the statuses, the anonymisation. The dispatch's answer and the
+anonymisation write no indexed column, so that their updates are in place: the
+provider id and the number are indexed in tables of their own. So the fields that no query reads alone carry no index of their own: the
 company (first column of the composite indexes below), the status (the lists', the
 queue's and the status crons' partial indexes), the context and origin, the purpose,
 and the context model (its record id is indexed).
@@ -19,7 +20,7 @@ import re
 
 from odoo import api, models
 from odoo.tools import SQL
-from odoo.tools.sql import create_index, escape_psql, index_exists
+from odoo.tools.sql import create_index, drop_index, escape_psql, index_exists
 
 from .statement_triggers import ensure_statement_triggers
 
@@ -78,14 +79,16 @@ INDEXES = (
         ["account_id", "id"],
         "state IN ('processing', 'sent', 'not_received')",
     ),
-    # the dispatch cron's stale claims (every run): the SMS claimed and not yet
-    # accepted, a handful; an entry per claim only (the answer sets the provider id).
-    # The predicate is the ORM's SQL of ``provider_id = False`` on a char field
-    (
-        "participant_sms_stale_claim_index",
-        ["claimed_at"],
-        "state = 'processing' AND (provider_id IS NULL OR provider_id = '')",
-    ),
+)
+#: indexes of earlier versions, dropped on upgrade (Odoo keeps the index of a field
+#: that loses its ``index``): up to 18.0.1.9.0, the provider id's and the stale
+#: claims' read the provider id, which the dispatch's answer writes (its update
+#: could not be in place); the provider ids are indexed in their own table
+#: (models/participant_sms_provider_ref.py), the stale claims read from the batches
+#: in flight (models/participant_sms_flight.py)
+DROPPED_INDEXES = (
+    "participant_sms__provider_id_index",
+    "participant_sms_stale_claim_index",
 )
 #: the numbers of the SMS not anonymised, kept by PostgreSQL triggers on
 #: participant_sms: what the Phone search and the replies read through its indexes
@@ -165,6 +168,8 @@ class ParticipantSms(models.Model):
     def init(self):
         result = super().init()
         cr = self.env.cr
+        for name in DROPPED_INDEXES:
+            drop_index(cr, name, TABLE)
         for name, expressions, where in INDEXES:
             create_index(cr, name, TABLE, expressions, where=where)
         cr.execute(

@@ -109,11 +109,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         Sms = self.env["participant.sms"].sudo()
         if not updates:
             return Sms
-        messages = Sms.search(
-            [
-                ("account_id", "=", account.id),
-                ("provider_id", "in", list(map(attrgetter("provider_id"), updates))),
-            ]
+        # by the provider ids' own table (the history has no index of them)
+        messages = Sms._psms_by_provider_id(
+            account, map(attrgetter("provider_id"), updates)
         )
         by_provider_id = dict(
             zip(messages.mapped("provider_id"), messages, strict=True)

@@ -55,6 +55,7 @@ from . import test_sms_pivot
 from . import test_sms_retention_statements
 from . import test_sms_scale_out
 from . import test_sms_dispatch_set_based
+from . import test_sms_provider_ref
 from . import test_sms_bulk_insert
 from . import test_sms_retention_note_links
 from . import test_sms_batch_appointments

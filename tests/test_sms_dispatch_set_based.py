@@ -150,6 +150,8 @@ class TestSetBasedDispatch(SmsCommon):
         )
         self.assertLessEqual(self.package.consumed, self.package.quantity)
         self.assertDailyCountsExact()
+        # F1: the claim recorded its batch in flight
+        self.assertEqual(set(self._flight(tag)), set(sendable.ids))
 
         results = [
             SendResult(
@@ -165,6 +167,8 @@ class TestSetBasedDispatch(SmsCommon):
         before = fields.Datetime.now()
         charged = {sms.id: sms.credits for sms in sendable}
         self.Dispatcher._apply_send_results(sendable, results)
+        accepted = sendable.filtered(lambda s: outcome_of[s.id] == "accepted")
+        self.Sms.sudo()._psms_flight_settle([tag])
 
         self.assertCoherent(messages)
         for sms in sendable:
@@ -192,6 +196,73 @@ class TestSetBasedDispatch(SmsCommon):
             self.package.consumed - consumed, sum(messages.mapped("credits"))
         )
         self.assertDailyCountsExact()
+        # F1, F2: the batch stays in flight while an SMS is left unknown
+        unknown = sendable.filtered(lambda s: outcome_of[s.id] == "unknown")
+        self.assertEqual(bool(self._flight(tag)), bool(unknown))
+        self.assertLessEqual(set(unknown.ids), set(self._flight(tag)))
+        # P1: the accepted SMS are found by their provider ids
+        self.assertEqual(
+            self.Sms.sudo()._psms_by_provider_id(
+                self.simulator, [f"id-{sms.id}" for sms in sendable]
+            ),
+            accepted,
+        )
+
+    def _flight(self, tag):
+        """The SMS ids of the batch ``tag`` in flight ([] when it is closed)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT sms_ids FROM participant_sms_flight WHERE tag = %s", [tag]
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else []
+
+    def _hot_updates(self):
+        """The in-place (HOT) updates of participant_sms in this transaction."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT pg_stat_get_xact_tuples_hot_updated(
+                          'participant_sms'::regclass)"""
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_the_answer_updates_in_place(self):
+        """The answer's statement writes no column an index of the history reads:
+        each accepted SMS' row is updated in place where its page has room (HOT: no
+        entry in any of the history's indexes), and its provider id is found by its
+        own table. (Here on rows not updated yet in the test's transaction: in the
+        dispatch, the claim is committed first, and the versions it replaced are
+        pruned from the page when the answer needs the room.)"""
+        messages = self.queue_numbers([f"+336123401{n:02d}" for n in range(20)])
+        hot = self._hot_updates()
+        self.Dispatcher._mark_accepted(
+            messages, {sms.id: (f"hot-{sms.id}", "ok") for sms in messages}
+        )
+        self.assertEqual(self._hot_updates() - hot, 20)
+        self.assertEqual(
+            self.Sms.sudo()._psms_by_provider_id(
+                self.simulator, [f"hot-{sms.id}" for sms in messages]
+            ),
+            messages,
+        )
+
+    def test_a_batch_answered_is_closed(self):
+        """A claimed batch is in flight until its last SMS is answered."""
+        messages = self.queue_numbers([f"+336123402{n:02d}" for n in range(3)])
+        _claimed, sendable, tag = self.Dispatcher._claim_and_charge(self.company, 50)
+        self.assertEqual(set(self._flight(tag)), set(messages.ids))
+        first, rest = sendable[:1], sendable[1:]
+        self.Dispatcher._apply_send_results(
+            first, [SendResult(str(first.id), True, provider_id="p-first")]
+        )
+        self.Sms.sudo()._psms_flight_settle([tag])
+        self.assertTrue(self._flight(tag), "two SMS still unanswered")
+        self.Dispatcher._apply_send_results(
+            rest,
+            [SendResult(str(sms.id), True, provider_id=f"p-{sms.id}") for sms in rest],
+        )
+        self.Sms.sudo()._psms_flight_settle([tag])
+        self.assertFalse(self._flight(tag), "all answered: the batch is closed")
 
     def test_accepted_context_sms_gets_its_note_once(self):
         """An accepted SMS of a record posts one "sent" note on it; a refused one of

@@ -1,0 +1,116 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The provider ids of the SMS, in a table of their own: what a status update (a
+provider's callback, the status poll) looks an SMS up by.
+
+The dispatch's answer writes each accepted SMS' provider id, its raw status and no
+other column that an index of ``participant_sms`` reads: the new version of the row
+then stays in its page and adds no entry to any of the history's indexes (a HOT
+update: 3.6 ms instead of 10 for 500 SMS on 20,000). An index of the provider id on
+``participant_sms`` would make every answer write an entry in each of its fifteen
+indexes; the id is indexed here instead, one narrow row per id given.
+
+Invariants (the ids' lookup, ``_psms_by_provider_id``):
+
+- P1: whoever writes a provider id (the dispatch's answer, the reconciliation, an
+  import, SQL), the SMS that holds it now is found by it: the table is kept by
+  statement triggers on ``participant_sms`` (an insert, or an update that changes
+  the id, adds a row), in the writer's transaction.
+- P2: only the SMS that hold the id now are found: a row of an id since replaced, or
+  of an SMS deleted, stays in the table (nothing reads it by SMS) and the lookup
+  compares it with the SMS' own column, so it finds nothing.
+"""
+
+from odoo import api, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+from .statement_triggers import ensure_statement_triggers
+
+TABLE = "participant_sms_provider_ref"
+INDEX = "participant_sms_provider_ref_provider_id_index"
+FUNCTION = "participant_sms_provider_ref_change"
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION participant_sms_provider_ref_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        -- most updates write no provider id (the claim, the statuses): one look
+        IF NOT EXISTS (SELECT 1 FROM new_rows WHERE provider_id <> '') THEN
+            RETURN NULL;
+        END IF;
+        INSERT INTO participant_sms_provider_ref (provider_id, sms_id)
+        SELECT r.provider_id, r.id FROM old_rows AS o JOIN new_rows AS r ON r.id = o.id
+         WHERE r.provider_id <> ''
+           AND r.provider_id IS DISTINCT FROM o.provider_id;
+    ELSE
+        INSERT INTO participant_sms_provider_ref (provider_id, sms_id)
+        SELECT provider_id, id FROM new_rows WHERE provider_id <> '';
+    END IF;
+    RETURN NULL;
+END
+$$;
+"""
+TRIGGERS = {
+    "participant_sms_provider_ref_insert": "AFTER INSERT ON participant_sms "
+    "REFERENCING NEW TABLE AS new_rows",
+    "participant_sms_provider_ref_update": "AFTER UPDATE ON participant_sms "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
+
+
+class ParticipantSms(models.Model):
+    _inherit = "participant.sms"
+
+    def init(self):
+        result = super().init()
+        self._psms_provider_ref_table()
+        return result
+
+    def _psms_provider_ref_table(self):
+        """The table of the provider ids, its index and its triggers (created, and
+        filled from the SMS in one statement, when missing: at install, and at the
+        upgrade that brings it)."""
+        cr = self.env.cr
+        cr.execute("SELECT to_regclass(%s)", [TABLE])
+        created = not cr.fetchone()[0]
+        if created:
+            cr.execute(
+                SQL(
+                    """CREATE TABLE %s (provider_id varchar NOT NULL,
+                                        sms_id integer NOT NULL)""",
+                    SQL.identifier(TABLE),
+                )
+            )
+        ensure_statement_triggers(cr, FUNCTION_SQL, FUNCTION, TRIGGERS)
+        if created:
+            self._psms_provider_ref_rebuild()
+        create_index(cr, INDEX, TABLE, ["provider_id"])
+
+    @api.model
+    def _psms_provider_ref_rebuild(self):
+        """Fill the table again from the SMS, in one statement (at creation, and
+        after a bulk load that disabled the triggers)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """DELETE FROM participant_sms_provider_ref;
+               INSERT INTO participant_sms_provider_ref (provider_id, sms_id)
+               SELECT provider_id, id FROM participant_sms WHERE provider_id <> '';
+               ANALYZE participant_sms_provider_ref"""
+        )
+
+    @api.model
+    def _psms_by_provider_id(self, account, provider_ids):
+        """The SMS of ``account`` that hold one of ``provider_ids`` (P1, P2), as a
+        recordset of this environment (a status update runs as superuser)."""
+        provider_ids = [pid for pid in set(provider_ids) if pid]
+        if not provider_ids:
+            return self.browse()
+        self.env["participant.sms"].flush_model(["provider_id", "account_id"])
+        self.env.cr.execute(
+            """SELECT s.id FROM participant_sms_provider_ref AS r
+                 JOIN participant_sms AS s ON s.id = r.sms_id
+                WHERE r.provider_id = ANY(%s::varchar[])
+                  AND s.provider_id = r.provider_id AND s.account_id = %s""",
+            [provider_ids, account.id],
+        )
+        return self.browse(sorted({sms_id for (sms_id,) in self.env.cr.fetchall()}))

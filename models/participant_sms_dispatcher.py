@@ -22,6 +22,7 @@ to its own SMS, **commit**:
   later. Never resent, failed or refunded blind (I2).
 """
 
+import json
 import logging
 import random
 import time
@@ -96,6 +97,13 @@ def _column(records, fname):
         field.mapped(records)
         values = cache.get_until_miss(records, field)
     return values
+
+
+def _by_id(values):
+    """{SMS id: value} as a JSON object, which a statement on the SMS reads by each
+    row's id (``%s::jsonb ->> s.id::text``): no join, so the rows are read by the
+    primary key whatever the statistics."""
+    return json.dumps({str(sms_id): value for sms_id, value in values.items()})
 
 
 def _grouped(records, fname):
@@ -364,12 +372,13 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         batch, on rows this transaction locked *Queued* (``FOR UPDATE``) and left so:
         the ORM's own state rule, no final status changes, holds (no condition on
         the status in the statement: the planner would take a partial index of the
-        queue instead of the primary key, a scan per row). The rows are named twice,
-        joined to the values and by ``id = ANY``: with the join alone, the planner
-        hashes the whole table (a sequential scan, a third of the statement on
-        20,000 SMS); with ``ANY`` it reads the batch's rows by the primary key. The
-        daily counts follow by their statement trigger; the cache forgets what the
-        statement wrote. Return the SMS marked (all of ``sendable``)."""
+        queue instead of the primary key, a scan per row). The rows are read by
+        ``id = ANY`` alone (the primary key) and each takes its charge from a JSON
+        object by its id: joined to the values instead, the planner hashed the whole
+        table, or, with statistics out of date, compared every pair of the batch
+        (``_by_id``). The daily counts follow by their statement trigger, the batch
+        in flight by its own (``participant_sms_flight.py``); the cache forgets
+        what the statement wrote. Return the SMS marked (all of ``sendable``)."""
         if not sendable:
             return sendable
         self.env.flush_all()  # what the checks wrote goes first
@@ -379,14 +388,15 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         self.env.cr.execute(
             """UPDATE participant_sms AS s
                   SET state = 'processing', claimed_at = %(now)s, status_at = %(now)s,
-                      sent_at = %(now)s, next_attempt_at = NULL, provider_tag = %(tag)s, attempts = COALESCE(s.attempts, 0) + 1,
-                      credits = COALESCE(v.credits, s.credits),
-                      package_id = CASE WHEN v.credits IS NULL THEN s.package_id
-                                        ELSE v.package_id END,
+                      sent_at = %(now)s, next_attempt_at = NULL, provider_tag = %(tag)s,
+                      attempts = COALESCE(s.attempts, 0) + 1,
+                      credits = COALESCE((%(credits)s::jsonb ->> s.id::text)::int,
+                                         s.credits),
+                      package_id = CASE WHEN %(credits)s::jsonb ? s.id::text
+                                        THEN (%(packages)s::jsonb ->> s.id::text)::int
+                                        ELSE s.package_id END,
                       write_uid = %(uid)s, write_date = %(write_date)s
-                 FROM unnest(%(ids)s::int[], %(packages)s::int[], %(credits)s::int[])
-                      AS v(id, package_id, credits)
-                WHERE s.id = v.id AND s.id = ANY(%(ids)s::int[])
+                WHERE s.id = ANY(%(ids)s::int[])
             RETURNING s.id""",
             {
                 "now": now,
@@ -394,8 +404,8 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 "uid": self.env.uid,
                 "write_date": self.env.cr.now(),
                 "ids": ids,
-                "packages": [charge.get(sms_id, (None, None))[0] for sms_id in ids],
-                "credits": [charge.get(sms_id, (None, None))[1] for sms_id in ids],
+                "packages": _by_id({i: charge[i][0] for i in ids if i in charge}),
+                "credits": _by_id({i: charge[i][1] for i in ids if i in charge}),
             },
         )
         marked = {row[0] for row in self.env.cr.fetchall()}
@@ -772,20 +782,18 @@ class ParticipantSmsDispatcher(models.AbstractModel):
             "uid": self.env.uid,
             "write_date": self.env.cr.now(),
             "ids": ids,
-            "provider_ids": [accepted[sms_id][0] or None for sms_id in ids],
-            "raw_statuses": [accepted[sms_id][1] or None for sms_id in ids],
+            "provider_ids": _by_id({i: accepted[i][0] or None for i in ids}),
+            "raw_statuses": _by_id({i: accepted[i][1] or None for i in ids}),
         }
         # only the statement in the block: keys_kept's setting must not outlive it
         with keys_kept(self.env.cr):  # no counted column written: no count moves
             self.env.cr.execute(
                 """UPDATE participant_sms AS s
-                      SET provider_id = v.provider_id, raw_status = v.raw_status,
+                      SET provider_id = %(provider_ids)s::jsonb ->> s.id::text,
+                          raw_status = %(raw_statuses)s::jsonb ->> s.id::text,
                           last_error = NULL,
                           write_uid = %(uid)s, write_date = %(write_date)s
-                     FROM unnest(%(ids)s::int[], %(provider_ids)s::varchar[],
-                                 %(raw_statuses)s::varchar[])
-                          AS v(id, provider_id, raw_status)
-                    WHERE s.id = v.id AND s.id = ANY(%(ids)s::int[])
+                    WHERE s.id = ANY(%(ids)s::int[])
                 RETURNING s.id,
                           s.res_model IS NOT NULL AND COALESCE(s.res_id, 0) <> 0""",
                 params,

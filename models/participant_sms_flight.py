@@ -158,22 +158,29 @@ class ParticipantSms(models.Model):
     @api.model
     def _psms_flight_claims(self, before):
         """The SMS of the batches in flight claimed before ``before`` and not
-        answered: the reconciliation's stale claims."""
-        return self.search(self._psms_flight_claims_domain(before))
+        answered: the reconciliation's stale claims (the SMS written are flushed
+        first: the triggers keep the table at the flush)."""
+        self.env["participant.sms"].flush_model()
+        self.env.cr.execute(self._psms_flight_claims_sql(before))
+        return self.browse([sms_id for (sms_id,) in self.env.cr.fetchall()])
 
     @api.model
-    def _psms_flight_claims_domain(self, before):
-        """The domain of ``_psms_flight_claims``: the ids of the few rows of the
-        table, read by their ids whatever the history (the SMS written are
-        flushed first: the triggers keep the table at the flush)."""
-        self.env["participant.sms"].flush_model()
-        self.env.cr.execute("SELECT DISTINCT unnest(sms_ids) FROM participant_sms_flight")
-        return [
-            ("id", "in", [sms_id for (sms_id,) in self.env.cr.fetchall()]),
-            ("state", "=", "processing"),
-            ("provider_id", "=", False),
-            ("claimed_at", "<", before),
-        ]
+    def _psms_flight_claims_sql(self, before):
+        """The query of ``_psms_flight_claims``: the SMS of the few rows of the
+        table read by the primary key alone, whatever the history (``OFFSET 0``:
+        the conditions on the status stay outside, or the planner reads the status
+        crons' partial index, every SMS waiting for its status)."""
+        return SQL(
+            """SELECT id FROM (
+                   SELECT id, state, provider_id, claimed_at FROM participant_sms
+                    WHERE id = ANY(ARRAY(SELECT DISTINCT unnest(sms_ids)
+                                           FROM participant_sms_flight))
+                   OFFSET 0) AS s
+                WHERE state = 'processing' AND COALESCE(provider_id, '') = ''
+                  AND claimed_at < %s
+                ORDER BY id""",
+            before,
+        )
 
     @api.model
     def _psms_flight_tags(self, before):

@@ -3,12 +3,12 @@
 ANALYZE`` on 10,000,000 SMS (issue 19, ``bench/make_big_db.py``).
 
 Every index of the table costs each write that is not an in-place (HOT) update: the
-dispatch's claim, the statuses, the anonymisation. The dispatch's answer and the
-anonymisation write no indexed column, so that their updates are in place: the
-provider id and the number are indexed in tables of their own. So the fields that no query reads alone carry no index of their own: the
-company (first column of the composite indexes below), the status (the lists', the
-queue's and the status crons' partial indexes), the context and origin, the purpose,
-and the context model (its record id is indexed).
+dispatch's claim, the status updates. The dispatch's answer and the anonymisation write
+no indexed column, so that their updates are in place: the provider id and the number
+are indexed in tables of their own. So the fields that no query reads alone carry no
+index of their own: the company (first column of the composite indexes below), the
+status (the lists', the queue's and the status crons' partial indexes), the context and
+origin, the purpose, and the context model (its record id is indexed).
 
 ``init`` runs at install and at every upgrade of the module, like the indexes of
 Odoo's own models (``account.bank.statement.line``); ``create_index`` leaves an

@@ -73,7 +73,11 @@ class TestProviderRef(SmsCommon):
         Sms = self.Sms.sudo()
         for action, which, provider_id in steps:
             existing = Sms.search([], order="id")
-            sms = existing[which % len(existing)] if existing and which is not None else None
+            sms = (
+                existing[which % len(existing)]
+                if existing and which is not None
+                else None
+            )
             if action == "queue":
                 self.queue_numbers(["+33612345678"])
             elif action == "insert":

@@ -188,6 +188,24 @@ check(
 http_reply = Reply.search([("inbound_id", "=", "upgrade-http")])
 check("reply recorded", len(http_reply) == 1, f"{len(http_reply)} replies")
 
+# 18.0.1.10.0: the claims not answered before the upgrade are batches in flight, found
+# by the reconciliation (before any cron runs here)
+refresh()
+stale_claim = sms("stale_claim")
+env.cr.execute(
+    "SELECT tag FROM participant_sms_flight WHERE %s = ANY(sms_ids)", [stale_claim.id]
+)
+check(
+    "stale claim in flight",
+    [row[0] for row in env.cr.fetchall()] == ["upgrade-stale"],
+    "no row of its batch",
+)
+check(
+    "stale claim found",
+    stale_claim in env["participant.sms.dispatcher"]._stale_claims(),
+    "the reconciliation would not see it",
+)
+
 # ---- 5. every cron of the addon points at a real method and runs ---------------------
 company = env.company
 company.write({"psms_window_start": 0.0, "psms_window_end": 24.0})
@@ -442,7 +460,7 @@ check(
     "plain",
 )
 # 18.0.1.8.0: fewer index entries per dispatch update (the tag's index dropped; the
-# provider id, recipient, context record and batch reference indexed when set)
+# recipient, context record and batch reference indexed when set)
 env.cr.execute(
     """SELECT indexname, indexdef FROM pg_indexes
         WHERE tablename = 'participant_sms'"""
@@ -455,19 +473,32 @@ check(
 )
 not_null = [
     f"participant_sms__{column}_index"
-    for column in ("provider_id", "partner_id", "res_id", "batch_ref")
+    for column in ("partner_id", "res_id", "batch_ref")
 ]
 check(
     "indexes without the empty values",
     all("IS NOT NULL" in indexdefs.get(name, "") for name in not_null),
     f"{[name for name in not_null if 'IS NOT NULL' not in indexdefs.get(name, '')]}",
 )
-# 18.0.1.8.0: the dispatch cron's stale claims read by a partial index
+# 18.0.1.10.0: no index of the history reads what the dispatch's answer writes (the
+# provider id's and the stale claims' indexes of 18.0.1.8.0 dropped): the answer
+# updates in place; the provider ids are indexed in their own table, filled at upgrade
 check(
-    "stale claims' index",
-    "participant_sms_stale_claim_index" in indexdefs,
-    "participant_sms_stale_claim_index missing",
+    "answer's columns not indexed",
+    not [
+        name
+        for name, definition in indexdefs.items()
+        if re.search(r"\b(provider_id|raw_status|last_error)\b", definition)
+    ],
+    f"{sorted(indexdefs)}",
 )
+env.cr.execute(
+    """SELECT count(*) FROM participant_sms s
+        WHERE COALESCE(s.provider_id, '') <> '' AND NOT EXISTS (
+              SELECT 1 FROM participant_sms_provider_ref r
+               WHERE r.sms_id = s.id AND r.provider_id = s.provider_id)"""
+)
+check("provider ids in their table", env.cr.fetchone()[0] == 0, "ids missing")
 # 18.0.1.8.0: deleting a partner anywhere in Odoo reads no table of this addon whole
 env.cr.execute(
     """SELECT count(*) FROM pg_indexes

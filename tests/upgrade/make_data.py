@@ -6,10 +6,10 @@ It makes data in every state that version knows, through that version's own mode
 (their fields are looked up, never assumed), and writes what ``check_upgrade.py`` will
 look at into the JSON file named by $UPGRADE_STATE: pending reminders on an appointment
 and a step (one to be sent, one to follow its record), an automation's follow-up when
-the version has them, SMS sent (OVH and Octopush), delivered and failed (states written
-in SQL: no API gives them), replies (seen and not, when the version has the field),
-provider accounts on 127.0.0.1 with their callback tokens in clear, and the module's xml
-ids.
+the version has them, SMS sent (OVH and Octopush), delivered and failed, and a claim
+whose worker died (states written in SQL: no API gives them), replies (seen and not,
+when the version has the field), provider accounts on 127.0.0.1 with their callback
+tokens in clear, and the module's xml ids.
 """
 
 import json
@@ -217,6 +217,7 @@ for key, partner in (
     ("sent_octopush", p_other),
     ("delivered", p_other),
     ("failed", p_other),
+    ("stale_claim", p_other),
 ):
     left[key] = Sms._queue(
         [
@@ -243,6 +244,12 @@ for key, (state, account, provider_id) in {
                          sent_at = %s, status_at = %s WHERE id = %s""",
         [state, account.id, provider_id, now, now, left[key].id],
     )
+# a claim whose worker died before the provider answered (an hour ago)
+cr.execute(
+    """UPDATE participant_sms SET state = 'processing', account_id = %s,
+                     provider_tag = 'upgrade-stale', claimed_at = %s WHERE id = %s""",
+    [accounts["ovh"].id, now - timedelta(hours=1), left["stale_claim"].id],
+)
 # the fields changed while an SMS was in flight, as versions before 18.0.1.3.0 kept them
 if "changed_in_flight" in env["participant.sms"]._fields:
     cr.execute(

@@ -368,47 +368,52 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _mark_processing(self, sendable, charges, tag):
         """Mark the claimed ``sendable`` SMS *Processing* under ``tag`` with their
         charge (``charges``: {(package id, credits): [SMS ids]}; an SMS in none keeps
-        its own, unenforced packages) and one more attempt: one UPDATE for the
-        batch, on rows this transaction locked *Queued* (``FOR UPDATE``) and left so:
+        its own, unenforced packages) and one more attempt, on rows this
+        transaction locked *Queued* (``FOR UPDATE``) and left so:
         the ORM's own state rule, no final status changes, holds (no condition on
         the status in the statement: the planner would take a partial index of the
-        queue instead of the primary key, a scan per row). The rows are read by
-        ``id = ANY`` alone (the primary key) and each takes its charge from a JSON
-        object by its id: joined to the values instead, the planner hashed the whole
-        table, or, with statistics out of date, compared every pair of the batch
-        (``_by_id``). The daily counts follow by their statement trigger, the batch
-        in flight by its own (``participant_sms_flight.py``); the cache forgets
-        what the statement wrote. Return the SMS marked (all of ``sendable``)."""
+        queue instead of the primary key, a scan per row). One UPDATE per charge
+        (nearly always one: a package, one credit each), its rows read by ``id =
+        ANY`` alone (the primary key): joined to a list of values instead, the
+        planner hashed the whole table, or, with statistics out of date, compared
+        every pair of the batch. The daily counts follow by their statement trigger,
+        the batch in flight by its own (``participant_sms_flight.py``); the cache
+        forgets what the statements wrote. Return the SMS marked (all of
+        ``sendable``)."""
         if not sendable:
             return sendable
         self.env.flush_all()  # what the checks wrote goes first
-        charge = {sms_id: key for key, ids in (charges or {}).items() for sms_id in ids}
         ids = sendable.ids
+        ours = set(ids)
+        groups = dict(charges or {})  # (package id, credits) -> SMS ids
+        if uncharged := ours - {i for group in groups.values() for i in group}:
+            groups[None, None] = sorted(uncharged)  # keep their own (None: unchanged)
         now = fields.Datetime.now()
-        self.env.cr.execute(
-            """UPDATE participant_sms AS s
-                  SET state = 'processing', claimed_at = %(now)s, status_at = %(now)s,
-                      sent_at = %(now)s, next_attempt_at = NULL, provider_tag = %(tag)s,
-                      attempts = COALESCE(s.attempts, 0) + 1,
-                      credits = COALESCE((%(credits)s::jsonb ->> s.id::text)::int,
-                                         s.credits),
-                      package_id = CASE WHEN %(credits)s::jsonb ? s.id::text
-                                        THEN (%(packages)s::jsonb ->> s.id::text)::int
-                                        ELSE s.package_id END,
-                      write_uid = %(uid)s, write_date = %(write_date)s
-                WHERE s.id = ANY(%(ids)s::int[])
-            RETURNING s.id""",
-            {
-                "now": now,
-                "tag": tag,
-                "uid": self.env.uid,
-                "write_date": self.env.cr.now(),
-                "ids": ids,
-                "packages": _by_id({i: charge[i][0] for i in ids if i in charge}),
-                "credits": _by_id({i: charge[i][1] for i in ids if i in charge}),
-            },
-        )
-        marked = {row[0] for row in self.env.cr.fetchall()}
+        marked = set()
+        for (package_id, credits), group in groups.items():
+            self.env.cr.execute(
+                """UPDATE participant_sms AS s
+                      SET state = 'processing', claimed_at = %(now)s,
+                          status_at = %(now)s, sent_at = %(now)s,
+                          next_attempt_at = NULL, provider_tag = %(tag)s,
+                          attempts = COALESCE(s.attempts, 0) + 1,
+                          credits = COALESCE(%(credits)s, s.credits),
+                          package_id = CASE WHEN %(credits)s IS NULL THEN s.package_id
+                                            ELSE %(package)s END,
+                          write_uid = %(uid)s, write_date = %(write_date)s
+                    WHERE s.id = ANY(%(ids)s::int[])
+                RETURNING s.id""",
+                {
+                    "now": now,
+                    "tag": tag,
+                    "uid": self.env.uid,
+                    "write_date": self.env.cr.now(),
+                    "ids": [i for i in group if i in ours],
+                    "package": package_id,
+                    "credits": credits,
+                },
+            )
+            marked.update(row[0] for row in self.env.cr.fetchall())
         self._forget(sendable, PROCESSING_FIELDS)
         if len(marked) != len(ids):  # cannot happen: the rows are locked and queued
             _logger.warning(

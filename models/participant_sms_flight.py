@@ -4,7 +4,7 @@
 A claim marks its SMS *Processing* under a dispatch tag; the batch is recorded here,
 one row (its tag, when, its SMS), by a statement trigger on ``participant_sms``, in
 the claim's transaction: whoever writes an SMS *Processing* without a provider id
-(the dispatch, an import, SQL) records it. The answers of the batch (or the
+and with a claim time (the dispatch, an import, SQL) records it. The answers of the batch (or the
 reconciliation of its SMS) close the row when none of its SMS is left *Processing*
 without a provider id. A dispatcher that dies between the claim and the
 answers leaves its row: the next runs find its stale claims from it, a few rows,
@@ -17,9 +17,11 @@ or every answer would write an entry in each of the history's indexes (see
 
 Invariants:
 
-- F1: an SMS *Processing* without a provider id is in the row of its tag until it
-  leaves that condition (the row is written by the statement that put it so,
-  closed only when none of its SMS is left so).
+- F1: an SMS *Processing* without a provider id, with a claim time, is in the row of
+  its tag until it leaves that condition (the row is written by the statement that
+  put it so, closed only when none of its SMS is left so). One with no claim time (an
+  import, SQL) was never claimed here: the reconciliation, which asks the provider
+  about the claims older than ten minutes, leaves it alone, as it always did.
 - F2: the rows are the batches not settled: each is closed in the transaction that
   settles its last SMS, or by the dispatch cron once its SMS are settled.
 """
@@ -39,19 +41,21 @@ LANGUAGE plpgsql AS $$
 BEGIN
     -- most statements claim nothing (the answers, the statuses): one look
     IF NOT EXISTS (SELECT 1 FROM new_rows
-                    WHERE state = 'processing' AND COALESCE(provider_id, '') = '') THEN
+                    WHERE state = 'processing' AND COALESCE(provider_id, '') = ''
+                      AND claimed_at IS NOT NULL) THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'UPDATE' THEN
         INSERT INTO participant_sms_flight AS f (tag, claimed_at, sms_ids)
         SELECT COALESCE(r.provider_tag, ''),
-               min(COALESCE(r.claimed_at, r.write_date, now() AT TIME ZONE 'UTC')),
-               array_agg(r.id ORDER BY r.id)
+               min(r.claimed_at), array_agg(r.id ORDER BY r.id)
           FROM new_rows AS r JOIN old_rows AS o ON o.id = r.id
          WHERE r.state = 'processing' AND COALESCE(r.provider_id, '') = ''
+           AND r.claimed_at IS NOT NULL
            AND (o.state IS DISTINCT FROM 'processing'
                 OR COALESCE(o.provider_id, '') <> ''
-                OR o.provider_tag IS DISTINCT FROM r.provider_tag)
+                OR o.provider_tag IS DISTINCT FROM r.provider_tag
+                OR o.claimed_at IS NULL)
          GROUP BY 1
         ON CONFLICT (tag) DO UPDATE
            SET sms_ids = f.sms_ids || EXCLUDED.sms_ids,
@@ -59,10 +63,10 @@ BEGIN
     ELSE
         INSERT INTO participant_sms_flight AS f (tag, claimed_at, sms_ids)
         SELECT COALESCE(r.provider_tag, ''),
-               min(COALESCE(r.claimed_at, r.write_date, now() AT TIME ZONE 'UTC')),
-               array_agg(r.id ORDER BY r.id)
+               min(r.claimed_at), array_agg(r.id ORDER BY r.id)
           FROM new_rows AS r
          WHERE r.state = 'processing' AND COALESCE(r.provider_id, '') = ''
+           AND r.claimed_at IS NOT NULL
          GROUP BY 1
         ON CONFLICT (tag) DO UPDATE
            SET sms_ids = f.sms_ids || EXCLUDED.sms_ids,
@@ -107,10 +111,11 @@ class ParticipantSms(models.Model):
         )
         cr.execute(
             """INSERT INTO participant_sms_flight (tag, claimed_at, sms_ids)
-               SELECT COALESCE(provider_tag, ''),
-                      min(COALESCE(claimed_at, write_date)), array_agg(id ORDER BY id)
+               SELECT COALESCE(provider_tag, ''), min(claimed_at),
+                      array_agg(id ORDER BY id)
                  FROM participant_sms
                 WHERE state = 'processing' AND COALESCE(provider_id, '') = ''
+                  AND claimed_at IS NOT NULL
                 GROUP BY 1"""
         )
         ensure_statement_triggers(cr, FUNCTION_SQL, FUNCTION, TRIGGERS)

@@ -187,10 +187,10 @@ FLIGHT_STEPS = st.lists(
 class TestBatchesInFlight(SmsCommon):
     """Invariants of the batches in flight (models/participant_sms_flight.py): after
     any sequence of claims, answers, SMS put back in the queue or failed, SMS written
-    *Processing* by the ORM or by SQL, and settlements, every SMS *Processing*
-    without a provider id is in the row of its tag (F1); once settled, every row
-    holds such an SMS (F2); the stale claims are exactly those SMS, once old
-    enough."""
+    *Processing* by the ORM (with a claim time) or by SQL (without), and
+    settlements, every SMS *Processing* without a provider id, with a claim time, is
+    in the row of its tag (F1); once settled, every row holds such an SMS (F2); the
+    stale claims are exactly those SMS, once old enough."""
 
     def _rows(self):
         self.env.flush_all()
@@ -239,20 +239,25 @@ class TestBatchesInFlight(SmsCommon):
                 )
             elif action == "sql_processing" and sms.state == "queued":
                 self.env.flush_all()
+                # a claim written by SQL (with its time, tagged or not), or an
+                # import's SMS, never claimed here (no claim time)
+                claimed = (
+                    fields.Datetime.now() - timedelta(hours=1) if arg % 3 else None
+                )
                 self.env.cr.execute(
                     """UPDATE participant_sms SET state = 'processing',
-                              provider_tag = NULL, claimed_at = NULL
+                              provider_tag = %s, claimed_at = %s
                         WHERE id = %s""",
-                    [sms.id],
+                    [f"sql-{serial}" if arg % 3 == 1 else None, claimed, sms.id],
                 )
                 self.env.invalidate_all()
             rows = self._rows()
-            for pending in self._unanswered():  # F1
+            for pending in self._unanswered().filtered("claimed_at"):  # F1
                 self.assertIn(
                     pending.id, rows.get(pending.provider_tag or "", ()), action
                 )
             if action == "settle":  # F2
-                unanswered = set(self._unanswered().ids)
+                unanswered = set(self._unanswered().filtered("claimed_at").ids)
                 for tag, ids in rows.items():
                     self.assertTrue(ids & unanswered, (tag, action))
         later = fields.Datetime.now() + timedelta(hours=1)

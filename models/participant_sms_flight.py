@@ -4,9 +4,9 @@
 A claim marks its SMS *Processing* under a dispatch tag; the batch is recorded here,
 one row (its tag, when, its SMS), by a statement trigger on ``participant_sms``, in
 the claim's transaction: whoever writes an SMS *Processing* without a provider id
-and with a claim time (the dispatch, an import, SQL) records it. The answers of the batch (or the
-reconciliation of its SMS) close the row when none of its SMS is left *Processing*
-without a provider id. A dispatcher that dies between the claim and the
+and with a claim time (the dispatch, an import, SQL) records it. The answers of the
+batch (or the reconciliation of its SMS) close the row when none of its SMS is left
+*Processing* without a provider id. A dispatcher that dies between the claim and the
 answers leaves its row: the next runs find its stale claims from it, a few rows,
 whatever the history (``_psms_flight_claims``).
 

@@ -745,7 +745,16 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         if requeued:
             messages.browse(requeued)._resync_requeued()
         named = {int(result.ref) for result in results}
-        return [*unknown, *(sms_id for sms_id in messages.ids if sms_id not in named)]
+        return [
+            *unknown,
+            # an acceptance without the provider's id is not an answer either
+            *(
+                sms_id
+                for sms_id, (provider_id, _raw) in accepted.items()
+                if not provider_id
+            ),
+            *(sms_id for sms_id in messages.ids if sms_id not in named),
+        ]
 
     @api.model
     def _close_flight(self, tag, unanswered):
@@ -841,6 +850,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 )
                 continue  # try again at the next run
             for tag, group in of_account.grouped("provider_tag").items():
+                tag = tag or ""  # a claim written with none (SQL): see _reconcile
                 with self._tag_lock_if_free(tag, auto_commit) as free:
                     if not free:
                         continue  # a dispatcher is still sending this batch
@@ -852,7 +862,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                         )
                         if group:
                             self._reconcile(group, provider, tag)
-                        Sms._psms_flight_settle([tag or ""])
+                        Sms._psms_flight_settle([tag])
                         self._commit(auto_commit)
         for tag in Sms._psms_flight_tags(fields.Datetime.now() - STALE_CLAIM):
             with self._tag_lock_if_free(tag, auto_commit) as free:
@@ -865,8 +875,9 @@ class ParticipantSmsDispatcher(models.AbstractModel):
     def _reconcile(self, messages, provider, tag):
         """Ask ``provider`` what it has of these stale claims of dispatch ``tag``:
         the SMS it has are sent, the others queued again (refunded). An SMS whose
-        provider cannot be asked, or that names none (``provider`` None), is
-        *Unknown*: never sent again blindly (I2)."""
+        provider cannot be asked, that names none (``provider`` None) or that has
+        no tag to be asked by (written by SQL), is *Unknown*: never sent again
+        blindly (I2)."""
         if provider is None:
             messages._set_state(
                 "unknown",
@@ -876,7 +887,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
                 ),
             )
             return
-        if not provider.can_lookup:
+        if not provider.can_lookup or not tag:  # nothing to ask it by
             messages._set_state(
                 "unknown",
                 last_error=_(

@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from ..tools.providers import OutgoingSms
+from ..tools.providers import OutgoingSms, SendResult
 from .common_sms import SmsCommon, create_ovh_account, create_sms_user
 from .fakes.fake_providers import FakeOvh
 
@@ -374,6 +374,37 @@ class TestEngineDefects(SmsCommon):
         self.assertFalse(stale.provider_id, "not sent again")
         self.assertEqual(due.state, "processing")
         self.assertTrue(due.provider_id, "the dispatch went on")
+
+    def test_a_stale_claim_without_tag_is_unknown(self):
+        """A stale claim written with no dispatch tag (SQL) cannot be asked about:
+        *Unknown*, never queued again blind (the provider knows nothing under an
+        empty tag, which is not "never received")."""
+        sms = self.queue_numbers(["+33612345636"])
+        self.env.flush_all()
+        self.cr.execute(
+            """UPDATE participant_sms
+                  SET state = 'processing', provider_tag = NULL, claimed_at = %s
+                WHERE id = %s""",
+            [fields.Datetime.now() - timedelta(hours=1), sms.id],
+        )
+        sms.invalidate_recordset()
+        self.Dispatcher._reconcile_stale_claims()
+        self.assertEqual(sms.state, "unknown")
+        self.assertFalse(sms.provider_id)
+
+    def test_an_acceptance_without_provider_id_stays_in_flight(self):
+        """A provider that accepts an SMS without giving its id leaves it
+        *Processing* without a provider id: its batch stays in flight, so that the
+        reconciliation asks about it later (F1)."""
+        sms = self.queue_numbers(["+33612345637"])
+        _claimed, sendable, tag = self.Dispatcher._claim_and_charge(self.company, 5)
+        unanswered = self.Dispatcher._apply_send_results(
+            sendable, [SendResult(str(sms.id), True, provider_id="")]
+        )
+        self.assertEqual(unanswered, [sms.id])
+        self.Dispatcher._close_flight(tag, unanswered)
+        sms.sudo().claimed_at = fields.Datetime.now() - timedelta(hours=1)
+        self.assertEqual(self.Dispatcher._stale_claims(), sms)
 
     def test_credits_without_package_are_dropped_on_refund(self):
         """An SMS whose credits name no package (written by SQL) is refunded without

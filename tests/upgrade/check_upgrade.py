@@ -508,17 +508,23 @@ env.cr.execute(
 )
 check("partner references indexed", env.cr.fetchone()[0] == 3, "an index missing")
 # 18.0.1.8.0: the note table exists, and the SMS from before the upgrade are below the
-# id from which the retention trusts it (their notes are found by their text)
+# id from which the retention trusts it (their notes are found by their text); from a
+# base that had the table, all of its SMS' notes are in it (trusted from the first id)
 env.cr.execute("SELECT to_regclass('participant_sms_note')")
 check("note table", env.cr.fetchone()[0], "missing")
 since = int(
     env["ir.config_parameter"].sudo().get_param("participant_sms.note_links_from") or 0
 )
-check(
-    "notes of older SMS found by their text",
-    all(sms_id < since for sms_id in state["sms"].values()),
-    f"note_links_from {since}",
-)
+if state.get("had_note_links"):
+    check(
+        "notes of older SMS in the note table", since == 0, f"note_links_from {since}"
+    )
+else:
+    check(
+        "notes of older SMS found by their text",
+        all(sms_id < since for sms_id in state["sms"].values()),
+        f"note_links_from {since}",
+    )
 # 18.0.1.9.0: the dispatch reads the queued SMS by when they are due (its count of a
 # run the same as the ORM's), and the numbers of the participants who refuse SMS by a
 # partial index of the contacts

@@ -297,6 +297,9 @@ cr.execute("SELECT model, name FROM ir_model_data WHERE module = 'participant_sm
 out["xmlids"] = sorted(f"{model},{name}" for model, name in cr.fetchall())
 cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'participant_sms'")
 out["version"] = cr.fetchone()[0]
+# whether this version records which note quotes which SMS (from 18.0.1.8.0)
+cr.execute("SELECT to_regclass('participant_sms_note')")
+out["had_note_links"] = bool(cr.fetchone()[0])
 env.cr.commit()
 with open(state_file, "w") as handle:
     json.dump(out, handle, indent=1)

@@ -2,9 +2,11 @@
 """The provider ids' own table (models/participant_sms_provider_ref.py).
 
 Invariant (P1, P2): after any sequence of provider ids written (by the ORM, by SQL,
-on insert), replaced, cleared, of SMS deleted and of rebuilds, the lookup of any id
-ever used finds exactly the SMS of the account that hold it now, as a search of the
-history finds them.
+on insert), replaced, cleared, of SMS that reach a final status (or are put back from
+one by SQL), of SMS deleted and of rebuilds, the lookup of any id ever used finds
+exactly the SMS of the account, not final, that hold it now, as a search of the
+history finds them; the table keeps no row of a final SMS for the id it holds (the
+row of an id cleared since may linger: nothing finds it).
 """
 
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
+from ..models.participant_sms_selections import FINAL_STATES
 from .common_sms import SmsCommon
 
 IDS = [f"prov-{n}" for n in range(6)]
@@ -24,6 +27,8 @@ steps = st.lists(
         st.tuples(st.just("clear"), st.integers(0, 30), st.none()),
         st.tuples(st.just("insert"), st.none(), st.sampled_from(IDS)),
         st.tuples(st.just("delete"), st.integers(0, 30), st.none()),
+        st.tuples(st.just("final"), st.integers(0, 30), st.none()),
+        st.tuples(st.just("unfinal"), st.integers(0, 30), st.none()),
         st.tuples(st.just("rebuild"), st.none(), st.none()),
     ),
     max_size=20,
@@ -45,23 +50,28 @@ class TestProviderRef(SmsCommon):
 
     def assertLookupIsSearch(self, context):
         Sms = self.Sms.sudo()
+        waiting = [
+            ("account_id", "=", self.simulator.id),
+            ("state", "not in", sorted(FINAL_STATES)),
+        ]
         for provider_id in IDS:
             self.assertEqual(
                 Sms._psms_by_provider_id(self.simulator, [provider_id]),
-                Sms.search(
-                    [
-                        ("account_id", "=", self.simulator.id),
-                        ("provider_id", "=", provider_id),
-                    ]
-                ),
+                Sms.search([*waiting, ("provider_id", "=", provider_id)]),
                 (provider_id, context),
             )
         self.assertEqual(
             Sms._psms_by_provider_id(self.simulator, IDS),
-            Sms.search(
-                [("account_id", "=", self.simulator.id), ("provider_id", "in", IDS)]
-            ),
+            Sms.search([*waiting, ("provider_id", "in", IDS)]),
         )
+        self.env.cr.execute(
+            """SELECT s.id, s.state, r.provider_id FROM participant_sms_provider_ref r
+                 JOIN participant_sms s
+                   ON s.id = r.sms_id AND s.provider_id = r.provider_id
+                WHERE s.state IN %s""",
+            [tuple(sorted(FINAL_STATES))],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [], ("final SMS kept", context))
 
     @settings(
         max_examples=30,
@@ -97,6 +107,14 @@ class TestProviderRef(SmsCommon):
                 self.env.invalidate_all()
             elif action == "clear":
                 sms.write({"provider_id": False})
+            elif action == "final":
+                sms._set_state("delivered")
+            elif action == "unfinal":  # I4 forbids it; SQL does not
+                self.env.flush_all()
+                self.env.cr.execute(
+                    "UPDATE participant_sms SET state = 'sent' WHERE id = %s", [sms.id]
+                )
+                self.env.invalidate_all()
             elif action == "delete":
                 self.env.flush_all()
                 self.env.cr.execute(

@@ -482,7 +482,8 @@ check(
 )
 # 18.0.1.10.0: no index of the history reads what the dispatch's answer writes (the
 # provider id's and the stale claims' indexes of 18.0.1.8.0 dropped): the answer
-# updates in place; the provider ids are indexed in their own table, filled at upgrade
+# updates in place; the provider ids of the SMS waiting for a status are indexed in
+# their own table, filled at upgrade
 check(
     "answer's columns not indexed",
     not [
@@ -494,7 +495,8 @@ check(
 )
 env.cr.execute(
     """SELECT count(*) FROM participant_sms s
-        WHERE COALESCE(s.provider_id, '') <> '' AND NOT EXISTS (
+        WHERE COALESCE(s.provider_id, '') <> ''
+          AND s.state IN ('processing', 'sent', 'not_received') AND NOT EXISTS (
               SELECT 1 FROM participant_sms_provider_ref r
                WHERE r.sms_id = s.id AND r.provider_id = s.provider_id)"""
 )

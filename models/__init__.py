@@ -28,6 +28,7 @@ from . import participant_sms
 from . import participant_sms_recipient
 from . import participant_sms_dispatcher
 from . import participant_sms_statuses
+from . import participant_sms_reconciliation
 from . import participant_sms_simulator_message
 from . import participant_sms_dashboard
 from . import participant_sms_desk

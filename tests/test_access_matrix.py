@@ -332,6 +332,7 @@ class TestAccessMatrix(TransactionCase):
         "odoo.addons.base.models.ir_rule",
         "odoo.addons.participant_sms.models.participant_sms_dispatcher",
         "odoo.addons.participant_sms.models.participant_sms_statuses",
+        "odoo.addons.participant_sms.models.participant_sms_reconciliation",
         "odoo.models.unlink",
     )
     def test_every_public_method_for_every_profile(self):

@@ -19,6 +19,7 @@ from .fakes.fake_providers import FakeOvh
 MUTE = (
     "odoo.addons.participant_sms.models.participant_sms_dispatcher",
     "odoo.addons.participant_sms.models.participant_sms_statuses",
+    "odoo.addons.participant_sms.models.participant_sms_reconciliation",
 )
 
 

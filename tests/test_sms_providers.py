@@ -12,6 +12,7 @@ from .fakes.fake_providers import FakeOctopush, FakeOvh
 MUTE = (
     "odoo.addons.participant_sms.models.participant_sms_dispatcher",
     "odoo.addons.participant_sms.models.participant_sms_statuses",
+    "odoo.addons.participant_sms.models.participant_sms_reconciliation",
     "odoo.addons.participant_sms.models.participant_sms_account",
 )
 

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Participant SMS",
-    "version": "18.0.1.10.0",
+    "version": "18.0.1.11.0",
     "summary": "SMS reminders, batch and free sends for social-insertion participants",
     "category": "Services",
     "author": "Participant SMS contributors",

@@ -9,20 +9,22 @@ update: 3.6 ms instead of 10 for 500 SMS on 20,000). An index of the provider id
 ``participant_sms`` would make every answer write an entry in each of its fifteen
 indexes; the id is indexed here instead, one narrow row per id given. A final status
 never changes (I4): a status update of a final SMS changes nothing, so the rows of
-the SMS that reach one are deleted, and the table holds the SMS in flight only (not
-ten million ids, whose index pages each answer would read at random: provider ids
-are random, 30 ms per batch on ten million SMS).
+the SMS that reach one are deleted, as those of the SMS deleted, and the table holds
+the SMS in flight only (not ten million ids, whose index pages each answer would read
+at random: provider ids are random, 30 ms per batch on ten million SMS).
 
 Invariants (the ids' lookup, ``_psms_by_provider_id``):
 
 - P1: whoever writes a provider id (the dispatch's answer, the reconciliation, an
   import, SQL), the SMS not final that holds it now is found by it: the table is
   kept by statement triggers on ``participant_sms`` (an insert, or an update that
-  changes the id, adds a row; an SMS that reaches a final status loses its rows), in
-  the writer's transaction.
+  changes the id, adds a row; an SMS that reaches a final status, or is deleted,
+  loses its rows), in the writer's transaction.
 - P2: only the SMS not final that hold the id now are found: a row of an id since
-  replaced, or of an SMS deleted, may stay in the table, and the lookup compares it
-  with the SMS' own columns, so it finds nothing.
+  replaced or cleared may stay in the table until its SMS is final or deleted, and
+  the lookup compares it with the SMS' own columns, so it finds nothing.
+- P3: the table is bounded by the SMS in flight: no row outlives its SMS, whatever
+  deletes it (the ORM, SQL, a company's removal).
 """
 
 from odoo import api, models
@@ -45,7 +47,13 @@ FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION participant_sms_provider_ref_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
+    IF TG_OP = 'DELETE' THEN
+        -- only an SMS not final can have rows (a final one lost them); its id
+        -- may be cleared since, its row still there
+        DELETE FROM participant_sms_provider_ref
+         WHERE sms_id = ANY(ARRAY(
+               SELECT id FROM old_rows WHERE state NOT IN ({FINAL})));
+    ELSIF TG_OP = 'UPDATE' THEN
         -- the claim writes no provider id: one look
         IF NOT EXISTS (SELECT 1 FROM new_rows WHERE provider_id <> '') THEN
             RETURN NULL;
@@ -74,6 +82,8 @@ TRIGGERS = {
     "REFERENCING NEW TABLE AS new_rows",
     "participant_sms_provider_ref_update": "AFTER UPDATE ON participant_sms "
     "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "participant_sms_provider_ref_delete": "AFTER DELETE ON participant_sms "
+    "REFERENCING OLD TABLE AS old_rows",
 }
 
 

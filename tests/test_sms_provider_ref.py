@@ -6,7 +6,8 @@ on insert), replaced, cleared, of SMS that reach a final status (or are put back
 one by SQL), of SMS deleted and of rebuilds, the lookup of any id ever used finds
 exactly the SMS of the account, not final, that hold it now, as a search of the
 history finds them; the table keeps no row of a final SMS for the id it holds (the
-row of an id cleared since may linger: nothing finds it).
+row of an id cleared since may linger: nothing finds it), and no row of an SMS
+deleted (P3: bounded by the SMS in flight).
 """
 
 from hypothesis import HealthCheck, given, settings
@@ -72,6 +73,12 @@ class TestProviderRef(SmsCommon):
             [tuple(sorted(FINAL_STATES))],
         )
         self.assertEqual(self.env.cr.fetchall(), [], ("final SMS kept", context))
+        self.env.cr.execute(
+            """SELECT r.sms_id FROM participant_sms_provider_ref r
+                WHERE NOT EXISTS (SELECT 1 FROM participant_sms s WHERE s.id = r.sms_id)
+            """
+        )
+        self.assertEqual(self.env.cr.fetchall(), [], ("deleted SMS kept", context))
 
     @settings(
         max_examples=30,

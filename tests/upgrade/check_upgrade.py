@@ -501,6 +501,16 @@ env.cr.execute(
                WHERE r.sms_id = s.id AND r.provider_id = s.provider_id)"""
 )
 check("provider ids in their table", env.cr.fetchone()[0] == 0, "ids missing")
+# 18.0.1.11.0: no row outlives its SMS (P3), the rows left before are gone
+env.cr.execute(
+    """SELECT count(*) FROM participant_sms_provider_ref r
+        WHERE NOT EXISTS (SELECT 1 FROM participant_sms s WHERE s.id = r.sms_id)"""
+)
+check("provider ids of deleted SMS removed", env.cr.fetchone()[0] == 0, "rows left")
+env.cr.execute(
+    "SELECT 1 FROM pg_trigger WHERE tgname = 'participant_sms_provider_ref_delete'"
+)
+check("provider ids follow deletes", env.cr.fetchone(), "no trigger on delete")
 # 18.0.1.8.0: deleting a partner anywhere in Odoo reads no table of this addon whole
 env.cr.execute(
     """SELECT count(*) FROM pg_indexes

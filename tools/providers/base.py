@@ -202,7 +202,8 @@ class Provider:
         """Each client is known by its name (``object``'s hook does nothing)."""
         PROVIDERS[cls.name] = cls
 
-    #: how many messages one ``send`` call may carry
+    #: how many messages one request to the provider carries at most: a ``send``
+    #: of more (a dispatch batch) makes several requests
     batch_size = 500
     #: the ``requests.Session`` of a client used as a context manager (a dispatch
     #: run): its connections are reused from one request to the next; None: one

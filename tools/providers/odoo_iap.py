@@ -152,9 +152,17 @@ class OdooIapProvider(Provider):
         )
 
     def send(self, messages, tag=""):
-        """One request for all ``messages`` (grouped by text); each number's answer
-        decides for its message. A request that may have been acted on (no answer,
-        unreadable answer) leaves its messages UNKNOWN, never sent again."""
+        """One request per ``batch_size`` messages (500, the size of the requests of
+        Odoo's own queue), its messages grouped by text; each number's answer decides
+        for its message. A request that may have been acted on (no answer, unreadable
+        answer) leaves its messages UNKNOWN, never sent again; the other requests are
+        not affected."""
+        results = []
+        for start in range(0, len(messages), self.batch_size):
+            results += self._send_request(messages[start : start + self.batch_size])
+        return results
+
+    def _send_request(self, messages):
         uuids = {message.ref: uuid.uuid4().hex for message in messages}
         by_body = {}
         for message in messages:

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odoo's SMS service (IAP) on the local server that speaks its JSON-RPC protocol."""
 
+import json
+
 import pytest
 from psms_fakes.fake_providers import FakeOdooIap
 from psms_tools.providers import OutgoingSms, ProviderError, get_provider
@@ -98,3 +100,36 @@ def test_an_account_without_iap_token_is_incomplete():
     with pytest.raises(ProviderError) as err:
         get_provider("odoo_iap")
     assert err.value.kind == "config"
+
+
+class FailingSecondRequest(FakeOdooIap):
+    """Answers its second request with a server error (500), the others as usual."""
+
+    def route(self, handler, method, url, body):
+        if len(self.requests) == 2:
+            return handler._answer(500, {"message": "Internal server error"})
+        return super().route(handler, method, url, body)
+
+
+def test_a_dispatch_batch_goes_in_requests_of_500_each_deciding_for_its_own():
+    numbers = [f"+336{n:08d}" for n in range(1201)]
+    messages = [sms(str(n), number) for n, number in enumerate(numbers)]
+    with FakeOdooIap() as server:
+        results = get_provider("odoo_iap", **server.settings()).send(messages)
+        sizes = [
+            sum(len(m["numbers"]) for m in json.loads(body)["params"]["messages"])
+            for _method, _path, _headers, body in server.requests
+        ]
+        assert sizes == [500, 500, 201]
+        assert [r.ref for r in results] == [m.ref for m in messages]
+        assert {r.outcome for r in results} == {"accepted"}
+        assert sorted(s["number"] for s in server.sent) == numbers
+    with FailingSecondRequest() as server:
+        results = get_provider("odoo_iap", **server.settings()).send(messages)
+        assert [r.ref for r in results] == [m.ref for m in messages]
+        outcomes = [r.outcome for r in results]
+        assert outcomes[:500] == ["accepted"] * 500
+        # a server error: the service did not take them, they wait for a retry
+        assert set(outcomes[500:1000]) == {RETRY}
+        assert outcomes[1000:] == ["accepted"] * 201
+        assert len(server.sent) == 701

@@ -23,8 +23,9 @@ Invariants (the ids' lookup, ``_psms_by_provider_id``):
 - P2: only the SMS not final that hold the id now are found: a row of an id since
   replaced or cleared may stay in the table until its SMS is final or deleted, and
   the lookup compares it with the SMS' own columns, so it finds nothing.
-- P3: the table is bounded by the SMS in flight: no row outlives its SMS, whatever
-  deletes it (the ORM, SQL, a company's removal).
+- P3: the table is bounded by the SMS in flight: no row is left of an SMS that
+  reached a final status (its id cleared before or not), nor of an SMS deleted (by
+  SQL: the ORM deletes none).
 """
 
 from odoo import api, models
@@ -48,14 +49,15 @@ CREATE OR REPLACE FUNCTION participant_sms_provider_ref_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        -- only an SMS not final can have rows (a final one lost them); its id
+        -- only an SMS not final can have rows (a final one lost them, P3); its id
         -- may be cleared since, its row still there
         DELETE FROM participant_sms_provider_ref
          WHERE sms_id = ANY(ARRAY(
                SELECT id FROM old_rows WHERE state NOT IN ({FINAL})));
     ELSIF TG_OP = 'UPDATE' THEN
-        -- the claim writes no provider id: one look
-        IF NOT EXISTS (SELECT 1 FROM new_rows WHERE provider_id <> '') THEN
+        -- the claim writes no provider id and no final status: one look
+        IF NOT EXISTS (SELECT 1 FROM new_rows
+                        WHERE provider_id <> '' OR state IN ({FINAL})) THEN
             RETURN NULL;
         END IF;
         -- the SMS that reached a final status: no status update looks them up

@@ -5,9 +5,9 @@ Invariant (P1, P2): after any sequence of provider ids written (by the ORM, by S
 on insert), replaced, cleared, of SMS that reach a final status (or are put back from
 one by SQL), of SMS deleted and of rebuilds, the lookup of any id ever used finds
 exactly the SMS of the account, not final, that hold it now, as a search of the
-history finds them; the table keeps no row of a final SMS for the id it holds (the
-row of an id cleared since may linger: nothing finds it), and no row of an SMS
-deleted (P3: bounded by the SMS in flight).
+history finds them; the table keeps no row of a final SMS, whatever id it held (the
+row of an id cleared since may linger while its SMS is not final: nothing finds it),
+and no row of an SMS deleted (P3: bounded by the SMS in flight).
 """
 
 from hypothesis import HealthCheck, given, settings
@@ -67,8 +67,7 @@ class TestProviderRef(SmsCommon):
         )
         self.env.cr.execute(
             """SELECT s.id, s.state, r.provider_id FROM participant_sms_provider_ref r
-                 JOIN participant_sms s
-                   ON s.id = r.sms_id AND s.provider_id = r.provider_id
+                 JOIN participant_sms s ON s.id = r.sms_id
                 WHERE s.state IN %s""",
             [tuple(sorted(FINAL_STATES))],
         )

@@ -29,6 +29,8 @@ from odoo import fields
 from odoo.tools import html2plaintext
 from odoo.tools.misc import file_open
 
+from odoo.addons.participant_sms.models.participant_sms_selections import FINAL_STATES
+
 state = json.load(open(os.environ["UPGRADE_STATE"]))
 base_url = os.environ["UPGRADE_HTTP"]
 env = env  # noqa: F821,PLW0127 (odoo shell)
@@ -501,12 +503,15 @@ env.cr.execute(
                WHERE r.sms_id = s.id AND r.provider_id = s.provider_id)"""
 )
 check("provider ids in their table", env.cr.fetchone()[0] == 0, "ids missing")
-# 18.0.1.11.0: no row outlives its SMS (P3), the rows left before are gone
+# 18.0.1.11.0: no row is left of an SMS deleted or final (P3), the rows left before
+# are gone
 env.cr.execute(
     """SELECT count(*) FROM participant_sms_provider_ref r
-        WHERE NOT EXISTS (SELECT 1 FROM participant_sms s WHERE s.id = r.sms_id)"""
+        WHERE NOT EXISTS (SELECT 1 FROM participant_sms s
+                           WHERE s.id = r.sms_id AND s.state NOT IN %s)""",
+    [tuple(sorted(FINAL_STATES))],
 )
-check("provider ids of deleted SMS removed", env.cr.fetchone()[0] == 0, "rows left")
+check("provider ids of SMS deleted or final removed", env.cr.fetchone()[0] == 0, "rows")
 env.cr.execute(
     "SELECT 1 FROM pg_trigger WHERE tgname = 'participant_sms_provider_ref_delete'"
 )

@@ -8,7 +8,9 @@ database connection, one commit per batch), and polling their N statuses twice
 deleted at the end.
 
     python3 bench/bench_sms_engine.py --db DATABASE [--count 10000] [--workers 2] \
-        [--batch 500]
+        [--batch 1000]
+
+``--batch``: SMS per dispatch batch (the dispatch cron's own, ``DEFAULT_BATCH``).
 
 DATABASE must have participant_sms installed (``./scripts/run.sh`` makes one); the
 addons path defaults to the ``.addons`` folder that the scripts create.
@@ -24,7 +26,7 @@ from _common import open_registry, parse_args, run_threads  # noqa: E402
 
 
 def main():
-    args = parse_args(__doc__, count=(int, 10000), workers=(int, 2), batch=(int, 500))
+    args = parse_args(__doc__, count=(int, 10000), workers=(int, 2), batch=(int, 1000))
     from odoo import api, fields
 
     registry = open_registry(args)

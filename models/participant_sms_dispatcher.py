@@ -43,10 +43,11 @@ from .statement_triggers import keys_kept
 _logger = logging.getLogger(__name__)
 
 #: SMS claimed, charged and answered per transaction: each batch has its fixed costs
-#: (its locks, two commits, the claim's and the answer's statements and triggers,
-#: the company's and the packages' reads), paid once per 1,000 SMS rather than per
-#: 500 (bench/bench_dispatch_iap.py: 16 to 19 % less time per SMS); a provider
-#: request carries at most its client's ``batch_size`` (500), several per batch
+#: (the charge lock twice and the tag's lock, two commits, the claim's and the
+#: answer's statements and triggers, the company's and the packages' reads), paid
+#: once per 1,000 SMS rather than per 500 (bench/bench_dispatch_iap.py, alternated
+#: runs of 20,000: medians 1.36 s against 1.52 s); a provider request carries at
+#: most its client's ``batch_size`` (500), several per batch
 DEFAULT_BATCH = 1000
 MAX_CONFLICT_RETRIES = 5
 RETRY_BACKOFF = timedelta(

@@ -25,7 +25,7 @@ Invariants (the ids' lookup, ``_psms_by_provider_id``):
   the lookup compares it with the SMS' own columns, so it finds nothing.
 - P3: the table is bounded by the SMS in flight: no row is left of an SMS that
   reached a final status (its id cleared before or not), nor of an SMS deleted (by
-  SQL: the ORM deletes none).
+  SQL, the ORM deletes none; or the whole table truncated).
 """
 
 from odoo import api, models
@@ -48,7 +48,9 @@ FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION participant_sms_provider_ref_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM participant_sms_provider_ref;
+    ELSIF TG_OP = 'DELETE' THEN
         -- only an SMS not final can have rows (a final one lost them, P3); its id
         -- may be cleared since, its row still there
         DELETE FROM participant_sms_provider_ref
@@ -86,6 +88,7 @@ TRIGGERS = {
     "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
     "participant_sms_provider_ref_delete": "AFTER DELETE ON participant_sms "
     "REFERENCING OLD TABLE AS old_rows",
+    "participant_sms_provider_ref_truncate": "AFTER TRUNCATE ON participant_sms",
 }
 
 

@@ -12,20 +12,22 @@ from operator import attrgetter
 from odoo import _, api, fields, models
 
 from ..tools.providers import ProviderError, StatusQuery
-from .participant_sms_dispatcher import DEFAULT_BATCH
 from .participant_sms_selections import FINAL_STATES
 
 _logger = logging.getLogger(__name__)
 
 POLLED_STATES = ("processing", "sent", "not_received")
 EXPIRY_DELAY = timedelta(hours=48)
+#: SMS polled (and expired) per transaction: a provider asked per SMS (OVH) answers a
+#: batch in as many requests before its commit (not the dispatch's batch, 1,000)
+POLL_BATCH = 500
 
 
 class ParticipantSmsDispatcher(models.AbstractModel):
     _inherit = "participant.sms.dispatcher"
 
     @api.model
-    def _cron_poll_statuses(self, limit=DEFAULT_BATCH, auto_commit=False):
+    def _cron_poll_statuses(self, limit=POLL_BATCH, auto_commit=False):
         """Ask the providers the status of the SMS that are not final, then expire and
         read the providers' credit; a commit per batch when ``auto_commit``. One
         client per account for the whole run; a provider that fails is asked again
@@ -139,7 +141,7 @@ class ParticipantSmsDispatcher(models.AbstractModel):
         return changed
 
     @api.model
-    def _cron_expire(self, batch_size=DEFAULT_BATCH, auto_commit=False, done_before=0):
+    def _cron_expire(self, batch_size=POLL_BATCH, auto_commit=False, done_before=0):
         """*Sent, not received* for 48 hours becomes *Expired*, ``batch_size`` SMS at
         a time (memory stays bounded whatever the backlog: each batch is committed
         and forgotten when ``auto_commit``). Its progress adds to ``done_before``

@@ -129,6 +129,22 @@ class TestProviderRef(SmsCommon):
                 self.env.invalidate_all()
             self.assertLookupIsSearch((action, which, provider_id))
 
+    def test_a_truncated_history_leaves_no_row(self):
+        """P3 whatever empties the history: ``TRUNCATE`` fires no delete trigger."""
+        sms = self.queue_numbers(["+33612345672"])
+        sms.sudo().write({"provider_id": "prov-t"})
+        self.env.flush_all()
+        self.env.cr.execute("SELECT count(*) FROM participant_sms_provider_ref")
+        self.assertTrue(self.env.cr.fetchone()[0])
+        self.env.cr.execute("SAVEPOINT truncated")
+        try:
+            self.env.cr.execute("TRUNCATE participant_sms CASCADE")
+            self.env.cr.execute("SELECT count(*) FROM participant_sms_provider_ref")
+            self.assertEqual(self.env.cr.fetchone()[0], 0)
+        finally:
+            self.env.cr.execute("ROLLBACK TO SAVEPOINT truncated")
+            self.env.invalidate_all()
+
     def test_another_account_does_not_find_it(self):
         sms = self.queue_numbers(["+33612345671"])
         sms.sudo().write({"provider_id": "prov-x"})

@@ -300,16 +300,17 @@ out["version"] = cr.fetchone()[0]
 # whether this version records which note quotes which SMS (from 18.0.1.8.0)
 cr.execute("SELECT to_regclass('participant_sms_note')")
 out["had_note_links"] = bool(cr.fetchone()[0])
-# the provider ids' table (from 18.0.1.10.0): the row an SMS deleted by SQL left
-# there up to 18.0.1.10.0 (its triggers followed no delete)
+# the provider ids' table (from 18.0.1.10.0): the rows left there up to 18.0.1.10.0
+# by an SMS deleted by SQL (its triggers followed no delete) and by an SMS whose id
+# was cleared before it reached a final status
 cr.execute("SELECT to_regclass('participant_sms_provider_ref')")
 if cr.fetchone()[0]:
     cr.execute("SELECT COALESCE(max(id), 0) + 1000 FROM participant_sms")
     (gone,) = cr.fetchone()
     cr.execute(
         """INSERT INTO participant_sms_provider_ref (provider_id, sms_id)
-           VALUES ('upgrade-deleted-sms', %s)""",
-        [gone],
+           VALUES ('upgrade-deleted-sms', %s), ('upgrade-cleared-id', %s)""",
+        [gone, out["sms"]["delivered"]],
     )
 env.cr.commit()
 with open(state_file, "w") as handle:

@@ -71,8 +71,10 @@ for model, name in cr.fetchall():
     if f"{model},{name}" not in state["xmlids"]:
         table = env[model]._table if model in env else None
         new_xmlids[table] = new_xmlids.get(table, 0) + 1
-#: summaries counted again by an upgrade (their content is checked at the end)
-DERIVED = {"participant_sms_daily"}
+#: tables derived from the SMS, made again or cleaned by an upgrade (their content is
+#: checked further down: the daily counts at the end; the provider ids lose the rows
+#: of SMS deleted or final, 18.0.1.11.0)
+DERIVED = {"participant_sms_daily", "participant_sms_provider_ref"}
 for table, before in sorted(state["counts"].items()):
     if table in DERIVED:
         continue
